@@ -1,0 +1,72 @@
+//! Command-line definitions (clap), kept apart from what the commands do.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Monte Carlo risk of a data-center lease program: savings against cloud, VaR and
+/// expected shortfall, the guarantor's exposure and expected loss, and risk charts.
+#[derive(Parser, Debug)]
+#[command(name = "dcrisk", version, propagate_version = true)]
+#[command(after_help = "Examples:
+  dcrisk run scenarios/gigawatt-program.toml              # 100k paths, writes output/gigawatt-program/
+  dcrisk run scenarios/demand-bust.toml --paths 20000 --seed 7
+  dcrisk validate scenarios/landlord-stress.toml          # check a file, report every problem
+  dcrisk init my-program                                  # write a commented starter scenario
+
+Exit codes: 0 success, 1 failure while running, 2 bad input (file, field or flag).")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate a scenario and write summary.json, metrics.csv, timeseries.csv and charts.
+    ///
+    /// Output goes to OUT/<scenario name>/, replacing a previous run of the same scenario
+    /// only once the new one is complete.
+    Run(RunArgs),
+    /// Check a scenario file and report every problem at once (exit 2 if any).
+    Validate {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// Write a commented starter scenario to NAME.toml.
+    Init {
+        /// Scenario name; the file is NAME.toml in the current folder.
+        #[arg(default_value = "my-program")]
+        name: String,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Also write paths.csv: one row per path, one column per metric.
+    #[arg(long)]
+    pub save_paths: bool,
+}
+
+/// Flags every simulating command takes.
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Number of Monte Carlo paths [default: the scenario's `paths`, else 100000].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub paths: Option<u64>,
+    /// Random seed [default: the scenario's `seed`, else 42]. Same seed, same numbers.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Folder that receives one subfolder per scenario.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}

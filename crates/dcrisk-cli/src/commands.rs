@@ -1,0 +1,94 @@
+//! What each subcommand does: plumbing from flags and files to the core and back to disk.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use dcrisk_core::{RunResults, Scenario, simulate};
+
+use crate::cli::{CommonArgs, RunArgs};
+use crate::load::{InputError, load_scenario};
+use crate::outputs::{self, OutputFile};
+use crate::progress::PathBar;
+use crate::table;
+
+/// `dcrisk run`: simulate, write the output folder, print the summary.
+pub fn run(args: &RunArgs) -> Result<()> {
+    let scenario = load_scenario(&args.scenario)?;
+    let started = Instant::now();
+    let results = simulate_with(&scenario, &args.common)?;
+    let files = output_files(&results, args.save_paths);
+    let dir = args.common.out.join(&scenario.name);
+    outputs::write_atomically(&dir, &files)?;
+    let stats = results.metric_stats();
+    print!("{}", table::render(&results, &stats, started.elapsed().as_secs_f64()));
+    println!("  wrote {}/ ({} files)", dir.display(), files.len());
+    Ok(())
+}
+
+/// Runs a scenario with the flags' path count, seed and thread count.
+pub fn simulate_with(scenario: &Scenario, common: &CommonArgs) -> Result<RunResults> {
+    let paths = common.paths.unwrap_or(scenario.paths);
+    let seed = common.seed.unwrap_or(scenario.seed);
+    let pool = thread_pool(common.threads)?;
+    let bar = PathBar::new(paths, &scenario.name);
+    let results = pool.install(|| simulate(scenario, paths, seed, &bar));
+    bar.finish();
+    Ok(results)
+}
+
+fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        b = b.num_threads(t as usize);
+    }
+    b.build().context("cannot start worker threads")
+}
+
+/// Every file of a run's output folder, built in memory.
+pub fn output_files(r: &RunResults, save_paths: bool) -> Vec<OutputFile> {
+    let stats = r.metric_stats();
+    let summary = outputs::summary_json(r, &stats);
+    let mut files = vec![
+        OutputFile::new("summary.json", serde_json::to_string_pretty(&summary).expect("serialisable") + "\n"),
+        OutputFile::new("metrics.csv", outputs::metrics_csv(&stats)),
+        OutputFile::new("timeseries.csv", outputs::timeseries_csv(r)),
+        OutputFile::new("exposure.csv", outputs::exposure_csv(r)),
+    ];
+    if save_paths {
+        files.push(OutputFile::new("paths.csv", outputs::paths_csv(r)));
+    }
+    files
+}
+
+/// `dcrisk validate`: report every problem, or a one-line description of a good file.
+pub fn validate(path: &Path) -> Result<()> {
+    let s = load_scenario(path)?;
+    let mw: f64 = s.sites.iter().map(|x| x.capacity_mw).sum();
+    println!(
+        "{}: ok — scenario {:?}: {} sites ({mw} MW) in {} regions, {} landlords, {} months",
+        path.display(),
+        s.name,
+        s.sites.len(),
+        s.regions.len(),
+        s.landlords.len(),
+        s.months()
+    );
+    Ok(())
+}
+
+/// `dcrisk init`: a commented starter scenario.
+pub fn init(name: &str, force: bool) -> Result<()> {
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !plain || name.starts_with('.') {
+        return Err(InputError(format!("init: name must be letters, digits, '-', '_' or '.', got {name:?}")).into());
+    }
+    let path = PathBuf::from(format!("{name}.toml"));
+    if path.exists() && !force {
+        return Err(InputError(format!("{}: already exists (use --force to overwrite)", path.display())).into());
+    }
+    let text = include_str!("../templates/starter.toml").replace("{{NAME}}", name);
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("wrote {} — edit it, then: dcrisk run {}", path.display(), path.display());
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! The machine-readable files of MODEL.md section 6, built in memory and written
+//! atomically: a run either replaces the previous output folder whole, or leaves it be.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use dcrisk_core::stats::QUANTILE_LEVELS;
+use dcrisk_core::{Metric, MetricStats, RunResults};
+use serde_json::{Map, Value, json};
+
+/// One output file: its name in the run's folder and its bytes.
+pub struct OutputFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile {
+            name: name.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// summary.json: the contract's fields in the contract's order.
+pub fn summary_json(r: &RunResults, stats: &[(Metric, MetricStats)]) -> Value {
+    let mut metrics = Map::new();
+    for (m, s) in stats {
+        metrics.insert(m.name().to_string(), metric_json(s));
+    }
+    let p = r.probabilities();
+    json!({
+        "scenario": r.scenario,
+        "paths": r.paths,
+        "seed": r.seed,
+        "horizon_months": r.horizon_months,
+        "metrics": metrics,
+        "probabilities": {
+            "savings_negative": p.savings_negative,
+            "tenant_default": p.tenant_default,
+            "any_landlord_default": p.any_landlord_default,
+        },
+        "dcrisk_version": env!("CARGO_PKG_VERSION"),
+    })
+}
+
+fn metric_json(s: &MetricStats) -> Value {
+    let quantiles: Map<String, Value> = QUANTILE_LEVELS
+        .iter()
+        .zip(s.quantiles)
+        .map(|((name, _), v)| (name.to_string(), json!(v)))
+        .collect();
+    json!({
+        "mean": s.mean,
+        "std": s.std,
+        "stderr": s.stderr,
+        "min": s.min,
+        "max": s.max,
+        "quantiles": quantiles,
+        "tail": {
+            "lower_es_05": s.lower_es_05,
+            "lower_es_01": s.lower_es_01,
+            "upper_es_95": s.upper_es_95,
+            "upper_es_99": s.upper_es_99,
+        },
+    })
+}
+
+/// metrics.csv: one row per metric with summary.json's statistics.
+pub fn metrics_csv(stats: &[(Metric, MetricStats)]) -> String {
+    let mut out = String::from("metric,mean,std,stderr,min,max");
+    for (name, _) in QUANTILE_LEVELS {
+        out.push(',');
+        out.push_str(name);
+    }
+    out.push_str(",lower_es_05,lower_es_01,upper_es_95,upper_es_99\n");
+    for (m, s) in stats {
+        let _ = write!(out, "{},{},{},{},{},{}", m.name(), s.mean, s.std, s.stderr, s.min, s.max);
+        for q in s.quantiles {
+            let _ = write!(out, ",{q}");
+        }
+        let _ = writeln!(out, ",{},{},{},{}", s.lower_es_05, s.lower_es_01, s.upper_es_95, s.upper_es_99);
+    }
+    out
+}
+
+/// timeseries.csv: `month,series,mean,p05,p25,p50,p75,p95`, long format.
+pub fn timeseries_csv(r: &RunResults) -> String {
+    let mut out = String::from("month,series,mean,p05,p25,p50,p75,p95\n");
+    for s in &r.series {
+        for (t, m) in s.months.iter().enumerate() {
+            let _ = writeln!(out, "{t},{},{},{},{},{},{},{}", s.name, m.mean, m.p05, m.p25, m.p50, m.p75, m.p95);
+        }
+    }
+    out
+}
+
+/// exposure.csv: the guarantor's profile with PFE 99, which timeseries.csv has no column for.
+pub fn exposure_csv(r: &RunResults) -> String {
+    let mut out = String::from("month,expected_exposure,pfe_95,pfe_99\n");
+    if let Some(s) = r.series("guarantor_exposure") {
+        for (t, m) in s.months.iter().enumerate() {
+            let _ = writeln!(out, "{t},{},{},{}", m.mean, m.p95, m.p99);
+        }
+    }
+    out
+}
+
+/// paths.csv: one row per path, one column per metric.
+pub fn paths_csv(r: &RunResults) -> String {
+    let mut out = String::from("path");
+    for m in Metric::ALL {
+        out.push(',');
+        out.push_str(m.name());
+    }
+    out.push('\n');
+    for i in 0..r.metrics.len() {
+        let _ = write!(out, "{i}");
+        for m in Metric::ALL {
+            let _ = write!(out, ",{}", r.metrics.get(m)[i]);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes `files` as the folder `dir`, replacing any previous folder only once every file
+/// is on disk, so a failed run never leaves a half-written result over a good one.
+pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<()> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("cannot create the output folder {}", parent.display()))?;
+    let name = dir.file_name().context("output folder has no name")?.to_string_lossy().to_string();
+    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    let written = files.iter().try_for_each(|f| {
+        std::fs::write(staging.join(&f.name), &f.bytes).with_context(|| format!("cannot write {}", staging.join(&f.name).display()))
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    swap_in(&staging, dir)
+}
+
+/// Moves the staged folder into place, moving the old one aside first.
+fn swap_in(staging: &Path, dir: &Path) -> Result<()> {
+    let old: Option<PathBuf> = if dir.exists() {
+        let aside = staging.with_extension("old");
+        let _ = std::fs::remove_dir_all(&aside);
+        std::fs::rename(dir, &aside).with_context(|| format!("cannot replace {}", dir.display()))?;
+        Some(aside)
+    } else {
+        None
+    };
+    if let Err(e) = std::fs::rename(staging, dir) {
+        if let Some(old) = &old {
+            let _ = std::fs::rename(old, dir);
+        }
+        return Err(e).with_context(|| format!("cannot move results into {}", dir.display()));
+    }
+    if let Some(old) = old {
+        let _ = std::fs::remove_dir_all(old);
+    }
+    Ok(())
+}

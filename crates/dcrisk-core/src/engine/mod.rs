@@ -1,0 +1,9 @@
+//! The Monte Carlo engine: a precomputed model, one path, and the parallel driver.
+
+pub mod model;
+pub mod path;
+pub mod run;
+pub mod series;
+
+pub use model::Model;
+pub use run::{CHUNK, NoProgress, PartialRun, Progress, finish, series_kinds, simulate, simulate_range};

@@ -1,0 +1,111 @@
+//! Everything about a scenario that is the same on every path, computed once per run.
+
+use crate::process::cloud::CloudProcess;
+use crate::process::demand::DemandProcess;
+use crate::process::landlord::LandlordDefaults;
+use crate::process::power::PowerProcess;
+use crate::process::shocks::Shocks;
+use crate::process::tenant::TenantClock;
+use crate::scenario::{Delay, Guarantee, Scenario};
+
+/// `HOURS = 730` hours in a month.
+pub const HOURS: f64 = 730.0;
+
+/// A site's per-path-independent figures.
+#[derive(Clone, Debug)]
+pub struct SiteModel {
+    pub region: usize,
+    pub landlord: usize,
+    pub capacity_mw: f64,
+    /// Monthly rent in lease year `y` (0-based): `cap 1000 rent (1 + esc)^y`.
+    pub rent_by_year: Vec<f64>,
+    /// Monthly opex, `cap 1000 opex`.
+    pub opex: f64,
+    /// `cap pue HOURS`: MWh drawn per month at full load, per $/MWh of price.
+    pub energy: f64,
+    /// Monthly hardware charge for delivery at month 0: `cap capex / (12 life)`.
+    pub hardware_base: f64,
+    /// `1 + price_trend`.
+    pub hardware_growth: f64,
+    pub planned_delivery: u32,
+    pub term_months: usize,
+    pub delay: Delay,
+}
+
+/// The precomputed model the paths run on.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// `T`, months in the horizon.
+    pub months: usize,
+    /// Months from 0 to the latest possible lease end on any path (the guarantee's reach).
+    pub schedule_len: usize,
+    /// `df(t)` for `t = 0..=schedule_len`.
+    pub df: Vec<f64>,
+    pub shocks: Shocks,
+    pub power: Vec<PowerProcess>,
+    pub demand: DemandProcess,
+    pub cloud: CloudProcess,
+    pub landlords: LandlordDefaults,
+    pub pre_delivery_delay: i64,
+    pub outage_months: i64,
+    pub tenant: TenantClock,
+    pub sites: Vec<SiteModel>,
+    pub guarantee: Guarantee,
+}
+
+impl Model {
+    pub fn new(s: &Scenario) -> Self {
+        let months = s.months();
+        let sites: Vec<SiteModel> = s.sites.iter().map(|site| site_model(s, site)).collect();
+        let schedule_len = sites
+            .iter()
+            .map(|m| m.planned_delivery as usize + m.delay.max.ceil() as usize + m.term_months)
+            .max()
+            .unwrap_or(0)
+            + s.landlord_default.pre_delivery_delay_months as usize
+            + 1;
+        let schedule_len = schedule_len.max(months);
+        let df = (0..=schedule_len)
+            .map(|t| (1.0 + s.discount_rate).powf(-((t + 1) as f64) / 12.0))
+            .collect();
+        Model {
+            months,
+            schedule_len,
+            df,
+            shocks: Shocks::new(&s.cholesky, s.factors()),
+            power: s.regions.iter().map(|r| PowerProcess::new(r, s)).collect(),
+            demand: DemandProcess::new(s),
+            cloud: CloudProcess::new(s),
+            landlords: LandlordDefaults::new(s),
+            pre_delivery_delay: s.landlord_default.pre_delivery_delay_months as i64,
+            outage_months: s.landlord_default.outage_months as i64,
+            tenant: TenantClock::new(s),
+            sites,
+            guarantee: s.guarantee.clone(),
+        }
+    }
+
+    pub fn regions(&self) -> usize {
+        self.power.len()
+    }
+}
+
+fn site_model(s: &Scenario, site: &crate::scenario::Site) -> SiteModel {
+    let monthly_rent = site.capacity_mw * 1000.0 * site.rent_per_kw_month;
+    let hw = &s.hardware;
+    SiteModel {
+        region: site.region,
+        landlord: site.landlord,
+        capacity_mw: site.capacity_mw,
+        rent_by_year: (0..site.term_years)
+            .map(|y| monthly_rent * (1.0 + site.rent_escalator).powi(y as i32))
+            .collect(),
+        opex: site.capacity_mw * 1000.0 * site.opex_per_kw_month,
+        energy: site.capacity_mw * site.pue * HOURS,
+        hardware_base: site.capacity_mw * hw.capex_per_mw / (12.0 * hw.life_years),
+        hardware_growth: 1.0 + hw.price_trend,
+        planned_delivery: site.planned_delivery,
+        term_months: 12 * site.term_years as usize,
+        delay: site.delay,
+    }
+}

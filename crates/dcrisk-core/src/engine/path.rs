@@ -1,0 +1,273 @@
+//! One Monte Carlo path: draws, the site schedules, the monthly cash flows of MODEL.md
+//! section 3, and the guarantee of section 4.
+
+use super::model::Model;
+use crate::guarantee;
+use crate::process::delivery::delivery_month;
+use crate::random::{PathRng, Stream, exponential, path_rng, uniform};
+use crate::results::Metric;
+
+/// Number of per-path metrics.
+pub const METRICS: usize = Metric::ALL.len();
+
+/// Receives the per-month series values of a path: `values[s]` for series `s` in month `t`.
+pub trait MonthSink {
+    fn record(&mut self, t: usize, values: &[f64]);
+}
+
+/// Working memory for one path, reused across paths so the path loop never allocates.
+#[derive(Clone, Debug)]
+pub struct Scratch {
+    delivery: Vec<i64>,
+    /// Outage `[start, end)` per site, empty when none.
+    outage: Vec<(i64, i64)>,
+    default_month: Vec<f64>,
+    /// Owed rent per month to the schedule's end (outages only inside the horizon).
+    rent: Vec<f64>,
+    capacity: Vec<f64>,
+    opex: Vec<f64>,
+    hardware: Vec<f64>,
+    /// MWh per $/MWh drawn at full load, per region and month: `[k * T + t]`.
+    energy: Vec<f64>,
+    /// Prefix sums of discounted owed rent.
+    w: Vec<f64>,
+    exposure: Vec<f64>,
+    e: Vec<f64>,
+    z: Vec<f64>,
+    x: Vec<f64>,
+    values: Vec<f64>,
+}
+
+impl Scratch {
+    pub fn new(model: &Model) -> Self {
+        let t = model.months;
+        let k = model.regions();
+        Scratch {
+            delivery: vec![0; model.sites.len()],
+            outage: vec![(0, 0); model.sites.len()],
+            default_month: vec![0.0; model.landlords.len()],
+            rent: vec![0.0; model.schedule_len],
+            capacity: vec![0.0; t],
+            opex: vec![0.0; t],
+            hardware: vec![0.0; t],
+            energy: vec![0.0; k * t],
+            w: vec![0.0; model.schedule_len + 1],
+            exposure: vec![0.0; t],
+            e: vec![0.0; k + 2],
+            z: vec![0.0; k + 2],
+            x: vec![0.0; k],
+            values: vec![0.0; series_count(model)],
+        }
+    }
+}
+
+/// Number of per-month series: a power price per region, then demand, capacity, program
+/// cost, cloud cost and guarantor exposure.
+pub fn series_count(model: &Model) -> usize {
+    model.regions() + 5
+}
+
+/// Simulates path `path` of a run seeded with `seed`; returns its metrics in
+/// [`Metric::ALL`] order and feeds its monthly series to `sink`.
+pub fn simulate_path(model: &Model, seed: u64, path: u64, s: &mut Scratch, sink: &mut impl MonthSink) -> [f64; METRICS] {
+    let mut main = path_rng(seed, path, Stream::Main);
+    let mut jumps = path_rng(seed, path, Stream::Jumps);
+    let t_end = model.months;
+
+    for (d, site) in s.delivery.iter_mut().zip(&model.sites) {
+        *d = delivery_month(site.planned_delivery, &site.delay, uniform(&mut main));
+    }
+    let landlord_defaults = draw_landlord_defaults(model, &mut main, s);
+    let tenant_threshold = exponential(uniform(&mut main));
+    apply_landlord_effects(model, s);
+    build_schedules(model, s);
+    for t in 0..t_end {
+        s.exposure[t] = guarantee::exposure(&s.w, &model.df, t, &model.guarantee);
+    }
+
+    let mut m = MonthLoop::new(model, s);
+    let tau = m.run(model, s, tenant_threshold, &mut main, &mut jumps, sink);
+
+    let (payout, shortfall) = if tau < t_end {
+        guarantee::payout_and_shortfall(&s.w, &model.df, tau, &model.guarantee)
+    } else {
+        (0.0, 0.0)
+    };
+    let mut out = [0.0; METRICS];
+    out[Metric::SavingsPv.index()] = m.cloud_pv - m.program_pv;
+    out[Metric::ProgramCostPv.index()] = m.program_pv;
+    out[Metric::CloudCostPv.index()] = m.cloud_pv;
+    out[Metric::RentPv.index()] = m.rent_pv;
+    out[Metric::PowerCostPv.index()] = m.power_pv;
+    out[Metric::OpexPv.index()] = m.opex_pv;
+    out[Metric::HardwarePv.index()] = m.hardware_pv;
+    out[Metric::OverflowCostPv.index()] = m.overflow_pv;
+    out[Metric::IdleMwMonths.index()] = m.idle_mw_months;
+    out[Metric::OverflowMwMonths.index()] = m.overflow_mw_months;
+    out[Metric::LandlordDefaults.index()] = landlord_defaults as f64;
+    out[Metric::TenantDefault.index()] = f64::from(u8::from(tau < t_end));
+    out[Metric::GuarantorPayoutPv.index()] = payout;
+    out[Metric::LandlordShortfallPv.index()] = shortfall;
+    out
+}
+
+/// Draws the systemic factor and each landlord's own factor; returns the count of
+/// landlords that default inside the horizon.
+fn draw_landlord_defaults(model: &Model, main: &mut PathRng, s: &mut Scratch) -> u32 {
+    let systemic = crate::random::normal(main);
+    let mut count = 0;
+    for (j, slot) in s.default_month.iter_mut().enumerate() {
+        let own = crate::random::normal(main);
+        *slot = model.landlords.default_month(j, systemic, own);
+        count += u32::from(*slot < model.months as f64);
+    }
+    count
+}
+
+/// A landlord default before delivery slips the site; during the lease (and inside the
+/// horizon) it takes the site out for `outage_months` from `floor(s)`.
+fn apply_landlord_effects(model: &Model, s: &mut Scratch) {
+    for (i, site) in model.sites.iter().enumerate() {
+        let when = s.default_month[site.landlord];
+        let d = s.delivery[i];
+        s.outage[i] = (0, 0);
+        if when < d as f64 {
+            s.delivery[i] = d + model.pre_delivery_delay;
+        } else if when < (d + site.term_months as i64) as f64 && when < model.months as f64 {
+            let start = when.floor() as i64;
+            s.outage[i] = (start, start + model.outage_months);
+        }
+    }
+}
+
+/// Per-month rent (to the schedule's end), available capacity, opex, hardware and energy
+/// coefficients, and the prefix sums of discounted rent for the guarantee.
+fn build_schedules(model: &Model, s: &mut Scratch) {
+    let t_end = model.months as i64;
+    s.rent.fill(0.0);
+    s.capacity.fill(0.0);
+    s.opex.fill(0.0);
+    s.hardware.fill(0.0);
+    s.energy.fill(0.0);
+    for (i, site) in model.sites.iter().enumerate() {
+        let d = s.delivery[i];
+        let (out_start, out_end) = s.outage[i];
+        let hardware = site.hardware_base * site.hardware_growth.powf(d as f64 / 12.0);
+        let energy = &mut s.energy[site.region * model.months..(site.region + 1) * model.months];
+        let last = (d + site.term_months as i64).min(model.schedule_len as i64);
+        for u in d.max(0)..last {
+            if u >= out_start && u < out_end && u < t_end {
+                continue;
+            }
+            s.rent[u as usize] += site.rent_by_year[((u - d) / 12) as usize];
+            if u < t_end {
+                let t = u as usize;
+                s.capacity[t] += site.capacity_mw;
+                s.opex[t] += site.opex;
+                s.hardware[t] += hardware;
+                energy[t] += site.energy;
+            }
+        }
+    }
+    s.w[0] = 0.0;
+    for u in 0..model.schedule_len {
+        s.w[u + 1] = s.w[u] + s.rent[u] * model.df[u];
+    }
+}
+
+/// The tenant's running sums over the months before its default.
+#[derive(Default)]
+struct MonthLoop {
+    program_pv: f64,
+    cloud_pv: f64,
+    rent_pv: f64,
+    power_pv: f64,
+    opex_pv: f64,
+    hardware_pv: f64,
+    overflow_pv: f64,
+    idle_mw_months: f64,
+    overflow_mw_months: f64,
+}
+
+impl MonthLoop {
+    fn new(model: &Model, s: &mut Scratch) -> Self {
+        for (x, p) in s.x.iter_mut().zip(&model.power) {
+            *x = p.x0;
+        }
+        MonthLoop::default()
+    }
+
+    /// Steps months `0..T`; returns the tenant's default month (`T` when none).
+    fn run(
+        &mut self,
+        model: &Model,
+        s: &mut Scratch,
+        threshold: f64,
+        main: &mut PathRng,
+        jumps: &mut PathRng,
+        sink: &mut impl MonthSink,
+    ) -> usize {
+        let t_end = model.months;
+        let k_regions = model.regions();
+        let mut tau = t_end;
+        let mut hazard_sum = 0.0;
+        let mut y = 0.0;
+        let mut ln_c = model.cloud.ln_c0;
+        let tenant_active = model.tenant.active();
+        for t in 0..t_end {
+            if tenant_active && tau == t_end {
+                hazard_sum += model.tenant.hazard(y);
+                if hazard_sum >= threshold {
+                    tau = t;
+                }
+            }
+            let alive = tau == t_end;
+            let demand = model.demand.plan[t] * y.exp();
+            let cloud_price = ln_c.exp();
+            let mut energy_cost = 0.0;
+            for k in 0..k_regions {
+                let spot = s.x[k].exp();
+                s.values[k] = spot;
+                energy_cost += model.power[k].effective(spot) * s.energy[k * t_end + t];
+            }
+            let capacity = s.capacity[t];
+            let used = demand.min(capacity);
+            let power = if capacity > 0.0 { used / capacity * energy_cost } else { 0.0 };
+            let overflow = (demand - capacity).max(0.0);
+            let overflow_cost = overflow * cloud_price;
+            let (rent, opex, hardware) = (s.rent[t], s.opex[t], s.hardware[t]);
+            let program = rent + power + opex + hardware + overflow_cost;
+            let cloud = demand * cloud_price;
+            if alive {
+                let df = model.df[t];
+                self.program_pv += df * program;
+                self.cloud_pv += df * cloud;
+                self.rent_pv += df * rent;
+                self.power_pv += df * power;
+                self.opex_pv += df * opex;
+                self.hardware_pv += df * hardware;
+                self.overflow_pv += df * overflow_cost;
+                self.idle_mw_months += capacity - used;
+                self.overflow_mw_months += overflow;
+            }
+            let live = if alive { 1.0 } else { 0.0 };
+            let v = &mut s.values[k_regions..];
+            v[0] = demand;
+            v[1] = capacity;
+            v[2] = program * live;
+            v[3] = cloud * live;
+            v[4] = s.exposure[t];
+            sink.record(t, &s.values);
+
+            if t + 1 < t_end {
+                model.shocks.draw(main, &mut s.e, &mut s.z);
+                for k in 0..k_regions {
+                    s.x[k] = model.power[k].step(t, s.x[k], s.z[k], jumps);
+                }
+                y = model.demand.step(y, s.z[k_regions], main);
+                ln_c = model.cloud.step(ln_c, s.z[k_regions + 1]);
+            }
+        }
+        tau
+    }
+}

@@ -1,0 +1,158 @@
+//! The parallel driver: fixed chunks of the global path index space, run on rayon, and
+//! reduced in a fixed order so results do not depend on the thread count.
+
+use std::ops::Range;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::model::Model;
+use super::path::{METRICS, Scratch, series_count, simulate_path};
+use super::series::{ChunkSink, SeriesAccumulator};
+use crate::results::{PathMetrics, RunResults, SeriesKind};
+use crate::scenario::Scenario;
+
+/// Paths per chunk: the unit of parallel work and of exact series summation.
+pub const CHUNK: u64 = 1024;
+
+/// Told as chunks of paths finish (from any thread).
+pub trait Progress: Sync {
+    fn advance(&self, _paths: u64) {}
+}
+
+/// A progress observer that ignores everything.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// The result of simulating a range of paths: exact per-path metrics and the series
+/// accumulators. Partials of adjacent ranges merge into the whole run's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartialRun {
+    pub paths: Range<u64>,
+    pub metrics: PathMetrics,
+    pub series: SeriesAccumulator,
+}
+
+/// Runs `paths` paths of `scenario` with `seed` on the current rayon pool.
+pub fn simulate(scenario: &Scenario, paths: u64, seed: u64, progress: &dyn Progress) -> RunResults {
+    let model = Model::new(scenario);
+    let partial = simulate_range(&model, seed, 0..paths, progress);
+    finish(scenario, seed, partial)
+}
+
+/// Simulates the paths in `range` (global indices). Chunks are aligned to multiples of
+/// [`CHUNK`] in the global index space, so any split of a run into ranges at chunk
+/// boundaries sums exactly as the whole run does.
+pub fn simulate_range(model: &Model, seed: u64, range: Range<u64>, progress: &dyn Progress) -> PartialRun {
+    let n_series = series_count(model);
+    let months = model.months;
+    let chunks = chunk_ranges(range.clone());
+    let workers: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+    let rows: Vec<Vec<[f64; METRICS]>> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let mut worker = workers
+                .lock()
+                .expect("worker pool")
+                .pop()
+                .unwrap_or_else(|| Worker::new(model, n_series));
+            let out = worker.run_chunk(model, seed, chunk.clone());
+            workers.lock().expect("worker pool").push(worker);
+            progress.advance(chunk.end - chunk.start);
+            out
+        })
+        .collect();
+    let mut series = SeriesAccumulator::new(n_series, months);
+    for w in workers.into_inner().expect("worker pool") {
+        series.merge(&w.acc);
+    }
+    PartialRun {
+        metrics: to_columns(&rows, (range.end - range.start) as usize),
+        paths: range,
+        series,
+    }
+}
+
+/// Turns a run's merged partial result into its public results.
+pub fn finish(scenario: &Scenario, seed: u64, partial: PartialRun) -> RunResults {
+    let paths = partial.paths.end - partial.paths.start;
+    RunResults {
+        scenario: scenario.name.clone(),
+        paths,
+        seed,
+        horizon_months: scenario.months(),
+        start_month: scenario.start_month,
+        series: partial.series.summaries(&series_kinds(scenario), paths),
+        metrics: partial.metrics,
+    }
+}
+
+/// Names and kinds of the series, in the order the path simulation records them.
+pub fn series_kinds(s: &Scenario) -> Vec<(String, SeriesKind)> {
+    let mut kinds: Vec<(String, SeriesKind)> = s
+        .regions
+        .iter()
+        .map(|r| (format!("power_price.{}", r.name), SeriesKind::PowerPrice { region: r.name.clone() }))
+        .collect();
+    kinds.extend([
+        ("demand_mw".to_string(), SeriesKind::DemandMw),
+        ("capacity_mw".to_string(), SeriesKind::CapacityMw),
+        ("program_cost".to_string(), SeriesKind::ProgramCost),
+        ("cloud_cost".to_string(), SeriesKind::CloudCost),
+        ("guarantor_exposure".to_string(), SeriesKind::GuarantorExposure),
+    ]);
+    kinds
+}
+
+/// Splits a range at multiples of [`CHUNK`].
+fn chunk_ranges(range: Range<u64>) -> Vec<Range<u64>> {
+    let mut out = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        let end = ((start / CHUNK + 1) * CHUNK).min(range.end);
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+fn to_columns(rows: &[Vec<[f64; METRICS]>], n: usize) -> PathMetrics {
+    let mut m = PathMetrics::with_capacity(n);
+    for row in rows.iter().flatten() {
+        for (col, &v) in m.columns.iter_mut().zip(row) {
+            col.push(v);
+        }
+    }
+    m
+}
+
+/// A thread's reusable state: path scratch, chunk sums and its share of the summaries.
+struct Worker {
+    scratch: Scratch,
+    sums: Vec<f64>,
+    acc: SeriesAccumulator,
+}
+
+impl Worker {
+    fn new(model: &Model, n_series: usize) -> Self {
+        Worker {
+            scratch: Scratch::new(model),
+            sums: vec![0.0; n_series * model.months],
+            acc: SeriesAccumulator::new(n_series, model.months),
+        }
+    }
+
+    fn run_chunk(&mut self, model: &Model, seed: u64, chunk: Range<u64>) -> Vec<[f64; METRICS]> {
+        self.sums.fill(0.0);
+        let mut sink = ChunkSink {
+            months: model.months,
+            sums: &mut self.sums,
+            acc: &mut self.acc,
+        };
+        let rows = chunk
+            .map(|p| simulate_path(model, seed, p, &mut self.scratch, &mut sink))
+            .collect();
+        self.acc.add_chunk_sums(&self.sums);
+        rows
+    }
+}

@@ -1,0 +1,22 @@
+//! dcrisk-core: the Monte Carlo model of a data-center lease program (MODEL.md v1).
+//!
+//! Scenario types and validation, the random drivers, the monthly cash flows, the
+//! guarantee and exposure, and statistics. No file I/O and no OS entropy: every number
+//! comes from the scenario, the seed and the path index.
+
+pub mod engine;
+pub mod guarantee;
+pub mod math;
+pub mod process;
+pub mod random;
+pub mod results;
+pub mod scenario;
+pub mod sketch;
+pub mod stats;
+
+pub use results::{
+    Metric, MonthStats, PathMetrics, Probabilities, RunResults, SeriesKind, SeriesSummary,
+};
+pub use stats::MetricStats;
+pub use engine::{NoProgress, Progress, simulate};
+pub use scenario::{Scenario, ScenarioError, validate};

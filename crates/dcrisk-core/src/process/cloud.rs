@@ -1,0 +1,29 @@
+//! Cloud price per MW-month: geometric Brownian motion (MODEL.md 2.3).
+
+use super::DT;
+use crate::scenario::Scenario;
+
+#[derive(Clone, Debug)]
+pub struct CloudProcess {
+    /// `ln C(0)`.
+    pub ln_c0: f64,
+    drift_step: f64,
+    vol_step: f64,
+}
+
+impl CloudProcess {
+    pub fn new(s: &Scenario) -> Self {
+        let c = &s.cloud;
+        CloudProcess {
+            ln_c0: c.price0.ln(),
+            drift_step: (c.drift - 0.5 * c.volatility * c.volatility) * DT,
+            vol_step: c.volatility * DT.sqrt(),
+        }
+    }
+
+    /// `ln C(t+1)` from `ln C(t)` and the cloud shock.
+    #[inline]
+    pub fn step(&self, ln_c: f64, z: f64) -> f64 {
+        ln_c + self.drift_step + self.vol_step * z
+    }
+}

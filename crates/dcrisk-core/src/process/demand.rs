@@ -1,0 +1,59 @@
+//! Compute demand: the plan times a GBM factor with Poisson busts (MODEL.md 2.2).
+
+use super::DT;
+use crate::random::{PathRng, Poisson};
+use crate::scenario::Scenario;
+
+#[derive(Clone, Debug)]
+pub struct DemandProcess {
+    /// `plan(t)` for `t = 0..T`, MW.
+    pub plan: Vec<f64>,
+    drift_step: f64,
+    vol_step: f64,
+    busts: Poisson,
+    bust_size: f64,
+}
+
+impl DemandProcess {
+    pub fn new(s: &Scenario) -> Self {
+        let d = &s.demand;
+        DemandProcess {
+            plan: (0..s.months()).map(|t| interpolate(&d.plan, t as f64)).collect(),
+            drift_step: (d.drift - 0.5 * d.volatility * d.volatility) * DT,
+            vol_step: d.volatility * DT.sqrt(),
+            busts: Poisson::new(d.bust_rate * DT),
+            bust_size: d.bust_size,
+        }
+    }
+
+    /// `Y(t+1)` from `Y(t)` and the demand shock. Always draws one bust uniform from the
+    /// main stream, so the stream stays aligned whatever the bust rate.
+    #[inline]
+    pub fn step(&self, y: f64, z: f64, rng: &mut PathRng) -> f64 {
+        let busts = self.busts.sample(rng);
+        y + self.drift_step + self.vol_step * z - self.bust_size * busts as f64
+    }
+}
+
+/// The plan at month `t`: linear between points, flat outside them.
+///
+/// # Examples
+/// ```
+/// use dcrisk_core::process::demand::interpolate;
+/// let plan = [(0.0, 300.0), (36.0, 1100.0)];
+/// assert_eq!(interpolate(&plan, 18.0), 700.0);
+/// assert_eq!(interpolate(&plan, 99.0), 1100.0);
+/// ```
+pub fn interpolate(plan: &[(f64, f64)], t: f64) -> f64 {
+    let Some(&(first_m, first_mw)) = plan.first() else { return 0.0 };
+    if t <= first_m {
+        return first_mw;
+    }
+    for w in plan.windows(2) {
+        let ((m0, v0), (m1, v1)) = (w[0], w[1]);
+        if t <= m1 {
+            return v0 + (v1 - v0) * (t - m0) / (m1 - m0);
+        }
+    }
+    plan[plan.len() - 1].1
+}

@@ -1,0 +1,82 @@
+//! Power prices: log Ornstein-Uhlenbeck with seasonality, escalation and compound-Poisson
+//! jumps, per region (MODEL.md 2.1).
+
+use super::{DT, calendar_month};
+use crate::random::{PathRng, Poisson, normal};
+use crate::scenario::{Region, Scenario};
+
+/// One region's precomputed process.
+#[derive(Clone, Debug)]
+pub struct PowerProcess {
+    /// `theta(t)` for `t = 0..=T`.
+    theta: Vec<f64>,
+    /// `e^(-kappa dt)`.
+    decay: f64,
+    /// `sigma sqrt((1 - e^(-2 kappa dt)) / (2 kappa))`.
+    step_sd: f64,
+    jumps: Poisson,
+    jump_mean: f64,
+    jump_std: f64,
+    /// `ln(price0)`.
+    pub x0: f64,
+    /// `h K`, the hedged part of the effective price.
+    pub hedged: f64,
+    /// `1 - h`, the share paying spot.
+    pub floating: f64,
+}
+
+impl PowerProcess {
+    pub fn new(region: &Region, scenario: &Scenario) -> Self {
+        let kappa = region.reversion;
+        let sigma = region.volatility;
+        let months = scenario.months();
+        let theta = (0..=months)
+            .map(|t| equilibrium(region, scenario.start_month, t))
+            .collect();
+        PowerProcess {
+            theta,
+            decay: (-kappa * DT).exp(),
+            step_sd: sigma * ((1.0 - (-2.0 * kappa * DT).exp()) / (2.0 * kappa)).sqrt(),
+            jumps: Poisson::new(region.jump_rate * DT),
+            jump_mean: region.jump_mean,
+            jump_std: region.jump_std,
+            x0: region.price0.ln(),
+            hedged: region.hedge_fraction * region.hedge_price,
+            floating: 1.0 - region.hedge_fraction,
+        }
+    }
+
+    /// `x(t+1)` from `x(t)`, the region's correlated shock `z`, and jumps drawn from `jumps`.
+    #[inline]
+    pub fn step(&self, t: usize, x: f64, z: f64, jumps: &mut PathRng) -> f64 {
+        let mut next = self.theta[t + 1] + (x - self.theta[t]) * self.decay + self.step_sd * z;
+        if !self.jumps.is_zero() {
+            let n = self.jumps.sample(jumps);
+            if n > 0 {
+                // The sum of n Normal(mu, s^2) log sizes is Normal(n mu, n s^2).
+                let n = n as f64;
+                next += n * self.jump_mean + n.sqrt() * self.jump_std * normal(jumps);
+            }
+        }
+        next
+    }
+
+    /// The price the tenant pays, `h K + (1 - h) P`.
+    #[inline]
+    pub fn effective(&self, spot: f64) -> f64 {
+        self.hedged + self.floating * spot
+    }
+
+    /// `theta(t)`.
+    pub fn theta(&self, t: usize) -> f64 {
+        self.theta[t]
+    }
+}
+
+/// `theta(t) = ln(mean) - sigma^2/(4 kappa) + t dt ln(1+esc) + a cos(2 pi (m(t) - peak)/12)`.
+pub fn equilibrium(r: &Region, start_month: u32, t: usize) -> f64 {
+    let m = calendar_month(start_month, t) as f64;
+    r.long_run_mean.ln() - r.volatility * r.volatility / (4.0 * r.reversion)
+        + t as f64 * DT * (1.0 + r.escalation).ln()
+        + r.seasonal_amplitude * (2.0 * std::f64::consts::PI * (m - r.peak_month as f64) / 12.0).cos()
+}

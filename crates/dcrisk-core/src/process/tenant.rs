@@ -1,0 +1,35 @@
+//! Tenant default with wrong-way risk: a hazard that rises as demand falls (MODEL.md 2.6).
+
+use super::DT;
+use crate::scenario::Scenario;
+
+#[derive(Clone, Debug)]
+pub struct TenantClock {
+    /// `-ln(1 - annual_pd) dt`, the monthly hazard at `Y = 0`.
+    base_hazard: f64,
+    wrong_way: f64,
+}
+
+impl TenantClock {
+    pub fn new(s: &Scenario) -> Self {
+        TenantClock {
+            base_hazard: -(-s.tenant.annual_pd).ln_1p() * DT,
+            wrong_way: s.tenant.wrong_way,
+        }
+    }
+
+    /// Whether the tenant can default at all.
+    pub fn active(&self) -> bool {
+        self.base_hazard > 0.0
+    }
+
+    /// `h(t) = base exp(-beta Y(t))`.
+    #[inline]
+    pub fn hazard(&self, y: f64) -> f64 {
+        if self.wrong_way == 0.0 {
+            self.base_hazard
+        } else {
+            self.base_hazard * (-self.wrong_way * y).exp()
+        }
+    }
+}

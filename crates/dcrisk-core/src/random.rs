@@ -1,0 +1,195 @@
+//! Per-path random streams and the few exact samplers the model needs.
+//!
+//! Every path owns its generators, seeded from `(seed, path index)` by a non-additive mix,
+//! so a path's numbers do not depend on which thread ran it or on which other paths ran.
+
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+
+/// The generator behind every stream.
+pub type PathRng = Xoshiro256PlusPlus;
+
+/// Which stream of a path. The main stream has a fixed number of draws per path whatever
+/// the parameters, so scenarios run with the same seed share common random numbers; draws
+/// whose count varies (jump sizes) come from their own stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Main = 0,
+    Jumps = 1,
+}
+
+/// SplitMix64's finaliser: a bijective, well-mixing map of 64-bit words.
+pub fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The generator of one stream of one path.
+pub fn path_rng(seed: u64, path: u64, stream: Stream) -> PathRng {
+    let key = splitmix64(splitmix64(seed ^ 0xD1B5_4A32_D192_ED03) ^ path) ^ ((stream as u64) << 56);
+    PathRng::seed_from_u64(splitmix64(key))
+}
+
+/// A standard normal variate (ziggurat).
+#[inline]
+pub fn normal(rng: &mut PathRng) -> f64 {
+    rng.sample(StandardNormal)
+}
+
+/// A uniform variate in [0, 1).
+#[inline]
+pub fn uniform(rng: &mut PathRng) -> f64 {
+    rng.random::<f64>()
+}
+
+/// Exp(1) by inversion of one uniform: `-ln(1 - U)`.
+#[inline]
+pub fn exponential(u: f64) -> f64 {
+    -(-u).ln_1p()
+}
+
+/// Triangular(min, mode, max) by inversion of one uniform `u` in [0, 1).
+///
+/// # Examples
+/// ```
+/// use dcrisk_core::random::triangular;
+/// assert_eq!(triangular(0.0, 0.0, 0.0, 0.7), 0.0);
+/// assert_eq!(triangular(0.0, 5.0, 10.0, 0.5), 5.0);
+/// ```
+pub fn triangular(min: f64, mode: f64, max: f64, u: f64) -> f64 {
+    let width = max - min;
+    if width <= 0.0 {
+        return min;
+    }
+    let split = (mode - min) / width;
+    if u < split {
+        min + (u * width * (mode - min)).sqrt()
+    } else {
+        max - ((1.0 - u) * width * (max - mode)).sqrt()
+    }
+}
+
+/// Poisson(lambda) by inversion of one uniform `u`, given `exp(-lambda)`.
+///
+/// Exact for the small rates of monthly jumps and busts; the loop runs about
+/// `1 + lambda` times. Used for `lambda < POISSON_INVERSION_MAX`.
+#[inline]
+pub fn poisson_inversion(lambda: f64, exp_neg_lambda: f64, u: f64) -> u32 {
+    let mut k = 0u32;
+    let mut p = exp_neg_lambda;
+    let mut cdf = p;
+    while u >= cdf && k < 10_000 {
+        k += 1;
+        p *= lambda / k as f64;
+        let next = cdf + p;
+        if next == cdf {
+            break;
+        }
+        cdf = next;
+    }
+    k
+}
+
+/// Largest rate sampled by inversion; larger rates use rand_distr's Poisson.
+pub const POISSON_INVERSION_MAX: f64 = 30.0;
+
+/// A Poisson sampler for one fixed rate, drawing from `rng`.
+#[derive(Clone, Debug)]
+pub struct Poisson {
+    lambda: f64,
+    exp_neg_lambda: f64,
+    large: Option<rand_distr::Poisson<f64>>,
+}
+
+impl Poisson {
+    /// A sampler for `lambda >= 0` (finite).
+    pub fn new(lambda: f64) -> Self {
+        let large = (lambda >= POISSON_INVERSION_MAX).then(|| {
+            rand_distr::Poisson::new(lambda).expect("validated finite positive rate")
+        });
+        Poisson {
+            lambda,
+            exp_neg_lambda: (-lambda).exp(),
+            large,
+        }
+    }
+
+    /// Whether every draw is 0.
+    pub fn is_zero(&self) -> bool {
+        self.lambda <= 0.0
+    }
+
+    /// One draw: a single uniform for small rates.
+    #[inline]
+    pub fn sample(&self, rng: &mut PathRng) -> u32 {
+        match &self.large {
+            None => poisson_inversion(self.lambda, self.exp_neg_lambda, uniform(rng)),
+            Some(p) => rng.sample(p) as u32,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_differ_and_repeat() {
+        let a = normal(&mut path_rng(1, 7, Stream::Main));
+        let b = normal(&mut path_rng(1, 7, Stream::Main));
+        let c = normal(&mut path_rng(1, 8, Stream::Main));
+        let d = normal(&mut path_rng(1, 7, Stream::Jumps));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+    }
+
+    /// Poisson by inversion against its closed-form pmf: counts within 5 binomial SEs.
+    #[test]
+    fn poisson_matches_pmf() {
+        for &lambda in &[0.05, 1.0, 7.5, 45.0] {
+            let p = Poisson::new(lambda);
+            let mut rng = path_rng(3, 0, Stream::Main);
+            let n = 200_000;
+            let mut counts = vec![0u32; 200];
+            for _ in 0..n {
+                counts[(p.sample(&mut rng) as usize).min(199)] += 1;
+            }
+            let mut pmf = (-lambda).exp();
+            for (k, &c) in counts.iter().enumerate().take(120) {
+                if k > 0 {
+                    pmf *= lambda / k as f64;
+                }
+                let se = (pmf * (1.0 - pmf) / n as f64).sqrt();
+                let got = c as f64 / n as f64;
+                assert!((got - pmf).abs() <= 5.0 * se + 1e-6, "lambda {lambda} k {k}: {got} vs {pmf}");
+            }
+        }
+    }
+
+    /// Triangular: mean (a + b + c) / 3 and CDF at the mode (c - a) / (b - a).
+    #[test]
+    fn triangular_matches_closed_form() {
+        let (a, c, b) = (1.0, 3.0, 18.0);
+        let mut rng = path_rng(9, 0, Stream::Main);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n).map(|_| triangular(a, c, b, uniform(&mut rng))).collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0;
+        assert!((mean - (a + b + c) / 3.0).abs() < 5.0 * (var / n as f64).sqrt());
+        let below = draws.iter().filter(|&&x| x <= c).count() as f64 / n as f64;
+        let p = (c - a) / (b - a);
+        assert!((below - p).abs() < 5.0 * (p * (1.0 - p) / n as f64).sqrt());
+    }
+
+    #[test]
+    fn exponential_mean_is_one() {
+        let mut rng = path_rng(5, 0, Stream::Main);
+        let n = 200_000;
+        let mean = (0..n).map(|_| exponential(uniform(&mut rng))).sum::<f64>() / n as f64;
+        assert!((mean - 1.0).abs() < 5.0 / (n as f64).sqrt());
+    }
+}

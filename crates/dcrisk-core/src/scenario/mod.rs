@@ -1,0 +1,15 @@
+//! Scenario files: the value tree, validation at the door, and the checked model.
+
+mod correlation;
+mod error;
+mod model;
+mod reader;
+mod validate;
+mod value;
+
+pub use correlation::cholesky;
+pub use error::{FieldError, ScenarioError};
+pub use model::*;
+pub use reader::nearest;
+pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, validate};
+pub use value::{Table, Value, format_number};

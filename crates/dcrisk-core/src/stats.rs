@@ -1,0 +1,171 @@
+//! Statistics of per-path metrics, as MODEL.md section 6 defines them.
+
+/// The probability levels of summary.json's `quantiles`, in output order.
+pub const QUANTILE_LEVELS: [(&str, f64); 9] = [
+    ("p01", 0.01),
+    ("p05", 0.05),
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+    ("p95", 0.95),
+    ("p99", 0.99),
+];
+
+/// Summary statistics of one metric over all paths.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MetricStats {
+    pub mean: f64,
+    /// Sample standard deviation (n - 1 in the denominator; 0 for a single path).
+    pub std: f64,
+    /// `std / sqrt(n)`.
+    pub stderr: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Quantiles at [`QUANTILE_LEVELS`], by linear interpolation (numpy's default).
+    pub quantiles: [f64; 9],
+    /// Mean of the values at or below p05.
+    pub lower_es_05: f64,
+    /// Mean of the values at or below p01.
+    pub lower_es_01: f64,
+    /// Mean of the values at or above p95.
+    pub upper_es_95: f64,
+    /// Mean of the values at or above p99.
+    pub upper_es_99: f64,
+}
+
+impl MetricStats {
+    /// The quantile with this output name (`"p05"` ...), if it is one of ours.
+    pub fn quantile(&self, name: &str) -> Option<f64> {
+        QUANTILE_LEVELS
+            .iter()
+            .position(|(n, _)| *n == name)
+            .map(|i| self.quantiles[i])
+    }
+}
+
+/// Mean and sample standard deviation, summed in the order given so the result does not
+/// depend on how the values were computed in parallel.
+pub fn mean_std(values: &[f64]) -> (f64, f64) {
+    let n = values.len();
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (mean, 0.0);
+    }
+    let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+    (mean, (ss / (n - 1) as f64).sqrt())
+}
+
+/// Quantile of sorted values by linear interpolation between order statistics:
+/// position `q (n - 1)`, as numpy's default `method="linear"`.
+///
+/// # Examples
+/// ```
+/// use dcrisk_core::stats::quantile_sorted;
+/// assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+/// assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 1.0), 4.0);
+/// ```
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        1 => sorted[0],
+        n => {
+            let h = q * (n - 1) as f64;
+            let lo = (h.floor() as usize).min(n - 1);
+            let hi = (lo + 1).min(n - 1);
+            let frac = h - lo as f64;
+            sorted[lo] + frac * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
+/// Mean of a slice (0 for an empty one).
+fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        0.0
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    }
+}
+
+/// Mean of the sorted values at or below `threshold`.
+pub fn lower_tail_mean(sorted: &[f64], threshold: f64) -> f64 {
+    let end = sorted.partition_point(|&v| v <= threshold);
+    mean(&sorted[..end.max(1).min(sorted.len())])
+}
+
+/// Mean of the sorted values at or above `threshold`.
+pub fn upper_tail_mean(sorted: &[f64], threshold: f64) -> f64 {
+    let start = sorted.partition_point(|&v| v < threshold);
+    mean(&sorted[start.min(sorted.len().saturating_sub(1))..])
+}
+
+/// Every statistic of summary.json for one metric.
+pub fn summarize_metric(values: &[f64]) -> MetricStats {
+    if values.is_empty() {
+        return MetricStats::default();
+    }
+    let (mean, std) = mean_std(values);
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let mut quantiles = [0.0; 9];
+    for (slot, (_, q)) in quantiles.iter_mut().zip(QUANTILE_LEVELS) {
+        *slot = quantile_sorted(&sorted, q);
+    }
+    MetricStats {
+        mean,
+        std,
+        stderr: std / (values.len() as f64).sqrt(),
+        min: sorted[0],
+        max: sorted[sorted.len() - 1],
+        quantiles,
+        lower_es_05: lower_tail_mean(&sorted, quantiles[1]),
+        lower_es_01: lower_tail_mean(&sorted, quantiles[0]),
+        upper_es_95: upper_tail_mean(&sorted, quantiles[7]),
+        upper_es_99: upper_tail_mean(&sorted, quantiles[8]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_statistics() {
+        // 1..=10: mean 5.5, sample variance 55/6.
+        let v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        let s = summarize_metric(&v);
+        assert_eq!(s.mean, 5.5);
+        assert!((s.std - (55.0f64 / 6.0).sqrt()).abs() < 1e-12);
+        assert_eq!((s.min, s.max), (1.0, 10.0));
+        // numpy: np.quantile(np.arange(1, 11), 0.05) == 1.45, 0.5 -> 5.5, 0.95 -> 9.55
+        assert!((s.quantile("p05").unwrap() - 1.45).abs() < 1e-12);
+        assert_eq!(s.quantile("p50").unwrap(), 5.5);
+        assert!((s.quantile("p95").unwrap() - 9.55).abs() < 1e-12);
+        // values <= 1.45 are {1}; values >= 9.55 are {10}
+        assert_eq!(s.lower_es_05, 1.0);
+        assert_eq!(s.upper_es_95, 10.0);
+    }
+
+    #[test]
+    fn tails_include_ties_at_the_quantile() {
+        let v = [0.0, 0.0, 0.0, 0.0, 5.0];
+        let s = summarize_metric(&v);
+        assert_eq!(s.quantile("p05").unwrap(), 0.0);
+        assert_eq!(s.lower_es_05, 0.0);
+        // p95 = 4 + 0.8 * 1... position 3.8 -> 0 + 0.8 * 5 = 4.0; values >= 4 are {5}
+        assert!((s.quantile("p95").unwrap() - 4.0).abs() < 1e-12);
+        assert_eq!(s.upper_es_95, 5.0);
+    }
+
+    #[test]
+    fn single_value() {
+        let s = summarize_metric(&[3.0]);
+        assert_eq!((s.mean, s.std, s.stderr), (3.0, 0.0, 0.0));
+        assert_eq!(s.quantiles, [3.0; 9]);
+    }
+}

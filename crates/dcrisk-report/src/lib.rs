@@ -1,0 +1,116 @@
+//! dcrisk-report: PNG charts of a dcrisk run, for an investment committee.
+//!
+//! Every chart is drawn in memory with plotters into an RGB buffer and encoded to PNG
+//! here, so the caller decides where (and how atomically) the bytes land on disk. The
+//! font (DejaVu Sans) is embedded, so rendering needs no system fonts and the same
+//! [`RunResults`] always gives byte-identical PNGs.
+//!
+//! Layout of the crate, so that charts comparing several scenarios can be added beside
+//! the single-run ones without touching them:
+//! - shared building blocks: [`format`] (money, percent and count formatting),
+//!   `palette` (Okabe-Ito colours), `font` (embedded font), `png` (encoding),
+//!   `theme` (text sizes scaled to the image), `frame` (title, plot and legend areas),
+//!   `axis` (ticks and label formats), `legend`, `fan` (quantile fan drawing) and
+//!   `data` (histograms, ECDFs, running means);
+//! - `charts/`: one file per chart family, each a function from a run to a drawing.
+//!
+//! # Examples
+//! ```
+//! use dcrisk_report::{ChartOptions, format_money};
+//! let opts = ChartOptions::default();
+//! assert_eq!((opts.width, opts.height), (1600, 1000));
+//! assert_eq!(format_money(-250e3), "-$250k");
+//! ```
+
+mod axis;
+mod canvas;
+mod charts;
+mod data;
+mod error;
+mod fan;
+mod font;
+pub mod format;
+mod frame;
+mod legend;
+mod palette;
+mod png;
+mod theme;
+
+pub use error::ReportError;
+pub use format::format_money;
+
+use dcrisk_core::RunResults;
+
+/// The smallest and largest side, in pixels, a chart may have: below the minimum the
+/// text no longer fits, above the maximum one image would need hundreds of megabytes.
+pub const MIN_SIDE: u32 = 320;
+/// See [`MIN_SIDE`].
+pub const MAX_SIDE: u32 = 8192;
+
+/// Size of every chart, in pixels. Text and line widths scale with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChartOptions {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for ChartOptions {
+    /// 1600x1000: sharp on a projector and readable when printed on A4.
+    fn default() -> Self {
+        ChartOptions {
+            width: 1600,
+            height: 1000,
+        }
+    }
+}
+
+/// One rendered chart: the file name it should be written under and its PNG bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chart {
+    pub file_name: &'static str,
+    pub png: Vec<u8>,
+}
+
+/// The file names [`render_all`] produces, in order.
+pub fn chart_file_names() -> Vec<&'static str> {
+    charts::ALL.iter().map(|spec| spec.file_name).collect()
+}
+
+/// Renders every single-run chart of `results` at the size in `opts`.
+///
+/// Degenerate results (one path, all values equal, missing series) still give a chart
+/// for every file name, with a note where there is nothing to show, so a caller never
+/// has to special-case them.
+///
+/// # Errors
+/// [`ReportError::InvalidSize`] when a side is outside [`MIN_SIDE`]..=[`MAX_SIDE`];
+/// the other variants only if drawing or encoding fails, which is a bug.
+pub fn render_all(results: &RunResults, opts: &ChartOptions) -> Result<Vec<Chart>, ReportError> {
+    check_size(opts)?;
+    font::register()?;
+    let ctx = charts::Ctx::new(results, opts);
+    charts::ALL
+        .iter()
+        .map(|spec| {
+            let png = canvas::render_png(spec.file_name, opts, |root| (spec.draw)(&ctx, root))?;
+            Ok(Chart {
+                file_name: spec.file_name,
+                png,
+            })
+        })
+        .collect()
+}
+
+fn check_size(opts: &ChartOptions) -> Result<(), ReportError> {
+    let ok = |side: u32| (MIN_SIDE..=MAX_SIDE).contains(&side);
+    if ok(opts.width) && ok(opts.height) {
+        Ok(())
+    } else {
+        Err(ReportError::InvalidSize {
+            width: opts.width,
+            height: opts.height,
+            min: MIN_SIDE,
+            max: MAX_SIDE,
+        })
+    }
+}
