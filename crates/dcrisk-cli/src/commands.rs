@@ -21,8 +21,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let dir = args.common.out.join(&scenario.name);
     outputs::write_atomically(&dir, &files)?;
     let stats = results.metric_stats();
-    print!("{}", table::render(&results, &stats, started.elapsed().as_secs_f64()));
-    println!("  wrote {}/ ({} files)", dir.display(), files.len());
+    let report = table::render(&results, &stats, started.elapsed().as_secs_f64());
+    say(&format!("{report}  wrote {}/ ({} files)\n", dir.display(), files.len()));
     Ok(())
 }
 
@@ -65,15 +65,15 @@ pub fn output_files(r: &RunResults, save_paths: bool) -> Vec<OutputFile> {
 pub fn validate(path: &Path) -> Result<()> {
     let s = load_scenario(path)?;
     let mw: f64 = s.sites.iter().map(|x| x.capacity_mw).sum();
-    println!(
-        "{}: ok — scenario {:?}: {} sites ({mw} MW) in {} regions, {} landlords, {} months",
+    say(&format!(
+        "{}: ok — scenario {:?}: {} sites ({mw} MW) in {} regions, {} landlords, {} months\n",
         path.display(),
         s.name,
         s.sites.len(),
         s.regions.len(),
         s.landlords.len(),
         s.months()
-    );
+    ));
     Ok(())
 }
 
@@ -89,6 +89,13 @@ pub fn init(name: &str, force: bool) -> Result<()> {
     }
     let text = include_str!("../templates/starter.toml").replace("{{NAME}}", name);
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("wrote {} — edit it, then: dcrisk run {}", path.display(), path.display());
+    say(&format!("wrote {} — edit it, then: dcrisk run {}\n", path.display(), path.display()));
     Ok(())
+}
+
+/// Prints to stdout, ignoring a closed pipe (`dcrisk run ... | head`): the files on disk
+/// are the result, the summary is a courtesy.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -1,29 +1,44 @@
 //! A mergeable, fixed-accuracy quantile summary for the per-month series.
 //!
 //! Values are counted in log-linear buckets read straight off the float's bits: the
-//! exponent and the top [`MANTISSA_BITS`] bits of the mantissa. Each bucket spans a relative
-//! width of at most 2^-9, and a quantile is reported at its bucket's midpoint, so its
-//! relative error is at most 2^-10 (about 0.1%) on top of the rank interpolation. Counts are
-//! integers, so merging summaries is exact and independent of order: the same paths give the
-//! same summary whatever the thread count. Memory grows with the spread of the values
-//! (512 buckets per doubling), not with the number of paths.
+//! exponent and the top `b` bits of the mantissa. Each bucket spans a relative width of at
+//! most 2^-b, and a quantile is reported at its bucket's midpoint, so each order statistic
+//! is within a relative error of 2^-(b+1) (see [`Precision::relative_error`]) on top of the
+//! rank interpolation. Counts are integers, so merging summaries is exact and independent of
+//! order: the same paths give the same summary whatever the thread count. Memory grows with
+//! the spread of the values (2^b buckets of 4 bytes per doubling), not with the number of
+//! paths; counts are 32-bit, so one summary holds at most 4.29 billion values.
 
-/// Mantissa bits kept in a bucket key.
-pub const MANTISSA_BITS: u32 = 9;
-const SHIFT: u32 = 52 - MANTISSA_BITS;
-/// Bound on the relative error of a reported bucket value.
-pub const RELATIVE_ERROR: f64 = 1.0 / (1u64 << (MANTISSA_BITS + 1)) as f64;
+/// How many mantissa bits a bucket key keeps: the accuracy / memory trade-off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Precision(u8);
+
+impl Precision {
+    /// 2^-8 (0.39%) relative error, 128 buckets per doubling: the per-month series.
+    pub const SERIES: Precision = Precision(7);
+    /// 2^-10 (0.098%) relative error, 512 buckets per doubling.
+    pub const FINE: Precision = Precision(9);
+
+    /// Bound on the relative error of a reported order statistic.
+    pub fn relative_error(self) -> f64 {
+        1.0 / (1u64 << (self.0 + 1)) as f64
+    }
+
+    fn shift(self) -> u32 {
+        52 - self.0 as u32
+    }
+}
 
 /// Bucket counts over a contiguous key range.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Store {
     offset: u64,
-    counts: Vec<u64>,
+    counts: Vec<u32>,
 }
 
 impl Store {
     #[inline]
-    fn add(&mut self, key: u64, n: u64) {
+    fn add(&mut self, key: u64, n: u32) {
         if self.counts.is_empty() {
             self.offset = key;
             self.counts.push(0);
@@ -61,20 +76,21 @@ impl Store {
             .iter()
             .enumerate()
             .filter(|(_, c)| **c > 0)
-            .map(|(i, &c)| (self.offset + i as u64, c))
+            .map(|(i, &c)| (self.offset + i as u64, u64::from(c)))
     }
 }
 
 /// The representative value (midpoint) of a positive bucket.
-fn bucket_value(key: u64) -> f64 {
-    let lo = f64::from_bits(key << SHIFT);
-    let hi = f64::from_bits((key + 1) << SHIFT);
+fn bucket_value(key: u64, shift: u32) -> f64 {
+    let lo = f64::from_bits(key << shift);
+    let hi = f64::from_bits((key + 1) << shift);
     0.5 * (lo + hi)
 }
 
 /// A quantile summary of a stream of finite values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuantileSketch {
+    shift: u32,
     count: u64,
     zeros: u64,
     positive: Store,
@@ -83,9 +99,11 @@ pub struct QuantileSketch {
     max: f64,
 }
 
-impl Default for QuantileSketch {
-    fn default() -> Self {
+impl QuantileSketch {
+    /// An empty summary of the given precision.
+    pub fn new(precision: Precision) -> Self {
         QuantileSketch {
+            shift: precision.shift(),
             count: 0,
             zeros: 0,
             positive: Store::default(),
@@ -94,9 +112,7 @@ impl Default for QuantileSketch {
             max: f64::NEG_INFINITY,
         }
     }
-}
 
-impl QuantileSketch {
     /// Counts one value (NaN is ignored).
     #[inline]
     pub fn add(&mut self, x: f64) {
@@ -107,9 +123,9 @@ impl QuantileSketch {
         self.min = self.min.min(x);
         self.max = self.max.max(x);
         if x > 0.0 {
-            self.positive.add(x.to_bits() >> SHIFT, 1);
+            self.positive.add(x.to_bits() >> self.shift, 1);
         } else if x < 0.0 {
-            self.negative.add((-x).to_bits() >> SHIFT, 1);
+            self.negative.add((-x).to_bits() >> self.shift, 1);
         } else {
             self.zeros += 1;
         }
@@ -117,6 +133,7 @@ impl QuantileSketch {
 
     /// Adds another summary's counts: exact, and the same in any order.
     pub fn merge(&mut self, other: &QuantileSketch) {
+        assert_eq!(self.shift, other.shift, "summaries of different precision");
         self.count += other.count;
         self.zeros += other.zeros;
         self.min = self.min.min(other.min);
@@ -136,7 +153,7 @@ impl QuantileSketch {
         for (key, c) in self.negative.iter().rev() {
             seen += c;
             if r < seen {
-                return (-bucket_value(key)).clamp(self.min, self.max);
+                return (-bucket_value(key, self.shift)).clamp(self.min, self.max);
             }
         }
         seen += self.zeros;
@@ -146,7 +163,7 @@ impl QuantileSketch {
         for (key, c) in self.positive.iter() {
             seen += c;
             if r < seen {
-                return bucket_value(key).clamp(self.min, self.max);
+                return bucket_value(key, self.shift).clamp(self.min, self.max);
             }
         }
         self.max
@@ -171,7 +188,7 @@ impl QuantileSketch {
 
     /// Heap bytes held, for memory reporting.
     pub fn heap_bytes(&self) -> usize {
-        8 * (self.positive.counts.capacity() + self.negative.counts.capacity())
+        4 * (self.positive.counts.capacity() + self.negative.counts.capacity())
     }
 }
 
@@ -190,7 +207,7 @@ mod tests {
             })
             .collect();
         values.extend(std::iter::repeat_n(0.0, 3000));
-        let mut s = QuantileSketch::default();
+        let mut s = QuantileSketch::new(Precision::FINE);
         values.iter().for_each(|&v| s.add(v));
         values.sort_by(f64::total_cmp);
         for q in [0.0, 0.01, 0.05, 0.2, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0] {
@@ -200,15 +217,15 @@ mod tests {
             // neighbours keeps the bound relative to the larger of them.
             let h = q * (values.len() - 1) as f64;
             let scale = values[h.floor() as usize].abs().max(values[h.ceil() as usize].abs());
-            assert!((got - exact).abs() <= RELATIVE_ERROR * scale * 1.0001, "q {q}: {got} vs {exact}");
+            assert!((got - exact).abs() <= Precision::FINE.relative_error() * scale * 1.0001, "q {q}: {got} vs {exact}");
         }
     }
 
     #[test]
     fn merge_is_exact_and_order_free() {
-        let mut all = QuantileSketch::default();
-        let mut a = QuantileSketch::default();
-        let mut b = QuantileSketch::default();
+        let mut all = QuantileSketch::new(Precision::FINE);
+        let mut a = QuantileSketch::new(Precision::FINE);
+        let mut b = QuantileSketch::new(Precision::FINE);
         for i in 0..1000 {
             let x = (i as f64 * 0.37).sin() * 1e6;
             all.add(x);
@@ -226,7 +243,7 @@ mod tests {
 
     #[test]
     fn constant_values_are_exact() {
-        let mut s = QuantileSketch::default();
+        let mut s = QuantileSketch::new(Precision::FINE);
         (0..10).for_each(|_| s.add(1100.0));
         assert_eq!(s.quantile(0.05), 1100.0);
         assert_eq!(s.quantile(0.95), 1100.0);

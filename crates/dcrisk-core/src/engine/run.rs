@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::model::Model;
 use super::path::{METRICS, Scratch, series_count, simulate_path};
-use super::series::{ChunkSink, SeriesAccumulator};
+use super::series::{BatchSink, SeriesAccumulator};
 use crate::results::{PathMetrics, RunResults, SeriesKind};
 use crate::scenario::Scenario;
 
@@ -64,7 +64,7 @@ pub fn simulate_range(model: &Model, seed: u64, range: Range<u64>, progress: &dy
         .collect();
     let mut series = SeriesAccumulator::new(n_series, months);
     for w in workers.into_inner().expect("worker pool") {
-        series.merge(&w.acc);
+        series.merge(&w.sink.acc);
     }
     PartialRun {
         metrics: to_columns(&rows, (range.end - range.start) as usize),
@@ -126,33 +126,31 @@ fn to_columns(rows: &[Vec<[f64; METRICS]>], n: usize) -> PathMetrics {
     m
 }
 
-/// A thread's reusable state: path scratch, chunk sums and its share of the summaries.
+/// A thread's reusable state: path scratch, and the batch sink with its share of the
+/// summaries.
 struct Worker {
     scratch: Scratch,
-    sums: Vec<f64>,
-    acc: SeriesAccumulator,
+    sink: BatchSink,
 }
 
 impl Worker {
     fn new(model: &Model, n_series: usize) -> Self {
         Worker {
             scratch: Scratch::new(model),
-            sums: vec![0.0; n_series * model.months],
-            acc: SeriesAccumulator::new(n_series, model.months),
+            sink: BatchSink::new(n_series, model.months),
         }
     }
 
     fn run_chunk(&mut self, model: &Model, seed: u64, chunk: Range<u64>) -> Vec<[f64; METRICS]> {
-        self.sums.fill(0.0);
-        let mut sink = ChunkSink {
-            months: model.months,
-            sums: &mut self.sums,
-            acc: &mut self.acc,
-        };
+        self.sink.start_chunk();
         let rows = chunk
-            .map(|p| simulate_path(model, seed, p, &mut self.scratch, &mut sink))
+            .map(|p| {
+                let row = simulate_path(model, seed, p, &mut self.scratch, &mut self.sink);
+                self.sink.end_path();
+                row
+            })
             .collect();
-        self.acc.add_chunk_sums(&self.sums);
+        self.sink.end_chunk();
         rows
     }
 }

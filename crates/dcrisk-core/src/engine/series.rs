@@ -6,7 +6,7 @@
 
 use super::path::MonthSink;
 use crate::results::{MonthStats, SeriesKind, SeriesSummary};
-use crate::sketch::QuantileSketch;
+use crate::sketch::{Precision, QuantileSketch};
 
 /// Fixed-point scale of the exact sums: 2^32 units per unit of value.
 const FIXED_SCALE: f64 = 4_294_967_296.0;
@@ -25,7 +25,7 @@ impl SeriesAccumulator {
         SeriesAccumulator {
             months,
             totals: vec![0; series * months],
-            sketches: vec![QuantileSketch::default(); series * months],
+            sketches: vec![QuantileSketch::new(Precision::SERIES); series * months],
         }
     }
 
@@ -73,20 +73,73 @@ impl SeriesAccumulator {
     }
 }
 
-/// Feeds one chunk's paths into its f64 sums and a worker's sketches.
-pub struct ChunkSink<'a> {
-    pub months: usize,
-    pub sums: &'a mut [f64],
-    pub acc: &'a mut SeriesAccumulator,
+/// Paths buffered before their values are folded into sums and summaries. Folding one
+/// series-month at a time over a batch keeps that summary's buckets in cache; inserting
+/// path by path would touch every summary on every path and stall on memory.
+const BATCH: usize = 128;
+
+/// Collects a worker's paths in batches and folds them, in path order, into the current
+/// chunk's f64 sums and the worker's summaries.
+pub struct BatchSink {
+    months: usize,
+    filled: usize,
+    buffer: Vec<f64>,
+    /// The current chunk's sums, `[series * months + t]`.
+    pub sums: Vec<f64>,
+    pub acc: SeriesAccumulator,
 }
 
-impl MonthSink for ChunkSink<'_> {
+impl BatchSink {
+    pub fn new(series: usize, months: usize) -> Self {
+        let width = series * months;
+        BatchSink {
+            months,
+            filled: 0,
+            buffer: vec![0.0; width * BATCH],
+            sums: vec![0.0; width],
+            acc: SeriesAccumulator::new(series, months),
+        }
+    }
+
+    /// Starts a new chunk: clears its sums.
+    pub fn start_chunk(&mut self) {
+        self.sums.fill(0.0);
+    }
+
+    /// Marks the end of a path; folds the batch when it is full.
+    pub fn end_path(&mut self) {
+        self.filled += 1;
+        if self.filled == BATCH {
+            self.flush();
+        }
+    }
+
+    /// Folds buffered paths, then adds the chunk's sums exactly.
+    pub fn end_chunk(&mut self) {
+        self.flush();
+        self.acc.add_chunk_sums(&self.sums);
+    }
+
+    fn flush(&mut self) {
+        let filled = self.filled;
+        let batches = self.buffer.chunks_exact(BATCH);
+        for ((sum, sketch), batch) in self.sums.iter_mut().zip(&mut self.acc.sketches).zip(batches) {
+            for &v in &batch[..filled] {
+                *sum += v;
+                sketch.add(v);
+            }
+        }
+        self.filled = 0;
+    }
+}
+
+impl MonthSink for BatchSink {
     #[inline]
     fn record(&mut self, t: usize, values: &[f64]) {
+        // Transposed, `[(series * months + t) * BATCH + path]`, so folding reads each
+        // series-month's batch contiguously.
         for (s, &v) in values.iter().enumerate() {
-            let i = s * self.months + t;
-            self.sums[i] += v;
-            self.acc.sketches[i].add(v);
+            self.buffer[(s * self.months + t) * BATCH + self.filled] = v;
         }
     }
 }
