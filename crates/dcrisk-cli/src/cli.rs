@@ -52,6 +52,30 @@ pub struct RunArgs {
     /// Also write paths.csv: one row per path, one column per metric.
     #[arg(long)]
     pub save_paths: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// Chart flags.
+#[derive(Args, Debug, Clone)]
+pub struct ChartArgs {
+    /// Skip the PNG charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Chart size in pixels, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
+    pub chart_size: (u32, u32),
+}
+
+/// `1600x1000` -> (1600, 1000), each side within the renderer's limits.
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("expected WIDTHxHEIGHT, got {s:?}"))?;
+    let side = |v: &str| -> Result<u32, String> {
+        let n: u32 = v.trim().parse().map_err(|_| format!("{v:?} is not a whole number of pixels"))?;
+        let (lo, hi) = (dcrisk_report::MIN_SIDE, dcrisk_report::MAX_SIDE);
+        if (lo..=hi).contains(&n) { Ok(n) } else { Err(format!("each side must be {lo}..={hi} pixels, got {n}")) }
+    };
+    Ok((side(w)?, side(h)?))
 }
 
 /// Flags every simulating command takes.

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use dcrisk_core::{RunResults, Scenario, simulate};
 
-use crate::cli::{CommonArgs, RunArgs};
+use crate::cli::{ChartArgs, CommonArgs, RunArgs};
 use crate::load::{InputError, load_scenario};
 use crate::outputs::{self, OutputFile};
 use crate::progress::PathBar;
@@ -17,7 +17,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario)?;
     let started = Instant::now();
     let results = simulate_with(&scenario, &args.common)?;
-    let files = output_files(&results, args.save_paths);
+    let mut files = output_files(&results, args.save_paths);
+    files.extend(chart_files(&results, &args.charts)?);
     let dir = args.common.out.join(&scenario.name);
     outputs::write_atomically(&dir, &files)?;
     let stats = results.metric_stats();
@@ -59,6 +60,16 @@ pub fn output_files(r: &RunResults, save_paths: bool) -> Vec<OutputFile> {
         files.push(OutputFile::new("paths.csv", outputs::paths_csv(r)));
     }
     files
+}
+
+/// The run's PNG charts, unless switched off.
+pub fn chart_files(r: &RunResults, args: &ChartArgs) -> Result<Vec<OutputFile>> {
+    if args.no_charts {
+        return Ok(Vec::new());
+    }
+    let (width, height) = args.chart_size;
+    let charts = dcrisk_report::render_all(r, &dcrisk_report::ChartOptions { width, height }).context("cannot render the charts")?;
+    Ok(charts.into_iter().map(|c| OutputFile::new(c.file_name, c.png)).collect())
 }
 
 /// `dcrisk validate`: report every problem, or a one-line description of a good file.
