@@ -39,22 +39,38 @@ struct Store {
 impl Store {
     #[inline]
     fn add(&mut self, key: u64, n: u32) {
+        // One unsigned compare checks both ends of the range.
+        let i = key.wrapping_sub(self.offset) as usize;
+        if let Some(c) = self.counts.get_mut(i) {
+            *c += n;
+        } else {
+            self.add_outside(key, n);
+        }
+    }
+
+    #[cold]
+    fn add_outside(&mut self, key: u64, n: u32) {
         if self.counts.is_empty() {
             self.offset = key;
             self.counts.push(0);
-        } else if key < self.offset || key >= self.offset + self.counts.len() as u64 {
+        } else {
             self.grow_to(key);
         }
         self.counts[(key - self.offset) as usize] += n;
     }
 
-    /// Widens the range to hold `key`, with some slack to avoid regrowing every time.
+    /// Widens the range to hold `key`, growing geometrically in the direction needed so
+    /// that filling a wide range costs amortised constant time per bucket.
     #[cold]
     fn grow_to(&mut self, key: u64) {
-        const SLACK: u64 = 32;
-        let end = self.offset + self.counts.len() as u64;
-        let new_start = key.min(self.offset).saturating_sub(if key < self.offset { SLACK } else { 0 });
-        let new_end = (key + 1).max(end) + if key >= end { SLACK } else { 0 };
+        let len = self.counts.len() as u64;
+        let end = self.offset + len;
+        let slack = len.max(16);
+        let (new_start, new_end) = if key < self.offset {
+            (key.saturating_sub(slack), end)
+        } else {
+            (self.offset, key + 1 + slack)
+        };
         let mut counts = vec![0; (new_end - new_start) as usize];
         let at = (self.offset - new_start) as usize;
         counts[at..at + self.counts.len()].copy_from_slice(&self.counts);
@@ -129,6 +145,30 @@ impl QuantileSketch {
         } else {
             self.zeros += 1;
         }
+    }
+
+    /// Counts a batch of values; the same as adding them one by one, with the range and
+    /// count bookkeeping done once per batch.
+    pub fn add_batch(&mut self, values: &[f64]) {
+        let (mut lo, mut hi) = (self.min, self.max);
+        let mut counted = 0;
+        for &x in values {
+            if x > 0.0 {
+                self.positive.add(x.to_bits() >> self.shift, 1);
+            } else if x == 0.0 {
+                self.zeros += 1;
+            } else if x < 0.0 {
+                self.negative.add((-x).to_bits() >> self.shift, 1);
+            } else {
+                continue; // NaN
+            }
+            counted += 1;
+            lo = if x < lo { x } else { lo };
+            hi = if x > hi { x } else { hi };
+        }
+        self.count += counted;
+        self.min = lo;
+        self.max = hi;
     }
 
     /// Adds another summary's counts: exact, and the same in any order.

@@ -1,7 +1,7 @@
 //! One Monte Carlo path: draws, the site schedules, the monthly cash flows of MODEL.md
 //! section 3, and the guarantee of section 4.
 
-use super::model::Model;
+use super::model::{Model, SiteModel};
 use crate::guarantee;
 use crate::process::delivery::delivery_month;
 use crate::random::{PathRng, Stream, exponential, path_rng, uniform};
@@ -27,7 +27,7 @@ pub struct Scratch {
     capacity: Vec<f64>,
     opex: Vec<f64>,
     hardware: Vec<f64>,
-    /// MWh per $/MWh drawn at full load, per region and month: `[k * T + t]`.
+    /// MWh per $/MWh drawn at full load, per month and region: `[t * K + k]`.
     energy: Vec<f64>,
     /// Prefix sums of discounted owed rent.
     w: Vec<f64>,
@@ -143,7 +143,6 @@ fn apply_landlord_effects(model: &Model, s: &mut Scratch) {
 /// Per-month rent (to the schedule's end), available capacity, opex, hardware and energy
 /// coefficients, and the prefix sums of discounted rent for the guarantee.
 fn build_schedules(model: &Model, s: &mut Scratch) {
-    let t_end = model.months as i64;
     s.rent.fill(0.0);
     s.capacity.fill(0.0);
     s.opex.fill(0.0);
@@ -151,27 +150,47 @@ fn build_schedules(model: &Model, s: &mut Scratch) {
     s.energy.fill(0.0);
     for (i, site) in model.sites.iter().enumerate() {
         let d = s.delivery[i];
+        let lease_end = (d + site.term_months as i64).min(model.schedule_len as i64);
+        // The outage only abates months inside the horizon.
         let (out_start, out_end) = s.outage[i];
+        let out_end = out_end.min(model.months as i64);
         let hardware = site.hardware_base * site.hardware_growth.powf(d as f64 / 12.0);
-        let energy = &mut s.energy[site.region * model.months..(site.region + 1) * model.months];
-        let last = (d + site.term_months as i64).min(model.schedule_len as i64);
-        for u in d.max(0)..last {
-            if u >= out_start && u < out_end && u < t_end {
-                continue;
-            }
-            s.rent[u as usize] += site.rent_by_year[((u - d) / 12) as usize];
-            if u < t_end {
-                let t = u as usize;
-                s.capacity[t] += site.capacity_mw;
-                s.opex[t] += site.opex;
-                s.hardware[t] += hardware;
-                energy[t] += site.energy;
-            }
+        if out_start < out_end {
+            add_site_months(model, s, site, d, d, out_start.min(lease_end), hardware);
+            add_site_months(model, s, site, d, out_end.max(d), lease_end, hardware);
+        } else {
+            add_site_months(model, s, site, d, d, lease_end, hardware);
         }
     }
     s.w[0] = 0.0;
     for u in 0..model.schedule_len {
         s.w[u + 1] = s.w[u] + s.rent[u] * model.df[u];
+    }
+}
+
+/// Adds a site's rent for months `[from, to)` of a lease delivered in month `d`, one lease
+/// year at a time, and its capacity, opex, hardware and energy for those inside the horizon.
+fn add_site_months(model: &Model, s: &mut Scratch, site: &SiteModel, d: i64, from: i64, to: i64, hardware: f64) {
+    let mut u = from.max(0);
+    while u < to {
+        let year = (u - d) / 12;
+        let year_end = (d + 12 * (year + 1)).min(to);
+        let rent = site.rent_by_year[year as usize];
+        for r in &mut s.rent[u as usize..year_end as usize] {
+            *r += rent;
+        }
+        u = year_end;
+    }
+    let (a, b) = (from.max(0) as usize, (to.max(0) as usize).min(model.months));
+    if a >= b {
+        return;
+    }
+    let regions = model.regions();
+    for t in a..b {
+        s.capacity[t] += site.capacity_mw;
+        s.opex[t] += site.opex;
+        s.hardware[t] += hardware;
+        s.energy[t * regions + site.region] += site.energy;
     }
 }
 
@@ -225,10 +244,11 @@ impl MonthLoop {
             let demand = model.demand.plan[t] * y.exp();
             let cloud_price = ln_c.exp();
             let mut energy_cost = 0.0;
-            for k in 0..k_regions {
-                let spot = s.x[k].exp();
-                s.values[k] = spot;
-                energy_cost += model.power[k].effective(spot) * s.energy[k * t_end + t];
+            let energy = &s.energy[t * k_regions..(t + 1) * k_regions];
+            let spots = &mut s.values[..k_regions];
+            for (((spot, x), p), e) in spots.iter_mut().zip(&s.x).zip(&model.power).zip(energy) {
+                *spot = x.exp();
+                energy_cost += p.effective(*spot) * e;
             }
             let capacity = s.capacity[t];
             let used = demand.min(capacity);
@@ -261,8 +281,8 @@ impl MonthLoop {
 
             if t + 1 < t_end {
                 model.shocks.draw(main, &mut s.e, &mut s.z);
-                for k in 0..k_regions {
-                    s.x[k] = model.power[k].step(t, s.x[k], s.z[k], jumps);
+                for ((x, p), z) in s.x.iter_mut().zip(&model.power).zip(&s.z) {
+                    *x = p.step(t, *x, *z, jumps);
                 }
                 y = model.demand.step(y, s.z[k_regions], main);
                 ln_c = model.cloud.step(ln_c, s.z[k_regions + 1]);

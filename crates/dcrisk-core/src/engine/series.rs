@@ -77,6 +77,10 @@ impl SeriesAccumulator {
 /// series-month at a time over a batch keeps that summary's buckets in cache; inserting
 /// path by path would touch every summary on every path and stall on memory.
 const BATCH: usize = 128;
+/// Distance between two series-months' rows in the batch buffer: a batch plus one cache
+/// line, so that the rows a path writes do not all fall into the same cache sets (a
+/// power-of-two stride would make them evict one another).
+const STRIDE: usize = BATCH + 8;
 
 /// Collects a worker's paths in batches and folds them, in path order, into the current
 /// chunk's f64 sums and the worker's summaries.
@@ -95,7 +99,7 @@ impl BatchSink {
         BatchSink {
             months,
             filled: 0,
-            buffer: vec![0.0; width * BATCH],
+            buffer: vec![0.0; width * STRIDE],
             sums: vec![0.0; width],
             acc: SeriesAccumulator::new(series, months),
         }
@@ -122,12 +126,13 @@ impl BatchSink {
 
     fn flush(&mut self) {
         let filled = self.filled;
-        let batches = self.buffer.chunks_exact(BATCH);
+        let batches = self.buffer.chunks_exact(STRIDE);
         for ((sum, sketch), batch) in self.sums.iter_mut().zip(&mut self.acc.sketches).zip(batches) {
-            for &v in &batch[..filled] {
+            let values = &batch[..filled];
+            for &v in values {
                 *sum += v;
-                sketch.add(v);
             }
+            sketch.add_batch(values);
         }
         self.filled = 0;
     }
@@ -136,10 +141,10 @@ impl BatchSink {
 impl MonthSink for BatchSink {
     #[inline]
     fn record(&mut self, t: usize, values: &[f64]) {
-        // Transposed, `[(series * months + t) * BATCH + path]`, so folding reads each
+        // Transposed, `[(series * months + t) * STRIDE + path]`, so folding reads each
         // series-month's batch contiguously.
         for (s, &v) in values.iter().enumerate() {
-            self.buffer[(s * self.months + t) * BATCH + self.filled] = v;
+            self.buffer[(s * self.months + t) * STRIDE + self.filled] = v;
         }
     }
 }

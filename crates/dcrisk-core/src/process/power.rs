@@ -10,6 +10,8 @@ use crate::scenario::{Region, Scenario};
 pub struct PowerProcess {
     /// `theta(t)` for `t = 0..=T`.
     theta: Vec<f64>,
+    /// `theta(t+1) - theta(t) e^(-kappa dt)` for `t = 0..T`: the deterministic part of a step.
+    pull: Vec<f64>,
     /// `e^(-kappa dt)`.
     decay: f64,
     /// `sigma sqrt((1 - e^(-2 kappa dt)) / (2 kappa))`.
@@ -30,12 +32,15 @@ impl PowerProcess {
         let kappa = region.reversion;
         let sigma = region.volatility;
         let months = scenario.months();
-        let theta = (0..=months)
+        let theta: Vec<f64> = (0..=months)
             .map(|t| equilibrium(region, scenario.start_month, t))
             .collect();
+        let decay = (-kappa * DT).exp();
+        let pull = theta.windows(2).map(|w| w[1] - w[0] * decay).collect();
         PowerProcess {
             theta,
-            decay: (-kappa * DT).exp(),
+            pull,
+            decay,
             step_sd: sigma * ((1.0 - (-2.0 * kappa * DT).exp()) / (2.0 * kappa)).sqrt(),
             jumps: Poisson::new(region.jump_rate * DT),
             jump_mean: region.jump_mean,
@@ -49,7 +54,8 @@ impl PowerProcess {
     /// `x(t+1)` from `x(t)`, the region's correlated shock `z`, and jumps drawn from `jumps`.
     #[inline]
     pub fn step(&self, t: usize, x: f64, z: f64, jumps: &mut PathRng) -> f64 {
-        let mut next = self.theta[t + 1] + (x - self.theta[t]) * self.decay + self.step_sd * z;
+        // theta(t+1) + (x - theta(t)) e^(-kappa dt) + sd z, with the theta terms precomputed.
+        let mut next = self.pull[t] + x * self.decay + self.step_sd * z;
         if !self.jumps.is_zero() {
             let n = self.jumps.sample(jumps);
             if n > 0 {
