@@ -32,6 +32,11 @@ pub enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Merge the partial results of a sharded run into the usual outputs.
+    ///
+    /// The merge of all N shards of a run is bit-identical to the single run with the same
+    /// scenario, seed and total paths. Mismatched, overlapping or missing shards are refused.
+    Merge(MergeArgs),
     /// Write a commented starter scenario to NAME.toml.
     Init {
         /// Scenario name; the file is NAME.toml in the current folder.
@@ -52,6 +57,27 @@ pub struct RunArgs {
     /// Also write paths.csv: one row per path, one column per metric.
     #[arg(long)]
     pub save_paths: bool,
+    /// Simulate only shard I of N (0-based) and write a partial result
+    /// OUT/<name>/part-IIII-of-NNNN.dcrisk, to merge later with `dcrisk merge`. `auto` reads
+    /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm job arrays) or JOB_COMPLETION_INDEX
+    /// with DCRISK_SHARD_COUNT (Kubernetes Indexed Jobs).
+    #[arg(long, value_name = "I/N|auto")]
+    pub shard: Option<String>,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct MergeArgs {
+    /// The partial result files (part-*.dcrisk) of one sharded run.
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Folder that receives the merged outputs in a subfolder named after the scenario.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Also write paths.csv.
+    #[arg(long)]
+    pub save_paths: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
 }
@@ -69,11 +95,20 @@ pub struct ChartArgs {
 
 /// `1600x1000` -> (1600, 1000), each side within the renderer's limits.
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("expected WIDTHxHEIGHT, got {s:?}"))?;
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT, got {s:?}"))?;
     let side = |v: &str| -> Result<u32, String> {
-        let n: u32 = v.trim().parse().map_err(|_| format!("{v:?} is not a whole number of pixels"))?;
+        let n: u32 = v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{v:?} is not a whole number of pixels"))?;
         let (lo, hi) = (dcrisk_report::MIN_SIDE, dcrisk_report::MAX_SIDE);
-        if (lo..=hi).contains(&n) { Ok(n) } else { Err(format!("each side must be {lo}..={hi} pixels, got {n}")) }
+        if (lo..=hi).contains(&n) {
+            Ok(n)
+        } else {
+            Err(format!("each side must be {lo}..={hi} pixels, got {n}"))
+        }
     };
     Ok((side(w)?, side(h)?))
 }

@@ -15,6 +15,9 @@ use crate::table;
 /// `dcrisk run`: simulate, write the output folder, print the summary.
 pub fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario)?;
+    if let Some(spec) = &args.shard {
+        return crate::shards::run_shard(&scenario, args, spec);
+    }
     let started = Instant::now();
     let results = simulate_with(&scenario, &args.common)?;
     let mut files = output_files(&results, args.save_paths);
@@ -23,7 +26,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
     outputs::write_atomically(&dir, &files)?;
     let stats = results.metric_stats();
     let report = table::render(&results, &stats, started.elapsed().as_secs_f64());
-    say(&format!("{report}  wrote {}/ ({} files)\n", dir.display(), files.len()));
+    say(&format!(
+        "{report}  wrote {}/ ({} files)\n",
+        dir.display(),
+        files.len()
+    ));
     Ok(())
 }
 
@@ -38,7 +45,7 @@ pub fn simulate_with(scenario: &Scenario, common: &CommonArgs) -> Result<RunResu
     Ok(results)
 }
 
-fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
+pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         b = b.num_threads(t as usize);
@@ -51,7 +58,10 @@ pub fn output_files(r: &RunResults, save_paths: bool) -> Vec<OutputFile> {
     let stats = r.metric_stats();
     let summary = outputs::summary_json(r, &stats);
     let mut files = vec![
-        OutputFile::new("summary.json", serde_json::to_string_pretty(&summary).expect("serialisable") + "\n"),
+        OutputFile::new(
+            "summary.json",
+            serde_json::to_string_pretty(&summary).expect("serialisable") + "\n",
+        ),
         OutputFile::new("metrics.csv", outputs::metrics_csv(&stats)),
         OutputFile::new("timeseries.csv", outputs::timeseries_csv(r)),
         OutputFile::new("exposure.csv", outputs::exposure_csv(r)),
@@ -68,8 +78,12 @@ pub fn chart_files(r: &RunResults, args: &ChartArgs) -> Result<Vec<OutputFile>> 
         return Ok(Vec::new());
     }
     let (width, height) = args.chart_size;
-    let charts = dcrisk_report::render_all(r, &dcrisk_report::ChartOptions { width, height }).context("cannot render the charts")?;
-    Ok(charts.into_iter().map(|c| OutputFile::new(c.file_name, c.png)).collect())
+    let charts = dcrisk_report::render_all(r, &dcrisk_report::ChartOptions { width, height })
+        .context("cannot render the charts")?;
+    Ok(charts
+        .into_iter()
+        .map(|c| OutputFile::new(c.file_name, c.png))
+        .collect())
 }
 
 /// `dcrisk validate`: report every problem, or a one-line description of a good file.
@@ -90,23 +104,37 @@ pub fn validate(path: &Path) -> Result<()> {
 
 /// `dcrisk init`: a commented starter scenario.
 pub fn init(name: &str, force: bool) -> Result<()> {
-    let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !plain || name.starts_with('.') {
-        return Err(InputError(format!("init: name must be letters, digits, '-', '_' or '.', got {name:?}")).into());
+        return Err(InputError(format!(
+            "init: name must be letters, digits, '-', '_' or '.', got {name:?}"
+        ))
+        .into());
     }
     let path = PathBuf::from(format!("{name}.toml"));
     if path.exists() && !force {
-        return Err(InputError(format!("{}: already exists (use --force to overwrite)", path.display())).into());
+        return Err(InputError(format!(
+            "{}: already exists (use --force to overwrite)",
+            path.display()
+        ))
+        .into());
     }
     let text = include_str!("../templates/starter.toml").replace("{{NAME}}", name);
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    say(&format!("wrote {} — edit it, then: dcrisk run {}\n", path.display(), path.display()));
+    say(&format!(
+        "wrote {} — edit it, then: dcrisk run {}\n",
+        path.display(),
+        path.display()
+    ));
     Ok(())
 }
 
 /// Prints to stdout, ignoring a closed pipe (`dcrisk run ... | head`): the files on disk
 /// are the result, the summary is a courtesy.
-fn say(text: &str) {
+pub fn say(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

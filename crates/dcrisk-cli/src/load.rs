@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use dcrisk_core::scenario::{Table, Value, validate};
 use dcrisk_core::Scenario;
+use dcrisk_core::scenario::{Table, Value, validate};
 
 /// A problem with what the user gave us: exit code 2, message names the file and field.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +27,8 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
 
 /// Reads a TOML file into the core's value tree.
 pub fn read_tree(path: &Path) -> Result<Table, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError(format!("{}: cannot read the file: {e}", path.display())))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError(format!("{}: cannot read the file: {e}", path.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         InputError(format!(
             "{}: not a UTF-8 text file (invalid byte at offset {})",
@@ -36,11 +37,18 @@ pub fn read_tree(path: &Path) -> Result<Table, InputError> {
         ))
     })?;
     if text.trim().is_empty() {
-        return Err(InputError(format!("{}: the file is empty; `dcrisk init` writes a starter scenario", path.display())));
+        return Err(InputError(format!(
+            "{}: the file is empty; `dcrisk init` writes a starter scenario",
+            path.display()
+        )));
     }
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| InputError(format!("{}: malformed TOML: {}", path.display(), syntax_message(&text, &e))))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        InputError(format!(
+            "{}: malformed TOML: {}",
+            path.display(),
+            syntax_message(&text, &e)
+        ))
+    })?;
     Ok(convert_table(table))
 }
 

@@ -5,6 +5,7 @@ mod commands;
 mod load;
 mod outputs;
 mod progress;
+mod shards;
 mod table;
 
 use std::process::ExitCode;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => commands::run(&args),
+        Command::Merge(args) => shards::merge(&args),
         Command::Validate { scenario } => commands::validate(&scenario),
         Command::Init { name, force } => commands::init(&name, force),
     }

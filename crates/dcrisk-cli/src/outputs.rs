@@ -77,11 +77,24 @@ pub fn metrics_csv(stats: &[(Metric, MetricStats)]) -> String {
     }
     out.push_str(",lower_es_05,lower_es_01,upper_es_95,upper_es_99\n");
     for (m, s) in stats {
-        let _ = write!(out, "{},{},{},{},{},{}", m.name(), s.mean, s.std, s.stderr, s.min, s.max);
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{}",
+            m.name(),
+            s.mean,
+            s.std,
+            s.stderr,
+            s.min,
+            s.max
+        );
         for q in s.quantiles {
             let _ = write!(out, ",{q}");
         }
-        let _ = writeln!(out, ",{},{},{},{}", s.lower_es_05, s.lower_es_01, s.upper_es_95, s.upper_es_99);
+        let _ = writeln!(
+            out,
+            ",{},{},{},{}",
+            s.lower_es_05, s.lower_es_01, s.upper_es_95, s.upper_es_99
+        );
     }
     out
 }
@@ -91,7 +104,11 @@ pub fn timeseries_csv(r: &RunResults) -> String {
     let mut out = String::from("month,series,mean,p05,p25,p50,p75,p95\n");
     for s in &r.series {
         for (t, m) in s.months.iter().enumerate() {
-            let _ = writeln!(out, "{t},{},{},{},{},{},{},{}", s.name, m.mean, m.p05, m.p25, m.p50, m.p75, m.p95);
+            let _ = writeln!(
+                out,
+                "{t},{},{},{},{},{},{},{}",
+                s.name, m.mean, m.p05, m.p25, m.p50, m.p75, m.p95
+            );
         }
     }
     out
@@ -129,14 +146,24 @@ pub fn paths_csv(r: &RunResults) -> String {
 /// Writes `files` as the folder `dir`, replacing any previous folder only once every file
 /// is on disk, so a failed run never leaves a half-written result over a good one.
 pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<()> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("cannot create the output folder {}", parent.display()))?;
-    let name = dir.file_name().context("output folder has no name")?.to_string_lossy().to_string();
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create the output folder {}", parent.display()))?;
+    let name = dir
+        .file_name()
+        .context("output folder has no name")?
+        .to_string_lossy()
+        .to_string();
     let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    std::fs::create_dir(&staging)
+        .with_context(|| format!("cannot create {}", staging.display()))?;
     let written = files.iter().try_for_each(|f| {
-        std::fs::write(staging.join(&f.name), &f.bytes).with_context(|| format!("cannot write {}", staging.join(&f.name).display()))
+        std::fs::write(staging.join(&f.name), &f.bytes)
+            .with_context(|| format!("cannot write {}", staging.join(&f.name).display()))
     });
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&staging);
@@ -145,12 +172,23 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<()> {
     swap_in(&staging, dir)
 }
 
-/// Moves the staged folder into place, moving the old one aside first.
+/// Moves the staged folder into place, moving the old one aside first. Shards' partial
+/// results (`*.dcrisk`) in the old folder are carried over: a merge into the folder its
+/// parts live in must not delete them.
 fn swap_in(staging: &Path, dir: &Path) -> Result<()> {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "dcrisk") {
+                let _ = std::fs::rename(&path, staging.join(entry.file_name()));
+            }
+        }
+    }
     let old: Option<PathBuf> = if dir.exists() {
         let aside = staging.with_extension("old");
         let _ = std::fs::remove_dir_all(&aside);
-        std::fs::rename(dir, &aside).with_context(|| format!("cannot replace {}", dir.display()))?;
+        std::fs::rename(dir, &aside)
+            .with_context(|| format!("cannot replace {}", dir.display()))?;
         Some(aside)
     } else {
         None

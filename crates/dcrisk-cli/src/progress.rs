@@ -15,9 +15,11 @@ impl PathBar {
             bar.set_draw_target(ProgressDrawTarget::hidden());
         }
         bar.set_style(
-            ProgressStyle::with_template("{prefix} [{bar:40.cyan/blue}] {human_pos}/{human_len} paths, {per_sec}, eta {eta}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{prefix} [{bar:40.cyan/blue}] {human_pos}/{human_len} paths, {per_sec}, eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar.set_prefix(label.to_string());
         PathBar(bar)

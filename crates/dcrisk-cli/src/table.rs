@@ -15,7 +15,13 @@ pub fn money(x: f64) -> String {
     } else {
         (a, "")
     };
-    let digits = if v >= 100.0 { 0 } else if v >= 10.0 { 1 } else { 2 };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
     format!("{sign}${v:.digits$}{unit}")
 }
 
@@ -25,7 +31,13 @@ fn pct(x: f64) -> String {
 
 /// The run's headline figures as a small two-column table.
 pub fn render(r: &RunResults, stats: &[(Metric, MetricStats)], seconds: f64) -> String {
-    let get = |m: Metric| stats.iter().find(|(k, _)| *k == m).map(|(_, s)| *s).unwrap_or_default();
+    let get = |m: Metric| {
+        stats
+            .iter()
+            .find(|(k, _)| *k == m)
+            .map(|(_, s)| *s)
+            .unwrap_or_default()
+    };
     let savings = get(Metric::SavingsPv);
     let p = r.probabilities();
     let pfe99 = r
@@ -35,7 +47,11 @@ pub fn render(r: &RunResults, stats: &[(Metric, MetricStats)], seconds: f64) -> 
     let rows: Vec<(&str, String)> = vec![
         (
             "Savings vs cloud (PV), mean",
-            format!("{} ± {} (95% CI)", money(savings.mean), money(1.96 * savings.stderr)),
+            format!(
+                "{} ± {} (95% CI)",
+                money(savings.mean),
+                money(1.96 * savings.stderr)
+            ),
         ),
         (
             "  P5 / P50 / P95",
@@ -48,15 +64,31 @@ pub fn render(r: &RunResults, stats: &[(Metric, MetricStats)], seconds: f64) -> 
         ),
         ("  5% expected shortfall", money(savings.lower_es_05)),
         ("  P(leasing loses)", pct(p.savings_negative)),
-        ("Program cost (PV), mean", money(get(Metric::ProgramCostPv).mean)),
-        ("All-cloud cost (PV), mean", money(get(Metric::CloudCostPv).mean)),
+        (
+            "Program cost (PV), mean",
+            money(get(Metric::ProgramCostPv).mean),
+        ),
+        (
+            "All-cloud cost (PV), mean",
+            money(get(Metric::CloudCostPv).mean),
+        ),
         ("Tenant default probability", pct(p.tenant_default)),
-        ("Guarantor expected loss (PV)", money(get(Metric::GuarantorPayoutPv).mean)),
+        (
+            "Guarantor expected loss (PV)",
+            money(get(Metric::GuarantorPayoutPv).mean),
+        ),
         ("Guarantor peak PFE 99%", money(pfe99)),
         ("P(any landlord default)", pct(p.any_landlord_default)),
-        ("Landlord shortfall (PV), mean", money(get(Metric::LandlordShortfallPv).mean)),
+        (
+            "Landlord shortfall (PV), mean",
+            money(get(Metric::LandlordShortfallPv).mean),
+        ),
     ];
-    let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = format!(
         "{}: {} paths, seed {}, {} months, {:.2} s\n",
         r.scenario, r.paths, r.seed, r.horizon_months, seconds

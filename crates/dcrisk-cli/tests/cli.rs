@@ -19,7 +19,9 @@ fn stderr(o: &Output) -> String {
 
 /// A small valid scenario (the starter, two years) with `edit` applied to its text.
 fn scenario(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
-    let text = STARTER.replace("{{NAME}}", "t").replace("horizon_years = 15", "horizon_years = 2");
+    let text = STARTER
+        .replace("{{NAME}}", "t")
+        .replace("horizon_years = 15", "horizon_years = 2");
     let path = dir.join("s.toml");
     std::fs::write(&path, edit(text)).unwrap();
     path
@@ -32,7 +34,10 @@ fn repo() -> PathBuf {
 /// Runs `validate` and `run` on a bad file: both exit 2, say `want`, panic never, write nothing.
 fn assert_rejected(dir: &Path, file: &Path, want: &[&str]) {
     for cmd in ["validate", "run"] {
-        let o = dcrisk(&[cmd, file.to_str().unwrap(), "--paths", "10"][..if cmd == "run" { 4 } else { 2 }], dir);
+        let o = dcrisk(
+            &[cmd, file.to_str().unwrap(), "--paths", "10"][..if cmd == "run" { 4 } else { 2 }],
+            dir,
+        );
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{cmd}: exit code; stderr: {err}");
         assert!(!err.contains("panicked"), "{cmd} panicked: {err}");
@@ -55,7 +60,11 @@ mod bad_input {
     #[test]
     fn missing_file() {
         let dir = tempfile::tempdir().unwrap();
-        assert_rejected(dir.path(), &dir.path().join("nope.toml"), &["nope.toml", "cannot read"]);
+        assert_rejected(
+            dir.path(),
+            &dir.path().join("nope.toml"),
+            &["nope.toml", "cannot read"],
+        );
     }
 
     #[test]
@@ -73,43 +82,69 @@ mod bad_input {
 
     #[test]
     fn malformed_toml_names_the_line() {
-        check(|t| t.replace("discount_rate = 0.08", "discount_rate = = 0.08"), &["malformed TOML", "line 9", "discount_rate = = 0.08"]);
+        check(
+            |t| t.replace("discount_rate = 0.08", "discount_rate = = 0.08"),
+            &["malformed TOML", "line 9", "discount_rate = = 0.08"],
+        );
     }
 
     #[test]
     fn unknown_field_suggests_the_right_one() {
-        check(|t| t.replace("capacity_mw = 100.0", "capacity_mww = 100.0"), &["sites[0].capacity_mww", "did you mean `capacity_mw`"]);
+        check(
+            |t| t.replace("capacity_mw = 100.0", "capacity_mww = 100.0"),
+            &["sites[0].capacity_mww", "did you mean `capacity_mw`"],
+        );
     }
 
     #[test]
     fn missing_field() {
-        check(|t| t.replace("pue = 1.2 ", "# no pue "), &["sites[0].pue: missing field"]);
+        check(
+            |t| t.replace("pue = 1.2 ", "# no pue "),
+            &["sites[0].pue: missing field"],
+        );
     }
 
     #[test]
     fn dangling_region_name() {
-        check(|t| t.replace("region = \"ERCOT\"", "region = \"ERCOTT\""), &["sites[0].region", "no region named \"ERCOTT\""]);
+        check(
+            |t| t.replace("region = \"ERCOT\"", "region = \"ERCOTT\""),
+            &["sites[0].region", "no region named \"ERCOTT\""],
+        );
     }
 
     #[test]
     fn negative_capacity() {
-        check(|t| t.replace("capacity_mw = 100.0", "capacity_mw = -5"), &["sites[0].capacity_mw: must be > 0, got -5"]);
+        check(
+            |t| t.replace("capacity_mw = 100.0", "capacity_mw = -5"),
+            &["sites[0].capacity_mw: must be > 0, got -5"],
+        );
     }
 
     #[test]
     fn probability_out_of_range() {
-        check(|t| t.replace("annual_pd = 0.03", "annual_pd = 1.2"), &["landlords[0].annual_pd: must be in [0, 1), got 1.2"]);
+        check(
+            |t| t.replace("annual_pd = 0.03", "annual_pd = 1.2"),
+            &["landlords[0].annual_pd: must be in [0, 1), got 1.2"],
+        );
     }
 
     #[test]
     fn non_positive_reversion() {
-        check(|t| t.replace("reversion = 3.0", "reversion = 0"), &["regions[0].reversion: must be > 0, got 0"]);
+        check(
+            |t| t.replace("reversion = 3.0", "reversion = 0"),
+            &["regions[0].reversion: must be > 0, got 0"],
+        );
     }
 
     #[test]
     fn triangular_out_of_order() {
         check(
-            |t| t.replace("delay = { min = 0, mode = 2, max = 12 }", "delay = { min = 5, mode = 2, max = 1 }"),
+            |t| {
+                t.replace(
+                    "delay = { min = 0, mode = 2, max = 12 }",
+                    "delay = { min = 5, mode = 2, max = 1 }",
+                )
+            },
             &["sites[0].delay.mode", "min <= mode <= max"],
         );
     }
@@ -143,14 +178,23 @@ mod bad_input {
     #[test]
     fn nan_and_infinity() {
         check(
-            |t| t.replace("volatility = 0.9 ", "volatility = nan ").replace("price0 = 1.4e6", "price0 = inf"),
-            &["regions[0].volatility: must be a finite number, got NaN", "cloud.price0: must be a finite number, got inf"],
+            |t| {
+                t.replace("volatility = 0.9 ", "volatility = nan ")
+                    .replace("price0 = 1.4e6", "price0 = inf")
+            },
+            &[
+                "regions[0].volatility: must be a finite number, got NaN",
+                "cloud.price0: must be a finite number, got inf",
+            ],
         );
     }
 
     #[test]
     fn wrong_type() {
-        check(|t| t.replace("horizon_years = 2", "horizon_years = \"two\""), &["horizon_years: expected a whole number, got \"two\""]);
+        check(
+            |t| t.replace("horizon_years = 2", "horizon_years = \"two\""),
+            &["horizon_years: expected a whole number, got \"two\""],
+        );
     }
 
     #[test]
@@ -161,7 +205,12 @@ mod bad_input {
                     .replace("pue = 1.2 ", "pue = 0.5 ")
                     .replace("landlord = \"Developer A\"", "landlord = \"Nobody\"")
             },
-            &["3 problem(s)", "capacity_mw", "sites[0].pue: must be >= 1, got 0.5", "no landlord named \"Nobody\""],
+            &[
+                "3 problem(s)",
+                "capacity_mw",
+                "sites[0].pue: must be >= 1, got 0.5",
+                "no landlord named \"Nobody\"",
+            ],
         );
     }
 
@@ -191,15 +240,35 @@ mod outputs {
     fn run_writes_the_contract_files() {
         let dir = tempfile::tempdir().unwrap();
         let file = scenario(dir.path(), |t| t);
-        let o = dcrisk(&["run", file.to_str().unwrap(), "--paths", "500", "--save-paths", "--no-charts"], dir.path());
+        let o = dcrisk(
+            &[
+                "run",
+                file.to_str().unwrap(),
+                "--paths",
+                "500",
+                "--save-paths",
+                "--no-charts",
+            ],
+            dir.path(),
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         let out = dir.path().join("output/t");
-        let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
         assert_eq!(summary["paths"], 500);
         assert_eq!(summary["horizon_months"], 24);
-        for m in ["savings_pv", "guarantor_payout_pv", "landlord_defaults", "tenant_default"] {
+        for m in [
+            "savings_pv",
+            "guarantor_payout_pv",
+            "landlord_defaults",
+            "tenant_default",
+        ] {
             let q = &summary["metrics"][m]["quantiles"];
-            assert!(q["p05"].as_f64().unwrap() <= q["p95"].as_f64().unwrap(), "{m}");
+            assert!(
+                q["p05"].as_f64().unwrap() <= q["p95"].as_f64().unwrap(),
+                "{m}"
+            );
             assert!(summary["metrics"][m]["tail"]["lower_es_05"].is_number());
         }
         assert!(summary["probabilities"]["tenant_default"].is_number());
@@ -224,14 +293,30 @@ mod outputs {
         for threads in ["1", "2"] {
             let out = dir.path().join(format!("out{threads}"));
             let o = dcrisk(
-                &["run", base.to_str().unwrap(), "--paths", "3000", "--threads", threads, "--out", out.to_str().unwrap(), "--no-charts"],
+                &[
+                    "run",
+                    base.to_str().unwrap(),
+                    "--paths",
+                    "3000",
+                    "--threads",
+                    threads,
+                    "--out",
+                    out.to_str().unwrap(),
+                    "--no-charts",
+                ],
                 dir.path(),
             );
             assert!(o.status.success(), "{}", stderr(&o));
             let d = out.join("gigawatt-program");
-            files.push((std::fs::read(d.join("summary.json")).unwrap(), std::fs::read(d.join("timeseries.csv")).unwrap()));
+            files.push((
+                std::fs::read(d.join("summary.json")).unwrap(),
+                std::fs::read(d.join("timeseries.csv")).unwrap(),
+            ));
         }
-        assert!(files[0] == files[1], "outputs differ between 1 and 2 threads");
+        assert!(
+            files[0] == files[1],
+            "outputs differ between 1 and 2 threads"
+        );
     }
 
     /// A bad run leaves a previous good run's folder untouched.
@@ -239,12 +324,37 @@ mod outputs {
     fn bad_input_keeps_previous_output() {
         let dir = tempfile::tempdir().unwrap();
         let file = scenario(dir.path(), |t| t);
-        assert!(dcrisk(&["run", file.to_str().unwrap(), "--paths", "50", "--no-charts"], dir.path()).status.success());
+        assert!(
+            dcrisk(
+                &[
+                    "run",
+                    file.to_str().unwrap(),
+                    "--paths",
+                    "50",
+                    "--no-charts"
+                ],
+                dir.path()
+            )
+            .status
+            .success()
+        );
         let before = std::fs::read(dir.path().join("output/t/summary.json")).unwrap();
-        std::fs::write(&file, std::fs::read_to_string(&file).unwrap().replace("pue = 1.2 ", "pue = -1 ")).unwrap();
-        let o = dcrisk(&["run", file.to_str().unwrap(), "--paths", "60"], dir.path());
+        std::fs::write(
+            &file,
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .replace("pue = 1.2 ", "pue = -1 "),
+        )
+        .unwrap();
+        let o = dcrisk(
+            &["run", file.to_str().unwrap(), "--paths", "60"],
+            dir.path(),
+        );
         assert_eq!(o.status.code(), Some(2));
-        assert_eq!(std::fs::read(dir.path().join("output/t/summary.json")).unwrap(), before);
+        assert_eq!(
+            std::fs::read(dir.path().join("output/t/summary.json")).unwrap(),
+            before
+        );
     }
 
     #[test]
@@ -254,7 +364,10 @@ mod outputs {
         let o = dcrisk(&["validate", "pilot.toml"], dir.path());
         assert!(o.status.success(), "{}", stderr(&o));
         // Refuses to overwrite.
-        assert_eq!(dcrisk(&["init", "pilot"], dir.path()).status.code(), Some(2));
+        assert_eq!(
+            dcrisk(&["init", "pilot"], dir.path()).status.code(),
+            Some(2)
+        );
     }
 
     #[test]
@@ -266,5 +379,99 @@ mod outputs {
                 assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
             }
         }
+    }
+}
+
+mod sharding {
+    use super::*;
+
+    /// Shards run by the binary and merged equal the single run, file for file; a missing
+    /// shard is refused with exit 2.
+    #[test]
+    fn merge_of_shards_equals_single_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let f = file.to_str().unwrap();
+        for i in 0..3 {
+            let o = dcrisk(
+                &[
+                    "run",
+                    f,
+                    "--paths",
+                    "2500",
+                    "--seed",
+                    "9",
+                    "--shard",
+                    &format!("{i}/3"),
+                    "--out",
+                    "parts",
+                ],
+                dir.path(),
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        let parts: Vec<String> = (0..3)
+            .map(|i| format!("parts/t/part-{i:04}-of-0003.dcrisk"))
+            .collect();
+        let mut args = vec!["merge"];
+        args.extend(parts.iter().map(String::as_str));
+        args.extend(["--out", "merged", "--no-charts"]);
+        let o = dcrisk(&args, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = dcrisk(
+            &[
+                "run",
+                f,
+                "--paths",
+                "2500",
+                "--seed",
+                "9",
+                "--out",
+                "single",
+                "--no-charts",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success());
+        for name in [
+            "summary.json",
+            "metrics.csv",
+            "timeseries.csv",
+            "exposure.csv",
+        ] {
+            let a = std::fs::read(dir.path().join("merged/t").join(name)).unwrap();
+            let b = std::fs::read(dir.path().join("single/t").join(name)).unwrap();
+            assert!(a == b, "{name} differs");
+        }
+        let o = dcrisk(&["merge", &parts[0], &parts[2], "--out", "bad"], dir.path());
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("missing shard(s) 1 of 3"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!dir.path().join("bad").exists());
+    }
+
+    #[test]
+    fn bad_shard_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        for bad in ["3/3", "x", "auto"] {
+            let o = Command::new(env!("CARGO_BIN_EXE_dcrisk"))
+                .args(["run", file.to_str().unwrap(), "--shard", bad])
+                .env_remove("SLURM_ARRAY_TASK_ID")
+                .env_remove("JOB_COMPLETION_INDEX")
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+            assert!(stderr(&o).contains("--shard"), "{}", stderr(&o));
+        }
+        let garbage = dir.path().join("part-0000-of-0001.dcrisk");
+        std::fs::write(&garbage, b"not a partial").unwrap();
+        let o = dcrisk(&["merge", garbage.to_str().unwrap()], dir.path());
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("not a valid dcrisk partial result"));
     }
 }

@@ -36,7 +36,8 @@ pub fn exposure(w: &[f64], df: &[f64], t: usize, g: &Guarantee) -> f64 {
 pub fn payout_and_shortfall(w: &[f64], df: &[f64], tau: usize, g: &Guarantee) -> (f64, f64) {
     let payout = exposure(w, df, tau, g) * df[tau];
     let relet = tau + g.relet_months as usize;
-    let unrecovered = window(w, tau, relet) + (1.0 - g.relet_fraction) * window(w, relet, usize::MAX);
+    let unrecovered =
+        window(w, tau, relet) + (1.0 - g.relet_fraction) * window(w, relet, usize::MAX);
     (payout, unrecovered - payout)
 }
 
@@ -55,10 +56,18 @@ mod tests {
         let (w, df) = flat();
         // Default at 2; 4 months covered; re-let after 1 month at 70%.
         // Months 2: 100; 3, 4, 5: 30 each -> 190.
-        let g = Guarantee { cap: 1e9, max_months: 4, relet_months: 1, relet_fraction: 0.7 };
+        let g = Guarantee {
+            cap: 1e9,
+            max_months: 4,
+            relet_months: 1,
+            relet_fraction: 0.7,
+        };
         assert!((claim_pv(&w, 2, &g) - 190.0).abs() < 1e-9);
         // Cap binds.
-        let capped = Guarantee { cap: 150.0, ..g.clone() };
+        let capped = Guarantee {
+            cap: 150.0,
+            ..g.clone()
+        };
         assert_eq!(exposure(&w, &df, 2, &capped), 150.0);
         // Shortfall: months 2..10 unrecovered = 100 + 7 * 30 = 310; minus payout 190.
         let (pay, short) = payout_and_shortfall(&w, &df, 2, &g);
@@ -72,7 +81,12 @@ mod tests {
         // owed 100 at months 0 and 1, df = 1, 0.5, 0.25: w = [0, 100, 150, 150].
         let w = vec![0.0, 100.0, 150.0, 150.0];
         let df = vec![1.0, 0.5, 0.25];
-        let g = Guarantee { cap: 1e9, max_months: 12, relet_months: 12, relet_fraction: 0.0 };
+        let g = Guarantee {
+            cap: 1e9,
+            max_months: 12,
+            relet_months: 12,
+            relet_fraction: 0.0,
+        };
         // At month 1: only month 1's rent, 50 PV, worth 100 in month-1 dollars.
         assert!((exposure(&w, &df, 1, &g) - 100.0).abs() < 1e-9);
         let (pay, short) = payout_and_shortfall(&w, &df, 1, &g);

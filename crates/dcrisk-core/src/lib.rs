@@ -4,6 +4,7 @@
 //! guarantee and exposure, and statistics. No file I/O and no OS entropy: every number
 //! comes from the scenario, the seed and the path index.
 
+pub mod codec;
 pub mod engine;
 pub mod guarantee;
 pub mod math;
@@ -11,12 +12,13 @@ pub mod process;
 pub mod random;
 pub mod results;
 pub mod scenario;
+pub mod shard;
 pub mod sketch;
 pub mod stats;
 
+pub use engine::{NoProgress, Progress, simulate};
 pub use results::{
     Metric, MonthStats, PathMetrics, Probabilities, RunResults, SeriesKind, SeriesSummary,
 };
-pub use stats::MetricStats;
-pub use engine::{NoProgress, Progress, simulate};
 pub use scenario::{Scenario, ScenarioError, validate};
+pub use stats::MetricStats;

@@ -107,9 +107,8 @@ pub struct Poisson {
 impl Poisson {
     /// A sampler for `lambda >= 0` (finite).
     pub fn new(lambda: f64) -> Self {
-        let large = (lambda >= POISSON_INVERSION_MAX).then(|| {
-            rand_distr::Poisson::new(lambda).expect("validated finite positive rate")
-        });
+        let large = (lambda >= POISSON_INVERSION_MAX)
+            .then(|| rand_distr::Poisson::new(lambda).expect("validated finite positive rate"));
         Poisson {
             lambda,
             exp_neg_lambda: (-lambda).exp(),
@@ -165,7 +164,10 @@ mod tests {
                 }
                 let se = (pmf * (1.0 - pmf) / n as f64).sqrt();
                 let got = c as f64 / n as f64;
-                assert!((got - pmf).abs() <= 5.0 * se + 1e-6, "lambda {lambda} k {k}: {got} vs {pmf}");
+                assert!(
+                    (got - pmf).abs() <= 5.0 * se + 1e-6,
+                    "lambda {lambda} k {k}: {got} vs {pmf}"
+                );
             }
         }
     }
@@ -176,7 +178,9 @@ mod tests {
         let (a, c, b) = (1.0, 3.0, 18.0);
         let mut rng = path_rng(9, 0, Stream::Main);
         let n = 200_000;
-        let draws: Vec<f64> = (0..n).map(|_| triangular(a, c, b, uniform(&mut rng))).collect();
+        let draws: Vec<f64> = (0..n)
+            .map(|_| triangular(a, c, b, uniform(&mut rng)))
+            .collect();
         let mean = draws.iter().sum::<f64>() / n as f64;
         let var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0;
         assert!((mean - (a + b + c) / 3.0).abs() < 5.0 * (var / n as f64).sqrt());

@@ -175,7 +175,12 @@ impl RunResults {
     pub fn probabilities(&self) -> Probabilities {
         let n = self.metrics.len().max(1) as f64;
         let share = |metric: Metric, pred: fn(f64) -> bool| {
-            self.metrics.get(metric).iter().filter(|&&v| pred(v)).count() as f64 / n
+            self.metrics
+                .get(metric)
+                .iter()
+                .filter(|&&v| pred(v))
+                .count() as f64
+                / n
         };
         Probabilities {
             savings_negative: share(Metric::SavingsPv, |v| v < 0.0),

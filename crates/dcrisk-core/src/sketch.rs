@@ -226,6 +226,44 @@ impl QuantileSketch {
         a + frac * (b - a)
     }
 
+    /// Appends the summary to a partial result.
+    pub fn encode(&self, w: &mut crate::codec::Writer) {
+        w.u32(self.shift);
+        w.u64(self.count);
+        w.u64(self.zeros);
+        w.f64(self.min);
+        w.f64(self.max);
+        for store in [&self.positive, &self.negative] {
+            w.u64(store.offset);
+            w.u32s(&store.counts);
+        }
+    }
+
+    /// Reads a summary written by [`QuantileSketch::encode`].
+    pub fn decode(r: &mut crate::codec::Reader<'_>) -> crate::codec::DecodeResult<Self> {
+        let shift = r.u32()?;
+        if !(20..=52).contains(&shift) {
+            return Err(format!("corrupt summary precision {shift}"));
+        }
+        let (count, zeros, min, max) = (r.u64()?, r.u64()?, r.f64()?, r.f64()?);
+        let mut store = || -> crate::codec::DecodeResult<Store> {
+            Ok(Store {
+                offset: r.u64()?,
+                counts: r.u32s()?,
+            })
+        };
+        let (positive, negative) = (store()?, store()?);
+        Ok(QuantileSketch {
+            shift,
+            count,
+            zeros,
+            positive,
+            negative,
+            min,
+            max,
+        })
+    }
+
     /// Heap bytes held, for memory reporting.
     pub fn heap_bytes(&self) -> usize {
         4 * (self.positive.counts.capacity() + self.negative.counts.capacity())
@@ -256,8 +294,13 @@ mod tests {
             // Each order statistic is within the relative error; interpolation between two
             // neighbours keeps the bound relative to the larger of them.
             let h = q * (values.len() - 1) as f64;
-            let scale = values[h.floor() as usize].abs().max(values[h.ceil() as usize].abs());
-            assert!((got - exact).abs() <= Precision::FINE.relative_error() * scale * 1.0001, "q {q}: {got} vs {exact}");
+            let scale = values[h.floor() as usize]
+                .abs()
+                .max(values[h.ceil() as usize].abs());
+            assert!(
+                (got - exact).abs() <= Precision::FINE.relative_error() * scale * 1.0001,
+                "q {q}: {got} vs {exact}"
+            );
         }
     }
 

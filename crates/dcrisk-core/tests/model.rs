@@ -31,11 +31,32 @@ fn base() -> Scenario {
             hedge_fraction: 0.0,
             hedge_price: 0.0,
         }],
-        demand: Demand { plan: vec![(0.0, 5.0)], drift: 0.0, volatility: 0.0, bust_rate: 0.0, bust_size: 0.0 },
-        cloud: Cloud { price0: 1.4e6, drift: 0.0, volatility: 0.0 },
-        hardware: Hardware { capex_per_mw: 2.2e7, life_years: 5.0, price_trend: 0.0 },
-        landlords: vec![Landlord { name: "L".into(), annual_pd: 0.0 }],
-        landlord_default: LandlordDefault { asset_correlation: 0.0, pre_delivery_delay_months: 0, outage_months: 0 },
+        demand: Demand {
+            plan: vec![(0.0, 5.0)],
+            drift: 0.0,
+            volatility: 0.0,
+            bust_rate: 0.0,
+            bust_size: 0.0,
+        },
+        cloud: Cloud {
+            price0: 1.4e6,
+            drift: 0.0,
+            volatility: 0.0,
+        },
+        hardware: Hardware {
+            capex_per_mw: 2.2e7,
+            life_years: 5.0,
+            price_trend: 0.0,
+        },
+        landlords: vec![Landlord {
+            name: "L".into(),
+            annual_pd: 0.0,
+        }],
+        landlord_default: LandlordDefault {
+            asset_correlation: 0.0,
+            pre_delivery_delay_months: 0,
+            outage_months: 0,
+        },
         sites: vec![Site {
             name: "S".into(),
             region: 0,
@@ -47,10 +68,22 @@ fn base() -> Scenario {
             term_years: 1,
             pue: 1.2,
             opex_per_kw_month: 15.0,
-            delay: Delay { min: 0.0, mode: 0.0, max: 0.0 },
+            delay: Delay {
+                min: 0.0,
+                mode: 0.0,
+                max: 0.0,
+            },
         }],
-        tenant: Tenant { annual_pd: 0.0, wrong_way: 0.0 },
-        guarantee: Guarantee { cap: 1e12, max_months: 6, relet_months: 2, relet_fraction: 0.5 },
+        tenant: Tenant {
+            annual_pd: 0.0,
+            wrong_way: 0.0,
+        },
+        guarantee: Guarantee {
+            cap: 1e12,
+            max_months: 6,
+            relet_months: 2,
+            relet_fraction: 0.5,
+        },
         correlation: vec![],
         cholesky: vec![],
     }
@@ -59,7 +92,9 @@ fn base() -> Scenario {
 /// Fills in the identity correlation for the scenario's factors.
 fn finish(mut s: Scenario) -> Scenario {
     let n = s.factors();
-    s.correlation = (0..n * n).map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 }).collect();
+    s.correlation = (0..n * n)
+        .map(|i| if i % (n + 1) == 0 { 1.0 } else { 0.0 })
+        .collect();
     s.cholesky = s.correlation.clone();
     s
 }
@@ -74,7 +109,10 @@ fn mean(r: &RunResults, m: Metric) -> f64 {
 }
 
 fn assert_close(got: f64, want: f64, tol: f64, what: &str) {
-    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want} ± {tol}");
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got}, want {want} ± {tol}"
+    );
 }
 
 mod money {
@@ -89,12 +127,32 @@ mod money {
         let hardware = 10.0 * 2.2e7 / 60.0;
         let program = 1e6 + 219_000.0 + 150_000.0 + hardware;
         assert_close(mean(&r, Metric::RentPv), 12e6, 1e-6, "rent");
-        assert_close(mean(&r, Metric::PowerCostPv), 12.0 * 219_000.0, 1e-6, "power");
+        assert_close(
+            mean(&r, Metric::PowerCostPv),
+            12.0 * 219_000.0,
+            1e-6,
+            "power",
+        );
         assert_close(mean(&r, Metric::OpexPv), 12.0 * 150_000.0, 1e-6, "opex");
-        assert_close(mean(&r, Metric::HardwarePv), 12.0 * hardware, 1e-6, "hardware");
-        assert_close(mean(&r, Metric::ProgramCostPv), 12.0 * program, 1e-5, "program");
+        assert_close(
+            mean(&r, Metric::HardwarePv),
+            12.0 * hardware,
+            1e-6,
+            "hardware",
+        );
+        assert_close(
+            mean(&r, Metric::ProgramCostPv),
+            12.0 * program,
+            1e-5,
+            "program",
+        );
         assert_close(mean(&r, Metric::CloudCostPv), 12.0 * 7e6, 1e-5, "cloud");
-        assert_close(mean(&r, Metric::SavingsPv), 12.0 * (7e6 - program), 1e-5, "savings");
+        assert_close(
+            mean(&r, Metric::SavingsPv),
+            12.0 * (7e6 - program),
+            1e-5,
+            "savings",
+        );
         assert_close(mean(&r, Metric::IdleMwMonths), 12.0 * 5.0, 1e-9, "idle");
         assert_eq!(mean(&r, Metric::OverflowMwMonths), 0.0);
     }
@@ -111,10 +169,30 @@ mod money {
         let r = run(s, 2);
         let df = |t: usize| 1.12f64.powf(-((t + 1) as f64) / 12.0);
         let dsum: f64 = (0..12).map(df).sum();
-        assert_close(mean(&r, Metric::PowerCostPv), dsum * 10.0 * 1.2 * 730.0 * 45.0, 1e-5, "power");
-        assert_close(mean(&r, Metric::OverflowCostPv), dsum * 5.0 * 1.4e6, 1e-4, "overflow");
-        assert_close(mean(&r, Metric::OverflowMwMonths), 60.0, 1e-9, "overflow MW-months");
-        assert_close(mean(&r, Metric::CloudCostPv), dsum * 15.0 * 1.4e6, 1e-4, "cloud");
+        assert_close(
+            mean(&r, Metric::PowerCostPv),
+            dsum * 10.0 * 1.2 * 730.0 * 45.0,
+            1e-5,
+            "power",
+        );
+        assert_close(
+            mean(&r, Metric::OverflowCostPv),
+            dsum * 5.0 * 1.4e6,
+            1e-4,
+            "overflow",
+        );
+        assert_close(
+            mean(&r, Metric::OverflowMwMonths),
+            60.0,
+            1e-9,
+            "overflow MW-months",
+        );
+        assert_close(
+            mean(&r, Metric::CloudCostPv),
+            dsum * 15.0 * 1.4e6,
+            1e-4,
+            "cloud",
+        );
     }
 
     /// Escalator and delivery: a site delivered at month 3 with a 2-year term and 10% yearly
@@ -129,7 +207,12 @@ mod money {
         s.sites[0].rent_escalator = 0.1;
         s.hardware.price_trend = -0.2;
         let r = run(s, 2);
-        assert_close(mean(&r, Metric::RentPv), 12.0 * 1e6 + 9.0 * 1.1e6, 1e-5, "rent");
+        assert_close(
+            mean(&r, Metric::RentPv),
+            12.0 * 1e6 + 9.0 * 1.1e6,
+            1e-5,
+            "rent",
+        );
         let hw = 10.0 * 2.2e7 / 60.0 * 0.8f64.powf(0.25);
         assert_close(mean(&r, Metric::HardwarePv), 21.0 * hw, 1e-4, "hardware");
         // Months 0..2: no capacity, all 5 MW overflow.
@@ -145,11 +228,21 @@ mod money {
         let e = r.series("guarantor_exposure").unwrap();
         assert_close(e.months[0].mean, 4e6, 1e-6, "EE at 0");
         assert_close(e.months[9].mean, 2.5e6, 1e-6, "EE at 9");
-        assert_close(e.months[11].p95, 1e6, 1e-6, "PFE at 11: its own month, in full");
+        assert_close(
+            e.months[11].p95,
+            1e6,
+            1e-6,
+            "PFE at 11: its own month, in full",
+        );
         let mut capped = base();
         capped.guarantee.cap = 3e6;
         let r = run(capped, 3);
-        assert_close(r.series("guarantor_exposure").unwrap().months[0].p50, 3e6, 1e-6, "capped");
+        assert_close(
+            r.series("guarantor_exposure").unwrap().months[0].p50,
+            3e6,
+            1e-6,
+            "capped",
+        );
     }
 }
 
@@ -163,7 +256,13 @@ mod processes {
     fn power_price_matches_ou_closed_form() {
         let mut s = base();
         s.horizon_years = 3;
-        s.regions[0] = Region { price0: 80.0, long_run_mean: 50.0, reversion: 1.5, volatility: 0.8, ..s.regions[0].clone() };
+        s.regions[0] = Region {
+            price0: 80.0,
+            long_run_mean: 50.0,
+            reversion: 1.5,
+            volatility: 0.8,
+            ..s.regions[0].clone()
+        };
         let n = 40_000;
         let r = run(s, n);
         let series = r.series("power_price.R").unwrap();
@@ -176,8 +275,17 @@ mod processes {
             let sd = var.sqrt();
             let m = (mu + var / 2.0).exp();
             let se_mean = m * (var.exp() - 1.0).sqrt() / (n as f64).sqrt();
-            assert_close(series.months[t].mean, m, 5.0 * se_mean, &format!("mean at {t}"));
-            for (q, got) in [(0.05, series.months[t].p05), (0.5, series.months[t].p50), (0.95, series.months[t].p95)] {
+            assert_close(
+                series.months[t].mean,
+                m,
+                5.0 * se_mean,
+                &format!("mean at {t}"),
+            );
+            for (q, got) in [
+                (0.05, series.months[t].p05),
+                (0.5, series.months[t].p50),
+                (0.95, series.months[t].p95),
+            ] {
                 let z = norm_ppf(q);
                 let x = (mu + z * sd).exp();
                 let density = norm_pdf(z) / (x * sd);
@@ -194,7 +302,13 @@ mod processes {
     fn power_jumps_match_compound_poisson_mean() {
         let mut s = base();
         // Fast reversion is irrelevant with k -> small; use k tiny so jumps accumulate.
-        s.regions[0] = Region { reversion: 1e-9, jump_rate: 2.0, jump_mean: 0.1, jump_std: 0.2, ..s.regions[0].clone() };
+        s.regions[0] = Region {
+            reversion: 1e-9,
+            jump_rate: 2.0,
+            jump_mean: 0.1,
+            jump_std: 0.2,
+            ..s.regions[0].clone()
+        };
         let n = 40_000;
         let r = run(s, n);
         let series = r.series("power_price.R").unwrap();
@@ -215,20 +329,35 @@ mod processes {
     fn demand_matches_gbm_closed_form() {
         let mut s = base();
         s.horizon_years = 5;
-        s.demand = Demand { plan: vec![(0.0, 100.0), (24.0, 500.0)], drift: 0.1, volatility: 0.3, bust_rate: 0.5, bust_size: 0.3 };
+        s.demand = Demand {
+            plan: vec![(0.0, 100.0), (24.0, 500.0)],
+            drift: 0.1,
+            volatility: 0.3,
+            bust_rate: 0.5,
+            bust_size: 0.3,
+        };
         let n = 40_000;
         let r = run(s, n);
         let d = r.series("demand_mw").unwrap();
         for t in [12usize, 30, 59] {
             let tt = t as f64 / 12.0;
-            let plan = if t >= 24 { 500.0 } else { 100.0 + 400.0 * t as f64 / 24.0 };
+            let plan = if t >= 24 {
+                500.0
+            } else {
+                100.0 + 400.0 * t as f64 / 24.0
+            };
             let bust = (0.5 * tt * ((-0.3f64).exp() - 1.0)).exp();
             let m = plan * (0.1 * tt).exp() * bust;
             // Second moment of the factor: e^(2 mu t + s^2 t) times the busts' E[e^(-2bN)].
             let bust2 = (0.5 * tt * ((-0.6f64).exp() - 1.0)).exp();
             let m2 = plan * plan * (0.2 * tt + 0.09 * tt).exp() * bust2;
             let se = ((m2 - m * m) / n as f64).sqrt();
-            assert_close(d.months[t].mean, m, 5.0 * se, &format!("demand mean at {t}"));
+            assert_close(
+                d.months[t].mean,
+                m,
+                5.0 * se,
+                &format!("demand mean at {t}"),
+            );
         }
     }
 
@@ -236,7 +365,13 @@ mod processes {
     fn demand_median_without_busts() {
         let mut s = base();
         s.horizon_years = 3;
-        s.demand = Demand { plan: vec![(0.0, 200.0)], drift: 0.05, volatility: 0.4, bust_rate: 0.0, bust_size: 0.0 };
+        s.demand = Demand {
+            plan: vec![(0.0, 200.0)],
+            drift: 0.05,
+            volatility: 0.4,
+            bust_rate: 0.0,
+            bust_size: 0.0,
+        };
         let n = 40_000;
         let r = run(s, n);
         let d = r.series("demand_mw").unwrap();
@@ -254,7 +389,11 @@ mod processes {
     fn cloud_matches_gbm_mean() {
         let mut s = base();
         s.horizon_years = 4;
-        s.cloud = Cloud { price0: 1e6, drift: -0.2, volatility: 0.35 };
+        s.cloud = Cloud {
+            price0: 1e6,
+            drift: -0.2,
+            volatility: 0.35,
+        };
         let n = 40_000;
         let r = run(s, n);
         let c = r.series("cloud_cost").unwrap();
@@ -275,7 +414,12 @@ mod credit {
     fn landlord_default_counts_follow_vasicek_mixture() {
         let mut s = base();
         let (n_lords, pd, rho) = (8usize, 0.05, 0.25);
-        s.landlords = (0..n_lords).map(|i| Landlord { name: format!("L{i}"), annual_pd: pd }).collect();
+        s.landlords = (0..n_lords)
+            .map(|i| Landlord {
+                name: format!("L{i}"),
+                annual_pd: pd,
+            })
+            .collect();
         s.landlord_default.asset_correlation = rho;
         let n = 60_000;
         let r = run(s, n);
@@ -323,15 +467,25 @@ mod credit {
     fn tenant_default_with_wrong_way_on_known_demand() {
         let mut s = base();
         s.horizon_years = 4;
-        s.tenant = Tenant { annual_pd: 0.05, wrong_way: 3.0 };
+        s.tenant = Tenant {
+            annual_pd: 0.05,
+            wrong_way: 3.0,
+        };
         s.demand.drift = -0.15;
         let n = 50_000;
         let r = run(s, n);
         let lam = -(0.95f64.ln()) / 12.0;
-        let h: f64 = (0..48).map(|t| lam * (3.0 * 0.15 * t as f64 / 12.0).exp()).sum();
+        let h: f64 = (0..48)
+            .map(|t| lam * (3.0 * 0.15 * t as f64 / 12.0).exp())
+            .sum();
         let p = 1.0 - (-h).exp();
         let got = mean(&r, Metric::TenantDefault);
-        assert_close(got, p, 5.0 * (p * (1.0 - p) / n as f64).sqrt(), "wrong-way PD");
+        assert_close(
+            got,
+            p,
+            5.0 * (p * (1.0 - p) / n as f64).sqrt(),
+            "wrong-way PD",
+        );
     }
 
     /// Expected guarantor payout on the deterministic lease: E = sum_t P(tau = t) payout(t),
@@ -344,20 +498,35 @@ mod credit {
         let r = run(s, n);
         let l = -(0.7f64.ln()) / 12.0;
         let claim = |t: usize| -> f64 {
-            (t..t + 6).filter(|&u| u < 12).map(|u| if u < t + 2 { 1e6 } else { 0.5e6 }).sum()
+            (t..t + 6)
+                .filter(|&u| u < 12)
+                .map(|u| if u < t + 2 { 1e6 } else { 0.5e6 })
+                .sum()
         };
-        let ev: f64 = (0..12).map(|t| ((-(t as f64) * l).exp() - (-((t + 1) as f64) * l).exp()) * claim(t)).sum();
-        let e2: f64 = (0..12).map(|t| ((-(t as f64) * l).exp() - (-((t + 1) as f64) * l).exp()) * claim(t).powi(2)).sum();
+        let ev: f64 = (0..12)
+            .map(|t| ((-(t as f64) * l).exp() - (-((t + 1) as f64) * l).exp()) * claim(t))
+            .sum();
+        let e2: f64 = (0..12)
+            .map(|t| ((-(t as f64) * l).exp() - (-((t + 1) as f64) * l).exp()) * claim(t).powi(2))
+            .sum();
         let se = ((e2 - ev * ev) / n as f64).sqrt();
-        assert_close(mean(&r, Metric::GuarantorPayoutPv), ev, 5.0 * se, "expected payout");
+        assert_close(
+            mean(&r, Metric::GuarantorPayoutPv),
+            ev,
+            5.0 * se,
+            "expected payout",
+        );
         // Landlords lose what is not covered: the re-let gap past the 6 covered months.
         let short = |t: usize| -> f64 {
             let total: f64 = (t..12).map(|u| if u < t + 2 { 1e6 } else { 0.5e6 }).sum();
             total - claim(t)
         };
-        let es: f64 = (0..12).map(|t| ((-(t as f64) * l).exp() - (-((t + 1) as f64) * l).exp()) * short(t)).sum();
+        let es: f64 = (0..12)
+            .map(|t| ((-(t as f64) * l).exp() - (-((t + 1) as f64) * l).exp()) * short(t))
+            .sum();
         assert!(
-            (mean(&r, Metric::LandlordShortfallPv) - es).abs() <= 5.0 * 0.5e6 * 6.0 / (n as f64).sqrt(),
+            (mean(&r, Metric::LandlordShortfallPv) - es).abs()
+                <= 5.0 * 0.5e6 * 6.0 / (n as f64).sqrt(),
             "shortfall"
         );
     }
@@ -381,7 +550,10 @@ mod determinism {
     use super::*;
 
     fn with_threads(threads: usize, s: &Scenario) -> RunResults {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| simulate(s, 5000, 99, &NoProgress))
     }
 
@@ -390,16 +562,117 @@ mod determinism {
     fn thread_count_does_not_change_results() {
         let mut s = base();
         s.horizon_years = 3;
-        s.regions[0] = Region { volatility: 0.9, jump_rate: 1.0, jump_mean: 0.3, jump_std: 0.2, ..s.regions[0].clone() };
+        s.regions[0] = Region {
+            volatility: 0.9,
+            jump_rate: 1.0,
+            jump_mean: 0.3,
+            jump_std: 0.2,
+            ..s.regions[0].clone()
+        };
         s.demand.volatility = 0.3;
         s.demand.bust_rate = 0.2;
         s.demand.bust_size = 0.3;
-        s.tenant = Tenant { annual_pd: 0.1, wrong_way: 2.0 };
+        s.tenant = Tenant {
+            annual_pd: 0.1,
+            wrong_way: 2.0,
+        };
         s.landlords[0].annual_pd = 0.1;
-        s.sites[0].delay = Delay { min: 0.0, mode: 2.0, max: 9.0 };
+        s.sites[0].delay = Delay {
+            min: 0.0,
+            mode: 2.0,
+            max: 9.0,
+        };
         let s = finish(s);
         let one = with_threads(1, &s);
         assert_eq!(one, with_threads(2, &s));
         assert_eq!(one, with_threads(3, &s));
+    }
+}
+
+mod shards {
+    use super::*;
+    use dcrisk_core::engine::{Model, RunMeta, simulate_range};
+    use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge, scenario_hash};
+
+    fn scenario() -> Scenario {
+        let mut s = base();
+        s.horizon_years = 2;
+        s.regions[0] = Region {
+            volatility: 0.9,
+            jump_rate: 1.0,
+            jump_mean: 0.3,
+            jump_std: 0.2,
+            ..s.regions[0].clone()
+        };
+        s.demand.volatility = 0.3;
+        s.tenant = Tenant {
+            annual_pd: 0.1,
+            wrong_way: 2.0,
+        };
+        s.landlords[0].annual_pd = 0.1;
+        finish(s)
+    }
+
+    fn shard_parts(s: &Scenario, total: u64, count: u32) -> Vec<Partial> {
+        let model = Model::new(s);
+        (0..count)
+            .map(|index| {
+                let shard = Shard { index, count };
+                Partial {
+                    header: PartialHeader {
+                        version: "test".into(),
+                        scenario_hash: scenario_hash(s),
+                        total_paths: total,
+                        shard,
+                        meta: RunMeta::new(s, 5),
+                    },
+                    run: simulate_range(&model, 5, shard.paths(total), &NoProgress),
+                }
+            })
+            // Through bytes, as files would.
+            .map(|p| Partial::decode(&p.encode()).unwrap())
+            .collect()
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("part{i}")).collect()
+    }
+
+    /// Merging N shards equals the single run, bit for bit, for N = 1, 2, 3, 7, with paths
+    /// not a multiple of the chunk size and shards given in any order.
+    #[test]
+    fn merged_shards_equal_the_single_run() {
+        let s = scenario();
+        let total = 7_500;
+        let single = simulate(&s, total, 5, &NoProgress);
+        for count in [1, 2, 3, 7] {
+            let mut parts = shard_parts(&s, total, count);
+            parts.reverse();
+            let merged = merge(parts, &names(count as usize)).unwrap();
+            assert_eq!(merged, single, "{count} shards");
+        }
+    }
+
+    #[test]
+    fn merge_refuses_missing_overlapping_and_foreign_shards() {
+        let s = scenario();
+        let mut parts = shard_parts(&s, 3000, 3);
+        let err = merge(parts[..2].to_vec(), &names(2)).unwrap_err();
+        assert!(err.contains("missing shard(s) 2 of 3"), "{err}");
+        parts[1] = parts[0].clone();
+        let err = merge(parts.clone(), &names(3)).unwrap_err();
+        assert!(err.contains("both shard 0"), "{err}");
+        let mut other = scenario();
+        other.discount_rate = 0.05;
+        let foreign = shard_parts(&other, 3000, 3);
+        let err = merge(
+            vec![parts[0].clone(), foreign[1].clone(), parts[2].clone()],
+            &names(3),
+        )
+        .unwrap_err();
+        assert!(err.contains("different run"), "{err}");
+        let bytes = parts[0].encode();
+        assert!(Partial::decode(&bytes[..bytes.len() - 3]).is_err());
+        assert!(Partial::decode(b"hello").is_err());
     }
 }

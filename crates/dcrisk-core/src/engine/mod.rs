@@ -6,4 +6,7 @@ pub mod run;
 pub mod series;
 
 pub use model::Model;
-pub use run::{CHUNK, NoProgress, PartialRun, Progress, finish, series_kinds, simulate, simulate_range};
+pub use run::{
+    CHUNK, NoProgress, PartialRun, Progress, RunMeta, finish, series_kinds, simulate,
+    simulate_range,
+};

@@ -69,7 +69,13 @@ pub fn series_count(model: &Model) -> usize {
 
 /// Simulates path `path` of a run seeded with `seed`; returns its metrics in
 /// [`Metric::ALL`] order and feeds its monthly series to `sink`.
-pub fn simulate_path(model: &Model, seed: u64, path: u64, s: &mut Scratch, sink: &mut impl MonthSink) -> [f64; METRICS] {
+pub fn simulate_path(
+    model: &Model,
+    seed: u64,
+    path: u64,
+    s: &mut Scratch,
+    sink: &mut impl MonthSink,
+) -> [f64; METRICS] {
     let mut main = path_rng(seed, path, Stream::Main);
     let mut jumps = path_rng(seed, path, Stream::Jumps);
     let t_end = model.months;
@@ -170,7 +176,15 @@ fn build_schedules(model: &Model, s: &mut Scratch) {
 
 /// Adds a site's rent for months `[from, to)` of a lease delivered in month `d`, one lease
 /// year at a time, and its capacity, opex, hardware and energy for those inside the horizon.
-fn add_site_months(model: &Model, s: &mut Scratch, site: &SiteModel, d: i64, from: i64, to: i64, hardware: f64) {
+fn add_site_months(
+    model: &Model,
+    s: &mut Scratch,
+    site: &SiteModel,
+    d: i64,
+    from: i64,
+    to: i64,
+    hardware: f64,
+) {
     let mut u = from.max(0);
     while u < to {
         let year = (u - d) / 12;
@@ -252,7 +266,11 @@ impl MonthLoop {
             }
             let capacity = s.capacity[t];
             let used = demand.min(capacity);
-            let power = if capacity > 0.0 { used / capacity * energy_cost } else { 0.0 };
+            let power = if capacity > 0.0 {
+                used / capacity * energy_cost
+            } else {
+                0.0
+            };
             let overflow = (demand - capacity).max(0.0);
             let overflow_cost = overflow * cloud_price;
             let (rent, opex, hardware) = (s.rent[t], s.opex[t], s.hardware[t]);

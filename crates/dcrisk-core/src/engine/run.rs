@@ -37,13 +37,59 @@ pub struct PartialRun {
 pub fn simulate(scenario: &Scenario, paths: u64, seed: u64, progress: &dyn Progress) -> RunResults {
     let model = Model::new(scenario);
     let partial = simulate_range(&model, seed, 0..paths, progress);
-    finish(scenario, seed, partial)
+    finish(&RunMeta::new(scenario, seed), partial)
+}
+
+/// What a run's results need besides the simulated numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunMeta {
+    pub scenario: String,
+    pub seed: u64,
+    pub horizon_months: usize,
+    pub start_month: u32,
+    /// Series names and kinds, in recording order.
+    pub series: Vec<(String, SeriesKind)>,
+}
+
+impl RunMeta {
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        RunMeta {
+            scenario: scenario.name.clone(),
+            seed,
+            horizon_months: scenario.months(),
+            start_month: scenario.start_month,
+            series: series_kinds(scenario),
+        }
+    }
+}
+
+impl PartialRun {
+    /// Appends the partial result of the paths that follow this one's.
+    pub fn append(&mut self, next: PartialRun) -> Result<(), String> {
+        if next.paths.start != self.paths.end {
+            return Err(format!(
+                "paths {}..{} do not follow {}..{}",
+                next.paths.start, next.paths.end, self.paths.start, self.paths.end
+            ));
+        }
+        for (col, more) in self.metrics.columns.iter_mut().zip(next.metrics.columns) {
+            col.extend(more);
+        }
+        self.series.merge(&next.series);
+        self.paths.end = next.paths.end;
+        Ok(())
+    }
 }
 
 /// Simulates the paths in `range` (global indices). Chunks are aligned to multiples of
 /// [`CHUNK`] in the global index space, so any split of a run into ranges at chunk
 /// boundaries sums exactly as the whole run does.
-pub fn simulate_range(model: &Model, seed: u64, range: Range<u64>, progress: &dyn Progress) -> PartialRun {
+pub fn simulate_range(
+    model: &Model,
+    seed: u64,
+    range: Range<u64>,
+    progress: &dyn Progress,
+) -> PartialRun {
     let n_series = series_count(model);
     let months = model.months;
     let chunks = chunk_ranges(range.clone());
@@ -74,15 +120,15 @@ pub fn simulate_range(model: &Model, seed: u64, range: Range<u64>, progress: &dy
 }
 
 /// Turns a run's merged partial result into its public results.
-pub fn finish(scenario: &Scenario, seed: u64, partial: PartialRun) -> RunResults {
+pub fn finish(meta: &RunMeta, partial: PartialRun) -> RunResults {
     let paths = partial.paths.end - partial.paths.start;
     RunResults {
-        scenario: scenario.name.clone(),
+        scenario: meta.scenario.clone(),
         paths,
-        seed,
-        horizon_months: scenario.months(),
-        start_month: scenario.start_month,
-        series: partial.series.summaries(&series_kinds(scenario), paths),
+        seed: meta.seed,
+        horizon_months: meta.horizon_months,
+        start_month: meta.start_month,
+        series: partial.series.summaries(&meta.series, paths),
         metrics: partial.metrics,
     }
 }
@@ -92,14 +138,24 @@ pub fn series_kinds(s: &Scenario) -> Vec<(String, SeriesKind)> {
     let mut kinds: Vec<(String, SeriesKind)> = s
         .regions
         .iter()
-        .map(|r| (format!("power_price.{}", r.name), SeriesKind::PowerPrice { region: r.name.clone() }))
+        .map(|r| {
+            (
+                format!("power_price.{}", r.name),
+                SeriesKind::PowerPrice {
+                    region: r.name.clone(),
+                },
+            )
+        })
         .collect();
     kinds.extend([
         ("demand_mw".to_string(), SeriesKind::DemandMw),
         ("capacity_mw".to_string(), SeriesKind::CapacityMw),
         ("program_cost".to_string(), SeriesKind::ProgramCost),
         ("cloud_cost".to_string(), SeriesKind::CloudCost),
-        ("guarantor_exposure".to_string(), SeriesKind::GuarantorExposure),
+        (
+            "guarantor_exposure".to_string(),
+            SeriesKind::GuarantorExposure,
+        ),
     ]);
     kinds
 }

@@ -46,6 +46,38 @@ impl SeriesAccumulator {
         }
     }
 
+    /// Appends the accumulator to a partial result.
+    pub fn encode(&self, w: &mut crate::codec::Writer) {
+        w.u64(self.months as u64);
+        w.u64(self.totals.len() as u64);
+        for t in &self.totals {
+            w.i128(*t);
+        }
+        for s in &self.sketches {
+            s.encode(w);
+        }
+    }
+
+    /// Reads an accumulator written by [`SeriesAccumulator::encode`].
+    pub fn decode(r: &mut crate::codec::Reader<'_>) -> crate::codec::DecodeResult<Self> {
+        let months = r.u64()? as usize;
+        let n = r.len(16)?;
+        let totals = (0..n).map(|_| r.i128()).collect::<Result<Vec<_>, _>>()?;
+        let sketches = (0..n)
+            .map(|_| QuantileSketch::decode(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        if months == 0 || n % months != 0 {
+            return Err(format!(
+                "corrupt series layout: {n} entries for {months} months"
+            ));
+        }
+        Ok(SeriesAccumulator {
+            months,
+            totals,
+            sketches,
+        })
+    }
+
     /// The per-month statistics of each series, named and typed by `kinds`.
     pub fn summaries(&self, kinds: &[(String, SeriesKind)], paths: u64) -> Vec<SeriesSummary> {
         kinds
@@ -54,7 +86,9 @@ impl SeriesAccumulator {
             .map(|(s, (name, kind))| SeriesSummary {
                 name: name.clone(),
                 kind: kind.clone(),
-                months: (0..self.months).map(|t| self.month_stats(s * self.months + t, paths)).collect(),
+                months: (0..self.months)
+                    .map(|t| self.month_stats(s * self.months + t, paths))
+                    .collect(),
             })
             .collect()
     }
@@ -127,7 +161,12 @@ impl BatchSink {
     fn flush(&mut self) {
         let filled = self.filled;
         let batches = self.buffer.chunks_exact(STRIDE);
-        for ((sum, sketch), batch) in self.sums.iter_mut().zip(&mut self.acc.sketches).zip(batches) {
+        for ((sum, sketch), batch) in self
+            .sums
+            .iter_mut()
+            .zip(&mut self.acc.sketches)
+            .zip(batches)
+        {
             let values = &batch[..filled];
             for &v in values {
                 *sum += v;

@@ -18,7 +18,9 @@ impl DemandProcess {
     pub fn new(s: &Scenario) -> Self {
         let d = &s.demand;
         DemandProcess {
-            plan: (0..s.months()).map(|t| interpolate(&d.plan, t as f64)).collect(),
+            plan: (0..s.months())
+                .map(|t| interpolate(&d.plan, t as f64))
+                .collect(),
             drift_step: (d.drift - 0.5 * d.volatility * d.volatility) * DT,
             vol_step: d.volatility * DT.sqrt(),
             busts: Poisson::new(d.bust_rate * DT),
@@ -45,7 +47,9 @@ impl DemandProcess {
 /// assert_eq!(interpolate(&plan, 99.0), 1100.0);
 /// ```
 pub fn interpolate(plan: &[(f64, f64)], t: f64) -> f64 {
-    let Some(&(first_m, first_mw)) = plan.first() else { return 0.0 };
+    let Some(&(first_m, first_mw)) = plan.first() else {
+        return 0.0;
+    };
     if t <= first_m {
         return first_mw;
     }

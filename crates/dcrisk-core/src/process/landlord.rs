@@ -15,7 +15,11 @@ impl LandlordDefaults {
     pub fn new(s: &Scenario) -> Self {
         let rho = s.landlord_default.asset_correlation;
         LandlordDefaults {
-            lambdas: s.landlords.iter().map(|l| -(-l.annual_pd).ln_1p()).collect(),
+            lambdas: s
+                .landlords
+                .iter()
+                .map(|l| -(-l.annual_pd).ln_1p())
+                .collect(),
             sqrt_rho: rho.sqrt(),
             sqrt_1m_rho: (1.0 - rho).sqrt(),
         }

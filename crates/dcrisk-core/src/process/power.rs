@@ -84,5 +84,6 @@ pub fn equilibrium(r: &Region, start_month: u32, t: usize) -> f64 {
     let m = calendar_month(start_month, t) as f64;
     r.long_run_mean.ln() - r.volatility * r.volatility / (4.0 * r.reversion)
         + t as f64 * DT * (1.0 + r.escalation).ln()
-        + r.seasonal_amplitude * (2.0 * std::f64::consts::PI * (m - r.peak_month as f64) / 12.0).cos()
+        + r.seasonal_amplitude
+            * (2.0 * std::f64::consts::PI * (m - r.peak_month as f64) / 12.0).cos()
 }

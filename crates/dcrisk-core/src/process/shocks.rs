@@ -14,8 +14,13 @@ pub struct Shocks {
 
 impl Shocks {
     pub fn new(cholesky: &[f64], n: usize) -> Self {
-        let identity = (0..n).all(|i| (0..n).all(|j| cholesky[i * n + j] == if i == j { 1.0 } else { 0.0 }));
-        Shocks { n, l: cholesky.to_vec(), identity }
+        let identity =
+            (0..n).all(|i| (0..n).all(|j| cholesky[i * n + j] == if i == j { 1.0 } else { 0.0 }));
+        Shocks {
+            n,
+            l: cholesky.to_vec(),
+            identity,
+        }
     }
 
     pub fn factors(&self) -> usize {

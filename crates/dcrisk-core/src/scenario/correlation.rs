@@ -35,18 +35,27 @@ fn identity(n: usize) -> Vec<f64> {
 fn read_pairs(e: &mut Errors, path: &str, v: &Value, names: &[String], c: &mut [f64]) {
     let n = names.len();
     let Value::Array(items) = v else {
-        e.push(path, format!("expected an array of [name, name, value], got {}", v.kind()));
+        e.push(
+            path,
+            format!("expected an array of [name, name, value], got {}", v.kind()),
+        );
         return;
     };
     let mut seen = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let p = format!("{path}[{i}]");
         let Value::Array(triple) = item else {
-            e.push(p, format!("expected [name, name, value], got {}", item.kind()));
+            e.push(
+                p,
+                format!("expected [name, name, value], got {}", item.kind()),
+            );
             continue;
         };
         let [a, b, rho] = triple.as_slice() else {
-            e.push(p, format!("expected [name, name, value], got {} entries", triple.len()));
+            e.push(
+                p,
+                format!("expected [name, name, value], got {} entries", triple.len()),
+            );
             continue;
         };
         let ia = factor_index(e, &format!("{p}[0]"), a, names);
@@ -58,14 +67,25 @@ fn read_pairs(e: &mut Errors, path: &str, v: &Value, names: &[String], c: &mut [
                 Err(format!("must be in [-1, 1], got {}", format_number(x)))
             }
         });
-        let (Some(ia), Some(ib)) = (ia, ib) else { continue };
+        let (Some(ia), Some(ib)) = (ia, ib) else {
+            continue;
+        };
         if ia == ib {
-            e.push(p, format!("a factor's correlation with itself is 1; got a pair of {:?} with itself", names[ia]));
+            e.push(
+                p,
+                format!(
+                    "a factor's correlation with itself is 1; got a pair of {:?} with itself",
+                    names[ia]
+                ),
+            );
             continue;
         }
         let key = (ia.min(ib), ia.max(ib));
         if seen.contains(&key) {
-            e.push(p, format!("the pair {:?}-{:?} is given twice", names[ia], names[ib]));
+            e.push(
+                p,
+                format!("the pair {:?}-{:?} is given twice", names[ia], names[ib]),
+            );
         }
         seen.push(key);
         c[ia * n + ib] = r;
@@ -80,7 +100,10 @@ fn factor_index(e: &mut Errors, path: &str, v: &Value, names: &[String]) -> Opti
     };
     let i = names.iter().position(|n| n == s);
     if i.is_none() {
-        e.push(path, format!("unknown factor {s:?}; factors are {}", names.join(", ")));
+        e.push(
+            path,
+            format!("unknown factor {s:?}; factors are {}", names.join(", ")),
+        );
     }
     i
 }
@@ -89,14 +112,20 @@ fn read_matrix(e: &mut Errors, path: &str, v: &Value, n: usize, c: &mut [f64]) {
     let rows = match v {
         Value::Array(rows) if rows.len() == n => rows,
         _ => {
-            e.push(path, format!("expected {n} rows of {n} numbers (factors: regions, demand, cloud)"));
+            e.push(
+                path,
+                format!("expected {n} rows of {n} numbers (factors: regions, demand, cloud)"),
+            );
             return;
         }
     };
     for (i, row) in rows.iter().enumerate() {
         let p = format!("{path}[{i}]");
         let Value::Array(cells) = row else {
-            e.push(p, format!("expected a row of {n} numbers, got {}", row.kind()));
+            e.push(
+                p,
+                format!("expected a row of {n} numbers, got {}", row.kind()),
+            );
             continue;
         };
         if cells.len() != n {
@@ -114,17 +143,27 @@ fn read_matrix(e: &mut Errors, path: &str, v: &Value, n: usize, c: &mut [f64]) {
 fn check_matrix(e: &mut Errors, path: &str, c: &[f64], n: usize) {
     for i in 0..n {
         if (c[i * n + i] - 1.0).abs() > 1e-12 {
-            e.push(format!("{path}[{i}][{i}]"), format!("diagonal must be 1, got {}", format_number(c[i * n + i])));
+            e.push(
+                format!("{path}[{i}][{i}]"),
+                format!("diagonal must be 1, got {}", format_number(c[i * n + i])),
+            );
         }
         for j in 0..n {
             let x = c[i * n + j];
             if !(-1.0..=1.0).contains(&x) {
-                e.push(format!("{path}[{i}][{j}]"), format!("must be in [-1, 1], got {}", format_number(x)));
+                e.push(
+                    format!("{path}[{i}][{j}]"),
+                    format!("must be in [-1, 1], got {}", format_number(x)),
+                );
             }
             if j > i && (x - c[j * n + i]).abs() > 1e-12 {
                 e.push(
                     format!("{path}[{i}][{j}]"),
-                    format!("matrix is not symmetric: {} here but {} at [{j}][{i}]", format_number(x), format_number(c[j * n + i])),
+                    format!(
+                        "matrix is not symmetric: {} here but {} at [{j}][{i}]",
+                        format_number(x),
+                        format_number(c[j * n + i])
+                    ),
                 );
             }
         }

@@ -111,7 +111,14 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional whole number in `lo..=hi` with a documented default.
-    pub fn int_or(&mut self, e: &mut Errors, key: &'static str, default: i64, lo: i64, hi: i64) -> i64 {
+    pub fn int_or(
+        &mut self,
+        e: &mut Errors,
+        key: &'static str,
+        default: i64,
+        lo: i64,
+        hi: i64,
+    ) -> i64 {
         match self.get(key) {
             Some(v) => int_value(e, &self.path_of(key), v, lo, hi),
             None => default,
@@ -123,7 +130,10 @@ impl<'a> Fields<'a> {
         match self.required(e, key) {
             Some(Value::Str(s)) => s.clone(),
             Some(v) => {
-                e.push(self.path_of(key), format!("expected a string, got {}", v.kind()));
+                e.push(
+                    self.path_of(key),
+                    format!("expected a string, got {}", v.kind()),
+                );
                 String::new()
             }
             None => String::new(),
@@ -136,7 +146,10 @@ impl<'a> Fields<'a> {
             None => default.to_string(),
             Some(Value::Str(s)) => s.clone(),
             Some(v) => {
-                e.push(self.path_of(key), format!("expected a string, got {}", v.kind()));
+                e.push(
+                    self.path_of(key),
+                    format!("expected a string, got {}", v.kind()),
+                );
                 default.to_string()
             }
         }
@@ -173,7 +186,10 @@ impl<'a> Fields<'a> {
             return Vec::new();
         };
         let Value::Array(items) = v else {
-            e.push(path, format!("expected an array of tables, got {}", v.kind()));
+            e.push(
+                path,
+                format!("expected an array of tables, got {}", v.kind()),
+            );
             return Vec::new();
         };
         if items.is_empty() {
@@ -183,7 +199,10 @@ impl<'a> Fields<'a> {
         for (i, item) in items.iter().enumerate() {
             match item {
                 Value::Table(t) => out.push(Fields::new(format!("{path}[{i}]"), t)),
-                other => e.push(format!("{path}[{i}]"), format!("expected a table, got {}", other.kind())),
+                other => e.push(
+                    format!("{path}[{i}]"),
+                    format!("expected a table, got {}", other.kind()),
+                ),
             }
         }
         out
@@ -215,7 +234,10 @@ pub(crate) fn number_value(e: &mut Errors, path: &str, v: &Value, check: Check) 
         }
     };
     if !x.is_finite() {
-        e.push(path, format!("must be a finite number, got {}", format_number(x)));
+        e.push(
+            path,
+            format!("must be a finite number, got {}", format_number(x)),
+        );
         return 0.0;
     }
     if let Err(msg) = check(x) {
@@ -230,7 +252,10 @@ pub(crate) fn int_value(e: &mut Errors, path: &str, v: &Value, lo: i64, hi: i64)
         Value::Int(i) => *i,
         Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9e15 => *f as i64,
         other => {
-            e.push(path, format!("expected a whole number, got {}", other.show()));
+            e.push(
+                path,
+                format!("expected a whole number, got {}", other.show()),
+            );
             return lo;
         }
     };

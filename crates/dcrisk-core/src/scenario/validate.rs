@@ -30,19 +30,36 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
     let paths = f.int_or(&mut e, "paths", DEFAULT_PATHS as i64, 1, i64::MAX) as u64;
     let seed = f.int_or(&mut e, "seed", DEFAULT_SEED as i64, 0, i64::MAX) as u64;
 
-    let regions: Vec<Region> = f.tables(&mut e, "regions").into_iter().map(|t| region(&mut e, t)).collect();
+    let regions: Vec<Region> = f
+        .tables(&mut e, "regions")
+        .into_iter()
+        .map(|t| region(&mut e, t))
+        .collect();
     unique_names(&mut e, "regions", regions.iter().map(|r| r.name.as_str()));
     for (i, r) in regions.iter().enumerate() {
         if r.name == "demand" || r.name == "cloud" {
-            e.push(format!("regions[{i}].name"), format!("{:?} is reserved for a correlation factor", r.name));
+            e.push(
+                format!("regions[{i}].name"),
+                format!("{:?} is reserved for a correlation factor", r.name),
+            );
         }
     }
     let demand = f.table(&mut e, "demand").map(|t| demand(&mut e, t));
     let cloud = f.table(&mut e, "cloud").map(|t| cloud(&mut e, t));
     let hardware = f.table(&mut e, "hardware").map(|t| hardware(&mut e, t));
-    let landlords: Vec<Landlord> = f.tables(&mut e, "landlords").into_iter().map(|t| landlord(&mut e, t)).collect();
-    unique_names(&mut e, "landlords", landlords.iter().map(|l| l.name.as_str()));
-    let landlord_default = f.table(&mut e, "landlord_default").map(|t| landlord_default(&mut e, t));
+    let landlords: Vec<Landlord> = f
+        .tables(&mut e, "landlords")
+        .into_iter()
+        .map(|t| landlord(&mut e, t))
+        .collect();
+    unique_names(
+        &mut e,
+        "landlords",
+        landlords.iter().map(|l| l.name.as_str()),
+    );
+    let landlord_default = f
+        .table(&mut e, "landlord_default")
+        .map(|t| landlord_default(&mut e, t));
     let sites: Vec<Site> = f
         .tables(&mut e, "sites")
         .into_iter()
@@ -76,30 +93,33 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
     f.finish(&mut e);
 
     match (demand, cloud, hardware, landlord_default, tenant, guarantee) {
-        (Some(demand), Some(cloud), Some(hardware), Some(landlord_default), Some(tenant), Some(guarantee))
-            if e.0.is_empty() =>
-        {
-            Ok(Scenario {
-                name,
-                description,
-                horizon_years,
-                start_month,
-                discount_rate,
-                paths,
-                seed,
-                regions,
-                demand,
-                cloud,
-                hardware,
-                landlords,
-                landlord_default,
-                sites,
-                tenant,
-                guarantee,
-                correlation,
-                cholesky,
-            })
-        }
+        (
+            Some(demand),
+            Some(cloud),
+            Some(hardware),
+            Some(landlord_default),
+            Some(tenant),
+            Some(guarantee),
+        ) if e.0.is_empty() => Ok(Scenario {
+            name,
+            description,
+            horizon_years,
+            start_month,
+            discount_rate,
+            paths,
+            seed,
+            regions,
+            demand,
+            cloud,
+            hardware,
+            landlords,
+            landlord_default,
+            sites,
+            tenant,
+            guarantee,
+            correlation,
+            cholesky,
+        }),
         _ => Err(ScenarioError::Invalid(e.0)),
     }
 }
@@ -109,9 +129,14 @@ fn check_name(e: &mut Errors, name: &str) {
     let bad = name.is_empty()
         || name == "."
         || name == ".."
-        || name.chars().any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control());
+        || name
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control());
     if bad {
-        e.push("name", format!("must be a plain folder name (no slashes), got {name:?}"));
+        e.push(
+            "name",
+            format!("must be a plain folder name (no slashes), got {name:?}"),
+        );
     }
 }
 
@@ -169,7 +194,10 @@ fn demand(e: &mut Errors, mut t: Fields<'_>) -> Demand {
 /// `[[month, MW], ...]`: months >= 0 and strictly increasing, MW >= 0.
 fn plan_points(e: &mut Errors, path: &str, v: &Value) -> Vec<(f64, f64)> {
     let Value::Array(items) = v else {
-        e.push(path, format!("expected an array of [month, MW] points, got {}", v.kind()));
+        e.push(
+            path,
+            format!("expected an array of [month, MW] points, got {}", v.kind()),
+        );
         return Vec::new();
     };
     if items.is_empty() {
@@ -196,7 +224,10 @@ fn plan_points(e: &mut Errors, path: &str, v: &Value) -> Vec<(f64, f64)> {
                 }
                 points.push((month, mw));
             }
-            other => e.push(p, format!("expected a [month, MW] pair, got {}", other.show())),
+            other => e.push(
+                p,
+                format!("expected a [month, MW] pair, got {}", other.show()),
+            ),
         }
     }
     points
@@ -244,7 +275,12 @@ fn landlord_default(e: &mut Errors, mut t: Fields<'_>) -> LandlordDefault {
 fn site(e: &mut Errors, mut t: Fields<'_>, regions: &[Region], landlords: &[Landlord]) -> Site {
     let name = t.string(e, "name");
     let region = reference(e, &mut t, "region", regions.iter().map(|r| r.name.as_str()));
-    let landlord = reference(e, &mut t, "landlord", landlords.iter().map(|l| l.name.as_str()));
+    let landlord = reference(
+        e,
+        &mut t,
+        "landlord",
+        landlords.iter().map(|l| l.name.as_str()),
+    );
     let s = Site {
         name,
         region,
@@ -256,14 +292,23 @@ fn site(e: &mut Errors, mut t: Fields<'_>, regions: &[Region], landlords: &[Land
         term_years: t.int(e, "term_years", 1, MAX_YEARS) as u32,
         pue: t.number(e, "pue", at_least_one),
         opex_per_kw_month: t.number(e, "opex_per_kw_month", non_negative),
-        delay: t.table(e, "delay").map(|d| delay(e, d)).unwrap_or(Delay { min: 0.0, mode: 0.0, max: 0.0 }),
+        delay: t.table(e, "delay").map(|d| delay(e, d)).unwrap_or(Delay {
+            min: 0.0,
+            mode: 0.0,
+            max: 0.0,
+        }),
     };
     t.finish(e);
     s
 }
 
 /// A name that must point at an entry of another list; the index, or 0 after an error.
-fn reference<'a>(e: &mut Errors, t: &mut Fields<'_>, key: &'static str, names: impl Iterator<Item = &'a str>) -> usize {
+fn reference<'a>(
+    e: &mut Errors,
+    t: &mut Fields<'_>,
+    key: &'static str,
+    names: impl Iterator<Item = &'a str>,
+) -> usize {
     let value = t.string(e, key);
     let names: Vec<&str> = names.collect();
     if value.is_empty() && t.get(key).is_none() {
@@ -289,7 +334,13 @@ fn delay(e: &mut Errors, mut t: Fields<'_>) -> Delay {
         max: t.number(e, "max", non_negative),
     };
     if d.max > MAX_MONTHS as f64 {
-        e.push(t.path_of("max"), format!("must be <= {MAX_MONTHS} months, got {}", format_number(d.max)));
+        e.push(
+            t.path_of("max"),
+            format!(
+                "must be <= {MAX_MONTHS} months, got {}",
+                format_number(d.max)
+            ),
+        );
     }
     if !(d.min <= d.mode && d.mode <= d.max) {
         e.push(

@@ -1,0 +1,215 @@
+//! Sharded runs for clusters: `dcrisk run --shard I/N|auto` and `dcrisk merge`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use dcrisk_core::Scenario;
+use dcrisk_core::engine::{Model, RunMeta, simulate_range};
+use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash};
+
+use crate::cli::{MergeArgs, RunArgs};
+use crate::commands::{chart_files, output_files, say, thread_pool};
+use crate::load::InputError;
+use crate::outputs;
+use crate::progress::PathBar;
+use crate::table;
+
+/// Simulates one shard and writes its partial result file.
+pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> {
+    let shard = parse_shard(spec)?;
+    let total = args.common.paths.unwrap_or(scenario.paths);
+    let seed = args.common.seed.unwrap_or(scenario.seed);
+    let range = shard.paths(total);
+    let model = Model::new(scenario);
+    let bar = PathBar::new(
+        range.end - range.start,
+        &format!("{} shard {}/{}", scenario.name, shard.index, shard.count),
+    );
+    let started = Instant::now();
+    let run = thread_pool(args.common.threads)?
+        .install(|| simulate_range(&model, seed, range.clone(), &bar));
+    bar.finish();
+    let partial = Partial {
+        header: PartialHeader {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_hash: scenario_hash(scenario),
+            total_paths: total,
+            shard,
+            meta: RunMeta::new(scenario, seed),
+        },
+        run,
+    };
+    let dir = args.common.out.join(&scenario.name);
+    let file = dir.join(format!(
+        "part-{:04}-of-{:04}.dcrisk",
+        shard.index, shard.count
+    ));
+    write_file_atomically(&file, &partial.encode())?;
+    say(&format!(
+        "{} shard {}/{}: paths {}..{} of {total}, seed {seed}, {:.2} s\n  wrote {}\n",
+        scenario.name,
+        shard.index,
+        shard.count,
+        range.start,
+        range.end,
+        started.elapsed().as_secs_f64(),
+        file.display()
+    ));
+    Ok(())
+}
+
+/// `I/N` with 0 <= I < N, or `auto` from the scheduler's environment.
+fn parse_shard(spec: &str) -> Result<Shard, InputError> {
+    if spec == "auto" {
+        return shard_from_env(|k| std::env::var(k).ok());
+    }
+    let bad = || {
+        InputError(format!(
+            "--shard: expected I/N with 0 <= I < N (or auto), got {spec:?}"
+        ))
+    };
+    let (i, n) = spec.split_once('/').ok_or_else(bad)?;
+    let (index, count): (u32, u32) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if count == 0 || index >= count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// Slurm job arrays (`SLURM_ARRAY_TASK_ID` less `SLURM_ARRAY_TASK_MIN`, of
+/// `SLURM_ARRAY_TASK_COUNT`) or Kubernetes Indexed Jobs (`JOB_COMPLETION_INDEX` of
+/// `DCRISK_SHARD_COUNT`).
+fn shard_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Shard, InputError> {
+    let num = |k: &str| -> Result<Option<u32>, InputError> {
+        var(k)
+            .map(|v| {
+                v.trim().parse().map_err(|_| {
+                    InputError(format!("--shard auto: {k}={v:?} is not a whole number"))
+                })
+            })
+            .transpose()
+    };
+    let (index, count, source) = if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+        let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let count = num("SLURM_ARRAY_TASK_COUNT")?
+            .ok_or_else(|| InputError("--shard auto: SLURM_ARRAY_TASK_COUNT is not set".into()))?;
+        (id.checked_sub(min), count, "SLURM_ARRAY_TASK_ID")
+    } else if let Some(id) = num("JOB_COMPLETION_INDEX")? {
+        let count = num("DCRISK_SHARD_COUNT")?.ok_or_else(|| {
+            InputError("--shard auto: JOB_COMPLETION_INDEX is set but DCRISK_SHARD_COUNT (the Job's completions) is not".into())
+        })?;
+        (Some(id), count, "JOB_COMPLETION_INDEX")
+    } else {
+        return Err(InputError(
+            "--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm) nor JOB_COMPLETION_INDEX (Kubernetes) is set; use --shard I/N".into(),
+        ));
+    };
+    match index {
+        Some(index) if index < count => Ok(Shard { index, count }),
+        _ => Err(InputError(format!(
+            "--shard auto: {source} gives a shard outside 0..{count}"
+        ))),
+    }
+}
+
+/// Writes a file through a temporary name in the same folder, so a reader never sees half.
+fn write_file_atomically(file: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = file.parent().context("file has no folder")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, file)
+        .with_context(|| format!("cannot move {} into place", file.display()))
+}
+
+/// `dcrisk merge`: read every part, check they form one whole run, write the outputs.
+pub fn merge(args: &MergeArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut parts = Vec::new();
+    let names: Vec<String> = args.parts.iter().map(|p| p.display().to_string()).collect();
+    for path in &args.parts {
+        parts.push(read_part(path)?);
+    }
+    let results = merge_parts(parts, &names).map_err(|e| InputError(format!("merge: {e}")))?;
+    let mut files = output_files(&results, args.save_paths);
+    files.extend(chart_files(&results, &args.charts)?);
+    let dir = args.out.join(&results.scenario);
+    outputs::write_atomically(&dir, &files)?;
+    let stats = results.metric_stats();
+    let report = table::render(&results, &stats, started.elapsed().as_secs_f64());
+    say(&format!(
+        "merged {} shard(s)\n{report}  wrote {}/ ({} files)\n",
+        names.len(),
+        dir.display(),
+        files.len()
+    ));
+    Ok(())
+}
+
+fn read_part(path: &PathBuf) -> Result<Partial, InputError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+    Partial::decode(&bytes).map_err(|e| {
+        InputError(format!(
+            "{}: not a valid dcrisk partial result: {e}",
+            path.display()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(a, _)| *a == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn shard_specs() {
+        assert_eq!(parse_shard("2/4").unwrap(), Shard { index: 2, count: 4 });
+        for bad in ["4/4", "1/0", "x/2", "3", "-1/2"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shard_from_scheduler_environment() {
+        let slurm = [
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ];
+        assert_eq!(
+            shard_from_env(env(&slurm)).unwrap(),
+            Shard { index: 1, count: 4 }
+        );
+        let k8s = [("JOB_COMPLETION_INDEX", "3"), ("DCRISK_SHARD_COUNT", "8")];
+        assert_eq!(
+            shard_from_env(env(&k8s)).unwrap(),
+            Shard { index: 3, count: 8 }
+        );
+        assert!(shard_from_env(env(&[("JOB_COMPLETION_INDEX", "3")])).is_err());
+        assert!(shard_from_env(env(&[])).is_err());
+        assert!(
+            shard_from_env(env(&[
+                ("SLURM_ARRAY_TASK_ID", "9"),
+                ("SLURM_ARRAY_TASK_COUNT", "4")
+            ]))
+            .is_err()
+        );
+    }
+}
