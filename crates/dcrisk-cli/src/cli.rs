@@ -125,7 +125,23 @@ pub struct CommonArgs {
     /// Folder that receives one subfolder per scenario.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
+    /// Override a scenario field, validated like the file: KEY=VALUE with KEY a dotted path,
+    /// list entries by name or index (repeatable). E.g. --set regions.ERCOT.volatility=1.1
+    /// --set 'sites."Abilene TX 1".capacity_mw=150' --set guarantee.cap=0
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+}
+
+/// `KEY=VALUE` split at the first `=`.
+fn parse_set(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
+    if k.trim().is_empty() {
+        return Err(format!("empty key in {s:?}"));
+    }
+    Ok((k.trim().to_string(), v.trim().to_string()))
 }

@@ -14,7 +14,7 @@ use crate::table;
 
 /// `dcrisk run`: simulate, write the output folder, print the summary.
 pub fn run(args: &RunArgs) -> Result<()> {
-    let scenario = load_scenario(&args.scenario)?;
+    let scenario = load_scenario(&args.scenario, &args.common.set)?;
     if let Some(spec) = &args.shard {
         return crate::shards::run_shard(&scenario, args, spec);
     }
@@ -88,7 +88,7 @@ pub fn chart_files(r: &RunResults, args: &ChartArgs) -> Result<Vec<OutputFile>> 
 
 /// `dcrisk validate`: report every problem, or a one-line description of a good file.
 pub fn validate(path: &Path) -> Result<()> {
-    let s = load_scenario(path)?;
+    let s = load_scenario(path, &[])?;
     let mw: f64 = s.sites.iter().map(|x| x.capacity_mw).sum();
     say(&format!(
         "{}: ok — scenario {:?}: {} sites ({mw} MW) in {} regions, {} landlords, {} months\n",

@@ -4,16 +4,20 @@
 use std::path::Path;
 
 use dcrisk_core::Scenario;
-use dcrisk_core::scenario::{Table, Value, validate};
+use dcrisk_core::scenario::{Table, Value, apply_override, validate};
 
 /// A problem with what the user gave us: exit code 2, message names the file and field.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct InputError(pub String);
 
-/// Reads, parses and validates a scenario file.
-pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
-    let tree = read_tree(path)?;
+/// Reads, parses and validates a scenario file, with `--set` overrides applied first.
+pub fn load_scenario(path: &Path, sets: &[(String, String)]) -> Result<Scenario, InputError> {
+    let mut tree = read_tree(path)?;
+    for (key, value) in sets {
+        apply_override(&mut tree, key, parse_value(value))
+            .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    }
     validate(&tree).map_err(|e| {
         let lines: Vec<String> = e.errors().iter().map(|f| format!("  {f}")).collect();
         InputError(format!(
@@ -62,6 +66,17 @@ fn syntax_message(text: &str, e: &toml::de::Error) -> String {
             format!("line {line}: {msg}\n    {line} | {src}")
         }
         None => msg,
+    }
+}
+
+/// A `--set` value as TOML (`1.1`, `"PJM"`, `[[0, 300.0]]`, `true`), else a bare string.
+pub fn parse_value(text: &str) -> Value {
+    match format!("v = {text}").parse::<toml::Table>() {
+        Ok(mut t) => t
+            .remove("v")
+            .map(convert)
+            .unwrap_or_else(|| Value::Str(text.to_string())),
+        Err(_) => Value::Str(text.to_string()),
     }
 }
 

@@ -475,3 +475,91 @@ mod sharding {
         assert!(stderr(&o).contains("not a valid dcrisk partial result"));
     }
 }
+
+mod overrides {
+    use super::*;
+
+    /// `--set` changes exactly the named field: the run equals a run of the edited file.
+    #[test]
+    fn set_equals_edited_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let f = file.to_str().unwrap();
+        let o = dcrisk(
+            &[
+                "run",
+                f,
+                "--paths",
+                "800",
+                "--no-charts",
+                "--out",
+                "a",
+                "--set",
+                "regions.ERCOT.volatility=1.1",
+                "--set",
+                "sites.\"Site 1\".capacity_mw=150",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let original = std::fs::read_to_string(&file).unwrap();
+        let edited = dir.path().join("edited.toml");
+        std::fs::write(
+            &edited,
+            original
+                .replace("volatility = 0.9 ", "volatility = 1.1 ")
+                .replace("capacity_mw = 100.0", "capacity_mw = 150"),
+        )
+        .unwrap();
+        let o = dcrisk(
+            &[
+                "run",
+                edited.to_str().unwrap(),
+                "--paths",
+                "800",
+                "--no-charts",
+                "--out",
+                "b",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success());
+        let a = std::fs::read(dir.path().join("a/t/summary.json")).unwrap();
+        let b = std::fs::read(dir.path().join("b/t/summary.json")).unwrap();
+        assert!(a == b, "--set run differs from the edited file's");
+        let plain = dcrisk(
+            &["run", f, "--paths", "800", "--no-charts", "--out", "c"],
+            dir.path(),
+        );
+        assert!(plain.status.success());
+        assert!(
+            std::fs::read(dir.path().join("c/t/summary.json")).unwrap() != a,
+            "the override changed nothing"
+        );
+    }
+
+    #[test]
+    fn bad_overrides_are_input_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let f = file.to_str().unwrap();
+        for (set, want) in [
+            (
+                "regions.ERCOTT.volatility=1",
+                "no entry named \"ERCOTT\" in `regions`; names: \"ERCOT\"",
+            ),
+            (
+                "regions.ERCOT.volatilty=1",
+                "regions[0].volatilty: unknown field (did you mean `volatility`?)",
+            ),
+            ("guarantee.cap=-1", "guarantee.cap: must be >= 0, got -1"),
+            ("tenannt.annual_pd=0.1", "did you mean `tenant`"),
+            ("nonsense", "KEY=VALUE"),
+        ] {
+            let o = dcrisk(&["run", f, "--paths", "10", "--set", set], dir.path());
+            assert_eq!(o.status.code(), Some(2), "{set}");
+            assert!(stderr(&o).contains(want), "{set}: {}", stderr(&o));
+        }
+        assert!(!dir.path().join("output").exists());
+    }
+}

@@ -3,6 +3,7 @@
 mod correlation;
 mod error;
 mod model;
+mod overrides;
 mod reader;
 mod validate;
 mod value;
@@ -10,6 +11,7 @@ mod value;
 pub use correlation::cholesky;
 pub use error::{FieldError, ScenarioError};
 pub use model::*;
+pub use overrides::apply_override;
 pub use reader::nearest;
 pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, validate};
 pub use value::{Table, Value, format_number};
