@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod engine;
+pub mod estimate;
 pub mod guarantee;
 pub mod math;
 pub mod process;
@@ -18,7 +19,8 @@ pub mod stats;
 
 pub use engine::{NoProgress, Progress, simulate};
 pub use results::{
-    Metric, MonthStats, PathMetrics, Probabilities, RunResults, SeriesKind, SeriesSummary,
+    CONTROL_NAMES, Convergence, Metric, MonthStats, PathMetrics, Probabilities, RunResults,
+    SeriesKind, SeriesSummary, Techniques,
 };
 pub use scenario::{Scenario, ScenarioError, validate};
 pub use stats::MetricStats;

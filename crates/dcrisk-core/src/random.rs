@@ -27,6 +27,55 @@ pub fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The draws of one stream of one path, optionally the antithetic partner of another path.
+///
+/// With antithetic pairs, paths `2k` and `2k + 1` share the generator of pair `k`; the odd
+/// path negates every normal and mirrors every uniform (`1 - u`), which keeps each draw's
+/// law exact while making the pair's outcomes negatively correlated.
+pub struct Draws {
+    rng: PathRng,
+    mirror: bool,
+}
+
+impl Draws {
+    /// The draws of `stream` for `path`.
+    pub fn new(seed: u64, path: u64, stream: Stream, antithetic: bool) -> Self {
+        if antithetic {
+            Draws {
+                rng: path_rng(seed ^ ANTITHETIC_SALT, path / 2, stream),
+                mirror: path % 2 == 1,
+            }
+        } else {
+            Draws {
+                rng: path_rng(seed, path, stream),
+                mirror: false,
+            }
+        }
+    }
+
+    /// A standard normal variate (ziggurat), negated on a mirrored path.
+    #[inline]
+    pub fn normal(&mut self) -> f64 {
+        let z = normal(&mut self.rng);
+        if self.mirror { -z } else { z }
+    }
+
+    /// A uniform variate in [0, 1), or `1 - u` in (0, 1] on a mirrored path.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        let u = uniform(&mut self.rng);
+        if self.mirror { 1.0 - u } else { u }
+    }
+
+    /// The raw generator, for samplers that cannot be mirrored (large Poisson rates).
+    pub fn rng(&mut self) -> &mut PathRng {
+        &mut self.rng
+    }
+}
+
+/// Keeps antithetic runs' pair generators apart from plain runs' path generators.
+const ANTITHETIC_SALT: u64 = 0xA5A5_5A5A_F00D_CAFE;
+
 /// The generator of one stream of one path.
 pub fn path_rng(seed: u64, path: u64, stream: Stream) -> PathRng {
     let key = splitmix64(splitmix64(seed ^ 0xD1B5_4A32_D192_ED03) ^ path) ^ ((stream as u64) << 56);
@@ -45,10 +94,10 @@ pub fn uniform(rng: &mut PathRng) -> f64 {
     rng.random::<f64>()
 }
 
-/// Exp(1) by inversion of one uniform: `-ln(1 - U)`.
+/// Exp(1) by inversion of one uniform: `-ln(1 - U)` (finite even for `u = 1`).
 #[inline]
 pub fn exponential(u: f64) -> f64 {
-    -(-u).ln_1p()
+    -(1.0 - u).max(f64::MIN_POSITIVE).ln()
 }
 
 /// Triangular(min, mode, max) by inversion of one uniform `u` in [0, 1).
@@ -121,12 +170,12 @@ impl Poisson {
         self.lambda <= 0.0
     }
 
-    /// One draw: a single uniform for small rates.
+    /// One draw: a single (possibly mirrored) uniform for small rates.
     #[inline]
-    pub fn sample(&self, rng: &mut PathRng) -> u32 {
+    pub fn sample(&self, draws: &mut Draws) -> u32 {
         match &self.large {
-            None => poisson_inversion(self.lambda, self.exp_neg_lambda, uniform(rng)),
-            Some(p) => rng.sample(p) as u32,
+            None => poisson_inversion(self.lambda, self.exp_neg_lambda, draws.uniform()),
+            Some(p) => draws.rng().sample(p) as u32,
         }
     }
 }
@@ -151,7 +200,7 @@ mod tests {
     fn poisson_matches_pmf() {
         for &lambda in &[0.05, 1.0, 7.5, 45.0] {
             let p = Poisson::new(lambda);
-            let mut rng = path_rng(3, 0, Stream::Main);
+            let mut rng = Draws::new(3, 0, Stream::Main, false);
             let n = 200_000;
             let mut counts = vec![0u32; 200];
             for _ in 0..n {
@@ -187,6 +236,15 @@ mod tests {
         let below = draws.iter().filter(|&&x| x <= c).count() as f64 / n as f64;
         let p = (c - a) / (b - a);
         assert!((below - p).abs() < 5.0 * (p * (1.0 - p) / n as f64).sqrt());
+    }
+
+    #[test]
+    fn antithetic_partners_mirror_each_other() {
+        let mut even = Draws::new(4, 10, Stream::Main, true);
+        let mut odd = Draws::new(4, 11, Stream::Main, true);
+        assert_eq!(even.normal(), -odd.normal());
+        assert_eq!(even.uniform(), 1.0 - odd.uniform());
+        assert!(exponential(1.0).is_finite());
     }
 
     #[test]

@@ -74,21 +74,34 @@ impl Metric {
     }
 }
 
-/// Per-path metric values, one column per [`Metric`], rows in global path-index order.
+/// Per-path control variates: quantities with closed-form expectations, strongly
+/// correlated with the money metrics (MODEL.md has them in closed form: GBM demand and
+/// cloud price). Not outputs; they only sharpen the estimates of means.
+pub const CONTROL_NAMES: [&str; 3] = ["cloud_demand_pv", "demand_pv", "cloud_price_pv"];
+
+/// Per-path values, rows in global path-index order: one column per [`Metric`], then one
+/// per control variate ([`CONTROL_NAMES`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PathMetrics {
     pub columns: Vec<Vec<f64>>,
 }
 
 impl PathMetrics {
+    /// Number of columns: metrics, then controls.
+    pub const COLUMNS: usize = Metric::ALL.len() + CONTROL_NAMES.len();
+
     /// Empty columns with room for `paths` rows.
     pub fn with_capacity(paths: usize) -> Self {
         PathMetrics {
-            columns: Metric::ALL
-                .iter()
+            columns: (0..Self::COLUMNS)
                 .map(|_| Vec::with_capacity(paths))
                 .collect(),
         }
+    }
+
+    /// The per-path values of the control variates.
+    pub fn controls(&self) -> &[Vec<f64>] {
+        &self.columns[Metric::ALL.len()..]
     }
 
     /// The values of one metric, in path order.
@@ -155,9 +168,41 @@ pub struct RunResults {
     pub start_month: u32,
     pub metrics: PathMetrics,
     pub series: Vec<SeriesSummary>,
+    /// Variance reduction in effect.
+    pub techniques: Techniques,
+    /// Closed-form expectations of the control variates ([`CONTROL_NAMES`] order).
+    pub control_expectations: Vec<f64>,
+    /// How a run to a stated precision stopped, when it was one.
+    pub convergence: Option<Convergence>,
+}
+
+/// Variance-reduction techniques of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Techniques {
+    /// Paths in antithetic pairs; standard errors from pair means.
+    pub antithetic: bool,
+    /// Means adjusted by control variates with coefficients estimated from the run.
+    pub control_variates: bool,
+}
+
+/// The outcome of a run to a stated precision (summary.json's `convergence`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Convergence {
+    pub target: Metric,
+    pub paths_used: u64,
+    /// 95% confidence half-width of the target's mean.
+    pub half_width: f64,
+    pub relative_half_width: f64,
+    /// Whether the bound was met within the path budget.
+    pub met: bool,
 }
 
 impl RunResults {
+    /// The mean of a metric with its honest standard error, under the run's techniques.
+    pub fn estimate(&self, metric: Metric) -> crate::estimate::Estimate {
+        crate::estimate::estimate(self.metrics.get(metric), self, self.techniques)
+    }
+
     /// The series with this output name, if any.
     pub fn series(&self, name: &str) -> Option<&SeriesSummary> {
         self.series.iter().find(|s| s.name == name)

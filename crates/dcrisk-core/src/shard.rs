@@ -11,7 +11,7 @@ use std::ops::Range;
 use crate::codec::{DecodeResult, Reader, Writer, fnv1a};
 use crate::engine::series::SeriesAccumulator;
 use crate::engine::{CHUNK, PartialRun, RunMeta, finish};
-use crate::results::{Metric, PathMetrics, RunResults, SeriesKind};
+use crate::results::{CONTROL_NAMES, Metric, PathMetrics, RunResults, SeriesKind, Techniques};
 use crate::scenario::Scenario;
 
 const MAGIC: &[u8] = b"DCRISK-PARTIAL\n\x01";
@@ -81,11 +81,16 @@ impl Partial {
         for (name, _) in &h.meta.series {
             w.str(name);
         }
+        w.u32(
+            u32::from(h.meta.techniques.antithetic)
+                | u32::from(h.meta.techniques.control_variates) << 1,
+        );
+        w.f64s(&h.meta.control_expectations);
         w.u64(self.run.paths.start);
         w.u64(self.run.paths.end);
         w.u64(self.run.metrics.columns.len() as u64);
-        for (m, col) in Metric::ALL.iter().zip(&self.run.metrics.columns) {
-            w.str(m.name());
+        for (name, col) in column_names().zip(&self.run.metrics.columns) {
+            w.str(name);
             w.f64s(col);
         }
         self.run.series.encode(&mut w);
@@ -108,24 +113,30 @@ impl Partial {
         let series = (0..n_series)
             .map(|_| r.str().map(|name| (name.clone(), kind_of(&name))))
             .collect::<DecodeResult<Vec<_>>>()?;
+        let flags = r.u32()?;
+        let techniques = Techniques {
+            antithetic: flags & 1 != 0,
+            control_variates: flags & 2 != 0,
+        };
+        let control_expectations = r.f64s()?;
         let paths = r.u64()?..r.u64()?;
-        let n_metrics = r.len(8)?;
-        if n_metrics != Metric::ALL.len() {
+        let n_columns = r.len(8)?;
+        if n_columns != PathMetrics::COLUMNS {
             return Err(format!(
-                "{n_metrics} metrics, this dcrisk has {}",
-                Metric::ALL.len()
+                "{n_columns} columns, this dcrisk has {}",
+                PathMetrics::COLUMNS
             ));
         }
         let mut metrics = PathMetrics::default();
-        for m in Metric::ALL {
+        for want in column_names() {
             let name = r.str()?;
-            if name != m.name() {
-                return Err(format!("metric {name:?} where {:?} was expected", m.name()));
+            if name != want {
+                return Err(format!("column {name:?} where {want:?} was expected"));
             }
             let col = r.f64s()?;
             if col.len() as u64 != paths.end.saturating_sub(paths.start) {
                 return Err(format!(
-                    "metric {name} has {} values for paths {paths:?}",
+                    "column {name} has {} values for paths {paths:?}",
                     col.len()
                 ));
             }
@@ -139,6 +150,8 @@ impl Partial {
             horizon_months,
             start_month,
             series,
+            techniques,
+            control_expectations,
         };
         Ok(Partial {
             header: PartialHeader {
@@ -155,6 +168,11 @@ impl Partial {
             },
         })
     }
+}
+
+/// Names of the per-path columns: metrics, then control variates.
+fn column_names() -> impl Iterator<Item = &'static str> {
+    Metric::ALL.iter().map(|m| m.name()).chain(CONTROL_NAMES)
 }
 
 /// The kind of a series from its output name.

@@ -6,23 +6,23 @@
 use std::ops::Range;
 
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{BindKeyPoints, Ranged, ValueFormatter};
+use plotters::coord::combinators::{IntoLogRange, LogCoord};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::data::{self, DECIMAL, MONTHLY, Ticks};
 use crate::error::DrawResult;
-use crate::format::{MoneyTicks, decimals_for_step, format_number, format_percent, month_name};
+use crate::format::{MoneyTicks, decimals_for_step, format_number, month_name};
 use crate::palette;
 use crate::theme::Theme;
 
 /// A drawing area in pixel coordinates.
 pub(crate) type Area<'b> = DrawingArea<BitMapBackend<'b>, Shift>;
 /// A linear axis with our own ticks.
-pub(crate) type Linear = plotters::coord::ranged1d::WithKeyPoints<RangedCoordf64>;
+pub(crate) type Linear = Ticked<RangedCoordf64>;
 /// A logarithmic axis with our own ticks.
-pub(crate) type Log =
-    plotters::coord::ranged1d::WithKeyPoints<plotters::coord::ranged1d::LogCoord<f64>>;
+pub(crate) type Log = Ticked<LogCoord<f64>>;
 /// A chart on an area, with axes of coordinate types `X` and `Y`.
 pub(crate) type Plot<'a, 'b, X, Y> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<X, Y>>;
 
@@ -31,15 +31,35 @@ pub(crate) type Plot<'a, 'b, X, Y> = ChartContext<'a, BitMapBackend<'b>, Cartesi
 pub(crate) enum Format {
     Money(MoneyTicks),
     /// Shares in [0, 1], written as percentages.
-    Percent { decimals: usize },
+    Percent {
+        decimals: usize,
+    },
     /// Plain numbers with thousands separators.
-    Number { decimals: usize },
+    Number {
+        decimals: usize,
+    },
     /// Shares on a log axis: each tick with the decimals it needs.
     LogPercent,
     /// Years since start, as whole or fractional years.
-    Years { decimals: usize },
+    Years {
+        decimals: usize,
+    },
     /// Category names at integer positions 0, 1, 2...
     Categories(Vec<String>),
+}
+
+/// What a linear axis measures, so its ticks can be recomputed for another density.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Scale {
+    Money,
+    Percent,
+    Number,
+    /// Time in years (or in months when `monthly`).
+    Time {
+        monthly: bool,
+    },
+    /// Ticks fixed at construction (log and category axes).
+    Fixed,
 }
 
 /// One axis: range, ticks, label format and description (with units).
@@ -50,42 +70,68 @@ pub(crate) struct Axis {
     pub ticks: Vec<f64>,
     pub format: Format,
     pub desc: String,
+    scale: Scale,
 }
 
 /// About this many ticks on an axis at the reference size.
 const TICKS: usize = 8;
 
 impl Axis {
-    fn linear(lo: f64, hi: f64, desc: &str, make: impl FnOnce(&Ticks) -> Format) -> Axis {
-        let ticks = data::nice_ticks(lo, hi, TICKS, &DECIMAL);
+    /// A linear axis of `scale` with about `target` nice ticks.
+    fn linear(lo: f64, hi: f64, desc: &str, scale: Scale, target: usize) -> Axis {
+        let mantissas: &[f64] = match scale {
+            Scale::Time { monthly: true } => &MONTHLY,
+            _ => &DECIMAL,
+        };
+        let Ticks { mut values, step } = data::nice_ticks(lo, hi, target, mantissas);
+        let format = match scale {
+            Scale::Money => Format::Money(MoneyTicks::new(lo.abs().max(hi.abs()), step)),
+            Scale::Percent => {
+                // No tick above 100%, even when the range leaves headroom for labels.
+                values.retain(|t| *t <= 1.0 + 1e-9);
+                Format::Percent {
+                    decimals: decimals_for_step(step * 100.0),
+                }
+            }
+            Scale::Time { .. } => Format::Years {
+                decimals: decimals_for_step(step),
+            },
+            Scale::Number | Scale::Fixed => Format::Number {
+                decimals: decimals_for_step(step),
+            },
+        };
         Axis {
             lo,
             hi,
-            format: make(&ticks),
-            ticks: ticks.values,
+            ticks: values,
+            format,
             desc: desc.to_string(),
+            scale,
         }
     }
 
     /// A money axis over `[lo, hi]`.
     pub(crate) fn money(lo: f64, hi: f64, desc: &str) -> Axis {
-        Axis::linear(lo, hi, desc, |t| {
-            Format::Money(MoneyTicks::new(lo.abs().max(hi.abs()), t.step))
-        })
+        Axis::linear(lo, hi, desc, Scale::Money, TICKS)
     }
 
     /// A share axis over `[lo, hi]` (fractions, labelled as percentages).
     pub(crate) fn percent(lo: f64, hi: f64, desc: &str) -> Axis {
-        Axis::linear(lo, hi, desc, |t| Format::Percent {
-            decimals: decimals_for_step(t.step * 100.0),
-        })
+        Axis::linear(lo, hi, desc, Scale::Percent, TICKS)
     }
 
     /// A plain number axis over `[lo, hi]`.
     pub(crate) fn number(lo: f64, hi: f64, desc: &str) -> Axis {
-        Axis::linear(lo, hi, desc, |t| Format::Number {
-            decimals: decimals_for_step(t.step),
-        })
+        Axis::linear(lo, hi, desc, Scale::Number, TICKS)
+    }
+
+    /// This axis with at most about `max_ticks` ticks (linear axes only), for plots too
+    /// small for the default density.
+    fn at_most(&self, max_ticks: usize) -> Axis {
+        if self.scale == Scale::Fixed || self.ticks.len() <= max_ticks.max(2) {
+            return self.clone();
+        }
+        Axis::linear(self.lo, self.hi, &self.desc, self.scale, max_ticks.max(2))
     }
 
     /// A log axis of shares over `[lo, hi]` (both > 0).
@@ -96,6 +142,7 @@ impl Axis {
             ticks: data::log_ticks(lo, hi),
             format: Format::LogPercent,
             desc: desc.to_string(),
+            scale: Scale::Fixed,
         }
     }
 
@@ -107,18 +154,22 @@ impl Axis {
             ticks: data::log_ticks(lo, hi),
             format: Format::Number { decimals: 0 },
             desc: desc.to_string(),
+            scale: Scale::Fixed,
         }
     }
 
-    /// Named categories at 0, 1, 2..., with half a slot of room on each side.
+    /// Named categories at 0, 1, 2..., with half a slot of room on each side; with many
+    /// categories only every k-th is labelled, so labels do not run into each other.
     pub(crate) fn categories(names: Vec<String>, desc: &str) -> Axis {
         let n = names.len().max(1) as f64;
+        let every = names.len().div_ceil(20).max(1);
         Axis {
             lo: -0.5,
             hi: n - 0.5,
-            ticks: (0..names.len()).map(|i| i as f64).collect(),
+            ticks: (0..names.len()).step_by(every).map(|i| i as f64).collect(),
             format: Format::Categories(names),
             desc: desc.to_string(),
+            scale: Scale::Fixed,
         }
     }
 
@@ -128,7 +179,11 @@ impl Axis {
             Format::Money(m) => m.format(v),
             Format::Percent { decimals } => format!("{:.*}%", decimals, v * 100.0),
             Format::Number { decimals } => format_number(v, *decimals),
-            Format::LogPercent => format_percent(v),
+            Format::LogPercent => {
+                let pct = v * 100.0;
+                let decimals = (-pct.log10().floor()).max(0.0) as usize;
+                format!("{pct:.decimals$}%")
+            }
             Format::Years { decimals } => format!("{v:.decimals$}"),
             Format::Categories(names) => {
                 let i = v.round();
@@ -166,36 +221,70 @@ impl TimeScale {
     pub(crate) fn x(&self, t: usize) -> f64 {
         t as f64 / self.months_per_unit
     }
+
+    /// Month `t` in words, in the axis' unit: "year 2.5" or "month 7".
+    pub(crate) fn describe(&self, t: usize) -> String {
+        if self.months_per_unit > 1.0 {
+            format!("year {:.1}", self.x(t))
+        } else {
+            format!("month {t}")
+        }
+    }
 }
 
-/// The time axis for `horizon` months starting in calendar month `start_month`.
-pub(crate) fn time_axis(horizon: usize, start_month: u32) -> (Axis, TimeScale) {
+/// Ticks on a full-width time axis: every year of a 15-year horizon.
+pub(crate) const TIME_TICKS: usize = 16;
+
+/// The time axis for `horizon` months starting in calendar month `start_month`, with
+/// at most about `max_ticks` ticks.
+pub(crate) fn time_axis(horizon: usize, start_month: u32, max_ticks: usize) -> (Axis, TimeScale) {
     let start = month_name(start_month)
         .map(|m| format!(" (month 0 = {m})"))
         .unwrap_or_default();
     let horizon = horizon.max(1) as f64;
-    let (per_unit, mantissas, unit): (f64, &[f64], &str) = if horizon >= 24.0 {
-        (12.0, &DECIMAL, "Years")
+    let monthly = horizon < 24.0;
+    let (per_unit, unit) = if monthly {
+        (1.0, "Months")
     } else {
-        (1.0, &MONTHLY, "Months")
+        (12.0, "Years")
     };
     let hi = (horizon / per_unit).max(1.0 / per_unit);
-    let ticks = data::nice_ticks(0.0, hi, TICKS + 2, mantissas);
-    let axis = Axis {
-        lo: 0.0,
-        hi,
-        format: Format::Years {
-            decimals: decimals_for_step(ticks.step),
-        },
-        ticks: ticks.values,
-        desc: format!("{unit} since start{start}"),
-    };
+    let desc = format!("{unit} since start{start}");
+    let axis = Axis::linear(0.0, hi, &desc, Scale::Time { monthly }, max_ticks);
     (
         axis,
         TimeScale {
             months_per_unit: per_unit,
         },
     )
+}
+
+/// A plotters coordinate with the ticks we computed (plotters' own `WithKeyPoints`
+/// loses the value formatter of `f64` ranges, which the mesh needs).
+pub(crate) struct Ticked<R> {
+    inner: R,
+    ticks: Vec<f64>,
+}
+
+impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.inner.range()
+    }
 }
 
 /// Builds a plotters coordinate from an [`Axis`].
@@ -205,7 +294,10 @@ pub(crate) trait AxisCoord: Ranged<ValueType = f64> + Sized {
 
 impl AxisCoord for Linear {
     fn from_axis(axis: &Axis) -> Self {
-        (axis.lo..axis.hi).with_key_points(axis.ticks.clone())
+        Ticked {
+            inner: (axis.lo..axis.hi).into(),
+            ticks: axis.ticks.clone(),
+        }
     }
 }
 
@@ -213,7 +305,10 @@ impl AxisCoord for Log {
     fn from_axis(axis: &Axis) -> Self {
         let lo = axis.lo.max(f64::MIN_POSITIVE);
         let hi = axis.hi.max(lo * 10.0);
-        (lo..hi).log_scale().with_key_points(axis.ticks.clone())
+        Ticked {
+            inner: (lo..hi).log_scale().into(),
+            ticks: axis.ticks.clone(),
+        }
     }
 }
 
@@ -235,15 +330,77 @@ impl Grid {
     };
 }
 
+/// Whether an axis description is drawn, and whether its room is kept when it is not
+/// (so small multiples keep plots of equal size).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Desc {
+    Show,
+    Reserve,
+    Hide,
+}
+
+/// How [`build`] lays a plot out beyond its axes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlotOpts<'t> {
+    title: Option<&'t str>,
+    grid: Grid,
+    y_label_width: u32,
+    x_desc: Desc,
+    y_desc: Desc,
+}
+
+impl<'t> PlotOpts<'t> {
+    pub(crate) fn new() -> Self {
+        PlotOpts {
+            title: None,
+            grid: Grid::BOTH,
+            y_label_width: 0,
+            x_desc: Desc::Show,
+            y_desc: Desc::Show,
+        }
+    }
+
+    /// A bold title above the plot (for panels of a multi-panel chart).
+    pub(crate) fn title(mut self, title: &'t str) -> Self {
+        self.title = Some(title);
+        self
+    }
+
+    pub(crate) fn grid(mut self, grid: Grid) -> Self {
+        self.grid = grid;
+        self
+    }
+
+    /// At least this much room for the y tick labels, so stacked panels line up.
+    pub(crate) fn y_label_width(mut self, width: u32) -> Self {
+        self.y_label_width = width;
+        self
+    }
+
+    pub(crate) fn x_desc(mut self, desc: Desc) -> Self {
+        self.x_desc = desc;
+        self
+    }
+
+    pub(crate) fn y_desc(mut self, desc: Desc) -> Self {
+        self.y_desc = desc;
+        self
+    }
+}
+
+/// Width of the widest tick label of `axis`, for aligning panels.
+pub(crate) fn tick_label_width(area: &Area, theme: &Theme, axis: &Axis) -> DrawResult<u32> {
+    Ok(axis.widest_label(area, &theme.tick())?.0)
+}
+
 /// A chart on `area` with axes `x` and `y`, its label areas sized to fit the labels,
-/// an optional panel title, and its grid and axes drawn.
+/// and its grid and axes drawn.
 pub(crate) fn build<'a, 'b, X, Y>(
     area: &'a Area<'b>,
     theme: &Theme,
     x: &Axis,
     y: &Axis,
-    title: Option<&str>,
-    grid: Grid,
+    opts: PlotOpts,
 ) -> DrawResult<Plot<'a, 'b, X, Y>>
 where
     X: AxisCoord + ValueFormatter<f64>,
@@ -251,19 +408,39 @@ where
 {
     let tick_style = theme.tick();
     let (x_label_w, x_label_h) = x.widest_label(area, &tick_style)?;
-    let (y_label_w, _) = y.widest_label(area, &tick_style)?;
+    let y_label_w = y.widest_label(area, &tick_style)?.0.max(opts.y_label_width);
     let desc_h = area.estimate_text_size("Mg", &theme.axis_desc())?.1;
+    let room = |d: Desc| {
+        if d == Desc::Hide {
+            0
+        } else {
+            desc_h + theme.upx(14.0)
+        }
+    };
+    let (x_area, y_area) = (
+        x_label_h + room(opts.x_desc) + theme.upx(20.0),
+        y_label_w + room(opts.y_desc) + theme.upx(20.0),
+    );
+    let margin_right = theme.upx(12.0) + x_label_w / 2;
     let mut builder = ChartBuilder::on(area);
     builder
         .margin_top(theme.px(16.0))
-        .margin_right(theme.upx(12.0) + x_label_w / 2)
-        .x_label_area_size(x_label_h + desc_h + theme.upx(34.0))
-        .y_label_area_size(y_label_w + desc_h + theme.upx(34.0));
-    if let Some(title) = title {
+        .margin_right(margin_right)
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area);
+    let mut caption_h = 0;
+    if let Some(title) = opts.title {
         builder.caption(title, theme.panel_title());
+        caption_h = area.estimate_text_size(title, &theme.panel_title())?.1 * 2;
     }
+    // Fewer ticks on small plots, so labels keep their distance.
+    let (w, h) = area.dim_in_pixel();
+    let plot_w = w.saturating_sub(y_area + margin_right);
+    let plot_h = h.saturating_sub(x_area + theme.upx(16.0) + caption_h);
+    let x = &x.at_most((plot_w / (x_label_w + theme.upx(28.0)).max(1)) as usize);
+    let y = &y.at_most((plot_h / (x_label_h * 3).max(1)) as usize);
     let mut chart = builder.build_cartesian_2d(X::from_axis(x), Y::from_axis(y))?;
-    draw_mesh(&mut chart, theme, x, y, grid)?;
+    draw_mesh(&mut chart, theme, x, y, opts)?;
     Ok(chart)
 }
 
@@ -272,7 +449,7 @@ fn draw_mesh<X, Y>(
     theme: &Theme,
     x: &Axis,
     y: &Axis,
-    grid: Grid,
+    opts: PlotOpts,
 ) -> DrawResult
 where
     X: AxisCoord + ValueFormatter<f64>,
@@ -281,9 +458,7 @@ where
     let x_fmt = |v: &f64| x.label(*v);
     let y_fmt = |v: &f64| y.label(*v);
     let mut mesh = chart.configure_mesh();
-    mesh.x_desc(x.desc.as_str())
-        .y_desc(y.desc.as_str())
-        .x_label_formatter(&x_fmt)
+    mesh.x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .x_labels(x.ticks.len().max(1))
         .y_labels(y.ticks.len().max(1))
@@ -293,10 +468,16 @@ where
         .light_line_style(TRANSPARENT)
         .axis_style(palette::MUTED.stroke_width(theme.stroke(1.5)))
         .set_all_tick_mark_size(theme.px(6.0));
-    if !grid.vertical {
+    if opts.x_desc == Desc::Show && !x.desc.is_empty() {
+        mesh.x_desc(x.desc.as_str());
+    }
+    if opts.y_desc == Desc::Show && !y.desc.is_empty() {
+        mesh.y_desc(y.desc.as_str());
+    }
+    if !opts.grid.vertical {
         mesh.disable_x_mesh();
     }
-    if !grid.horizontal {
+    if !opts.grid.horizontal {
         mesh.disable_y_mesh();
     }
     mesh.draw()?;

@@ -35,6 +35,17 @@ pub(crate) fn padded_range(lo: f64, hi: f64, pad: f64) -> (f64, f64) {
     (new_lo, hi + margin)
 }
 
+/// `[lo, hi]` itself when it has width, else a range centred on the single value (10% of
+/// it, at least 1, each side), for data that may be negative.
+pub(crate) fn centered_range(lo: f64, hi: f64) -> (f64, f64) {
+    if hi - lo > lo.abs().max(hi.abs()) * 1e-6 {
+        return (lo, hi);
+    }
+    let v = if lo.is_finite() { lo } else { 0.0 };
+    let half = (v.abs() * 0.1).max(1.0);
+    (v - half, v + half)
+}
+
 /// Widens a range narrower than a millionth of its magnitude to a sensible width:
 /// 0..1 around zero, otherwise 10% of the value on each side.
 fn widen_degenerate(lo: f64, hi: f64) -> (f64, f64) {
@@ -121,6 +132,46 @@ pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     quantile_sorted(sorted, q)
 }
 
+/// The x range to draw a sample over, and how many paths fall outside it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Window {
+    pub lo: f64,
+    pub hi: f64,
+    pub below: usize,
+    pub above: usize,
+}
+
+/// Share of the central range a tail may add before it is cut off the axis: 0.75 never
+/// cuts a normal sample (even at a million paths its extremes stay within 2.5 standard
+/// deviations of P0.5/P99.5, a range of 5.15), but cuts the lognormal-like tails of
+/// costs and savings.
+const TAIL_ALLOWANCE: f64 = 0.75;
+
+/// The range to show for a sorted sample: all of it, except that a tail reaching more
+/// than 3/4 of the P0.5-P99.5 width beyond P0.5 (or P99.5) is cut there, so a few
+/// extreme paths do not squeeze the body of the distribution into a sliver. Each side
+/// is judged on its own: heavy right tails of savings need not hide the loss side.
+pub(crate) fn display_window(sorted: &[f64]) -> Window {
+    let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+        return Window {
+            lo: 0.0,
+            hi: 0.0,
+            below: 0,
+            above: 0,
+        };
+    };
+    let (p_lo, p_hi) = (quantile(sorted, 0.005), quantile(sorted, 0.995));
+    let allowance = (p_hi - p_lo) * TAIL_ALLOWANCE;
+    let lo = if p_lo - min > allowance { p_lo } else { min };
+    let hi = if max - p_hi > allowance { p_hi } else { max };
+    Window {
+        lo,
+        hi,
+        below: sorted.partition_point(|&v| v < lo),
+        above: sorted.len() - sorted.partition_point(|&v| v <= hi),
+    }
+}
+
 /// One histogram bar: `[lo, hi)` and the share of all values in it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Bin {
@@ -132,20 +183,35 @@ pub(crate) struct Bin {
 /// Histogram of `values` over `[lo, hi]` in about `bins` equal bins, with a bin edge at
 /// zero when zero is inside the range (so no bar mixes gains and losses). Values outside
 /// the range are counted in neither bin but still in the total, so shares stay shares
-/// of all paths.
+/// of all paths. A range without width (all values equal) gives one narrow bar centred
+/// on the value.
 pub(crate) fn histogram(values: &[f64], lo: f64, hi: f64, bins: usize) -> Vec<Bin> {
-    let bins = bins.max(1);
-    let width = (hi - lo) / bins as f64;
-    if !(width.is_finite() && width > 0.0) || values.is_empty() {
+    if values.is_empty() || !(lo.is_finite() && hi.is_finite()) {
         return Vec::new();
     }
+    let (wide_lo, wide_hi) = centered_range(lo, hi);
+    if (wide_lo, wide_hi) != (lo, hi) {
+        let half = (wide_hi - wide_lo) / 20.0;
+        let inside = values.iter().filter(|&&v| v >= lo && v <= hi).count();
+        return vec![Bin {
+            lo: lo - half,
+            hi: hi + half,
+            share: inside as f64 / values.len() as f64,
+        }];
+    }
+    let bins = bins.max(1);
+    let width = (hi - lo) / bins as f64;
     // Shift the grid so that zero falls on an edge, adding one bin to keep covering hi.
     let offset = if lo < 0.0 && hi > 0.0 {
         (-lo).rem_euclid(width)
     } else {
         0.0
     };
-    let start = if offset > 0.0 { lo + offset - width } else { lo };
+    let start = if offset > 0.0 {
+        lo + offset - width
+    } else {
+        lo
+    };
     let count = if offset > 0.0 { bins + 1 } else { bins };
     let mut counts = vec![0u64; count];
     for &v in values {
@@ -197,26 +263,33 @@ pub(crate) fn ecdf_points(sorted: &[f64], max_points: usize) -> Vec<(f64, f64)> 
 }
 
 /// The loss exceedance curve of sorted non-negative values: `(x, P(X > x))` as a
-/// staircase over the positive values, at most about `max_points` steps. Empty when no
-/// value is positive (nothing to plot on a log scale).
+/// staircase from x = 0 to the largest value. It steps at about `max_points` values
+/// chosen so the number of larger values is log-spaced: every step of the rare tail
+/// (what a log axis shows) and a coarse body. It ends at the largest value's level
+/// instead of dropping to 0, which has no place on a log axis. Empty when no value is
+/// positive.
 pub(crate) fn exceedance_points(sorted: &[f64], max_points: usize) -> Vec<(f64, f64)> {
     let n = sorted.len();
-    let first_positive = sorted.partition_point(|&v| v <= 0.0);
-    if first_positive == n {
+    let positives = n - sorted.partition_point(|&v| v <= 0.0);
+    if positives == 0 {
         return Vec::new();
     }
     let nf = n as f64;
-    let positives = n - first_positive;
-    let stride = positives.div_ceil(max_points.max(1)).max(1);
+    let above = |x: f64| n - sorted.partition_point(|&v| v <= x);
+    let mut steps: Vec<usize> = log_spaced(positives, max_points)
+        .into_iter()
+        .map(|count| n - count)
+        .collect();
+    steps.sort_unstable();
     let mut pts = vec![(0.0, positives as f64 / nf)];
-    let mut i = first_positive;
-    while i < n {
+    for i in steps {
         let x = sorted[i];
-        // Everything at or below x no longer exceeds it.
-        let above = n - sorted.partition_point(|&v| v <= x);
-        pts.push((x, pts.last().map_or(1.0, |p| p.1)));
-        pts.push((x, above as f64 / nf));
-        i = (i + stride).max(sorted.partition_point(|&v| v <= x).min(n));
+        let level = pts.last().map_or(1.0, |p| p.1);
+        pts.push((x, level));
+        match above(x) {
+            0 => break,
+            k => pts.push((x, k as f64 / nf)),
+        }
     }
     pts
 }
@@ -230,14 +303,15 @@ pub(crate) struct RunningMean {
     pub half_width: f64,
 }
 
-/// The running mean of `values` in order, kept at about `max_points` log-spaced path
-/// counts (Welford's update, so a million paths cost one pass).
+/// The running mean of the finite `values` in order, kept at about `max_points`
+/// log-spaced path counts (Welford's update, so a million paths cost one pass).
 pub(crate) fn running_mean(values: &[f64], max_points: usize) -> Vec<RunningMean> {
-    let keep = log_spaced(values.len(), max_points);
+    let finite = values.iter().filter(|v| v.is_finite()).count();
+    let keep = log_spaced(finite, max_points);
     let mut out = Vec::with_capacity(keep.len());
     let (mut mean, mut m2) = (0.0, 0.0);
     let mut next = keep.iter().peekable();
-    for (i, &v) in values.iter().enumerate() {
+    for (i, &v) in values.iter().filter(|v| v.is_finite()).enumerate() {
         let n = (i + 1) as f64;
         let delta = v - mean;
         mean += delta / n;
@@ -283,6 +357,8 @@ mod tests {
         assert!(lo < hi);
         assert_eq!(padded_range(2.0, 12.0, 0.1), (1.0, 13.0));
         assert_eq!(padded_range(0.5, 10.0, 0.1).0, 0.0);
+        assert_eq!(centered_range(0.0, 0.0), (-1.0, 1.0));
+        assert_eq!(centered_range(-5.0, 5.0), (-5.0, 5.0));
     }
 
     #[test]
@@ -296,8 +372,14 @@ mod tests {
         assert_eq!(t.values[0], -2e9);
         let t = nice_ticks(0.0, 20.0, 8, &MONTHLY);
         assert_eq!(t.step, 3.0);
-        assert_eq!(log_ticks(1.0, 1e6), vec![1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6]);
-        assert_eq!(log_ticks(1e-3, 0.05), vec![1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2]);
+        assert_eq!(
+            log_ticks(1.0, 1e6),
+            vec![1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6]
+        );
+        assert_eq!(
+            log_ticks(1e-3, 0.05),
+            vec![1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2]
+        );
     }
 
     #[test]
@@ -307,7 +389,31 @@ mod tests {
         assert!(bins.iter().any(|b| b.lo.abs() < 1e-9));
         let total: f64 = bins.iter().map(|b| b.share).sum();
         assert!((total - 1.0).abs() < 1e-12);
-        assert!(histogram(&[1.0], 1.0, 1.0, 10).is_empty());
+        let single = histogram(&[5.0, 5.0], 5.0, 5.0, 10);
+        assert_eq!(single.len(), 1);
+        assert!(single[0].lo < 5.0 && single[0].hi > 5.0 && single[0].share == 1.0);
+        assert!(histogram(&[], 0.0, 1.0, 10).is_empty());
+    }
+
+    #[test]
+    fn windows_cut_only_long_tails() {
+        let body: Vec<f64> = (0..1000).map(f64::from).collect();
+        assert_eq!(
+            display_window(&body),
+            Window {
+                lo: 0.0,
+                hi: 999.0,
+                below: 0,
+                above: 0
+            }
+        );
+        let mut tailed = body.clone();
+        tailed.extend([5_000.0, 9_000.0]);
+        let w = display_window(&tailed);
+        assert_eq!((w.lo, w.below), (0.0, 0));
+        assert!(w.hi < 1_000.0 && w.above >= 2);
+        assert_eq!(display_window(&[3.0]).lo, 3.0);
+        assert_eq!(display_window(&[]).above, 0);
     }
 
     #[test]
@@ -316,12 +422,13 @@ mod tests {
         let pts = ecdf_points(&sorted, 100);
         assert_eq!(pts.last(), Some(&(3.0, 1.0)));
         let exc = exceedance_points(&sorted, 100);
-        assert_eq!(exc[0], (0.0, 0.4));
-        assert_eq!(exc.last(), Some(&(3.0, 0.0)));
+        assert_eq!(exc, vec![(0.0, 0.4), (1.0, 0.4), (1.0, 0.2), (3.0, 0.2)]);
         assert!(exceedance_points(&[0.0, 0.0], 10).is_empty());
         let big: Vec<f64> = (0..100_000).map(f64::from).collect();
         assert!(ecdf_points(&big, 1000).len() <= 1000);
-        assert!(exceedance_points(&big, 500).len() <= 1100);
+        let exc = exceedance_points(&big, 500);
+        assert!(exc.len() <= 1100);
+        assert_eq!(exc.last(), Some(&(99_999.0, 1.0 / 100_000.0)));
     }
 
     #[test]

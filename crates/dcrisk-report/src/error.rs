@@ -19,10 +19,16 @@ pub enum ReportError {
     Font { name: &'static str },
     /// plotters failed while drawing a chart.
     #[error("drawing {chart}: {message}")]
-    Draw { chart: &'static str, message: String },
+    Draw {
+        chart: &'static str,
+        message: String,
+    },
     /// The rendered image could not be encoded as PNG.
     #[error("encoding {chart} as PNG: {message}")]
-    Encode { chart: &'static str, message: String },
+    Encode {
+        chart: &'static str,
+        message: String,
+    },
 }
 
 /// A drawing failure inside one chart, before we know which chart to name.

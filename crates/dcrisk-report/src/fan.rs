@@ -18,31 +18,51 @@ pub(crate) const MEAN_WIDTH: f64 = 2.0;
 
 /// Lowest P5 and highest P95 (and mean) over the months, if any are finite.
 pub(crate) fn bounds(months: &[MonthStats]) -> Option<(f64, f64)> {
-    data::finite_min_max(
-        months
-            .iter()
-            .flat_map(|m| [m.p05, m.p95, m.mean, m.p50]),
-    )
+    data::finite_min_max(months.iter().flat_map(|m| [m.p05, m.p95, m.mean, m.p50]))
 }
 
-/// Draws the fan of `months` in `color`, with the mean when `mean` is set.
-pub(crate) fn draw(
+/// Draws fans for several series: every band first, then every line, so no band
+/// veils another series' median.
+pub(crate) fn draw_all(
     chart: &mut Plot<'_, '_, Linear, Linear>,
     theme: &Theme,
-    months: &[MonthStats],
+    fans: &[(&[MonthStats], RGBColor)],
     time: TimeScale,
-    color: RGBColor,
     mean: bool,
 ) -> DrawResult {
-    band(chart, months, time, |m| (m.p05, m.p95), color.mix(OUTER_BAND))?;
-    band(chart, months, time, |m| (m.p25, m.p75), color.mix(INNER_BAND))?;
-    let median = points(months, time, |m| m.p50);
-    chart.draw_series(LineSeries::new(
-        median,
-        color.stroke_width(theme.stroke(MEDIAN_WIDTH)),
-    ))?;
-    if mean {
-        dashed(chart, theme, points(months, time, |m| m.mean), color, MEAN_WIDTH)?;
+    for &(months, color) in fans {
+        band(
+            chart,
+            months,
+            time,
+            |m| (m.p05, m.p95),
+            color.mix(OUTER_BAND),
+        )?;
+    }
+    for &(months, color) in fans {
+        band(
+            chart,
+            months,
+            time,
+            |m| (m.p25, m.p75),
+            color.mix(INNER_BAND),
+        )?;
+    }
+    for &(months, color) in fans {
+        let median = points(months, time, |m| m.p50);
+        chart.draw_series(LineSeries::new(
+            median,
+            color.stroke_width(theme.stroke(MEDIAN_WIDTH)),
+        ))?;
+        if mean {
+            dashed(
+                chart,
+                theme,
+                points(months, time, |m| m.mean),
+                color,
+                MEAN_WIDTH,
+            )?;
+        }
     }
     Ok(())
 }
@@ -62,7 +82,7 @@ pub(crate) fn points(
 }
 
 /// A filled band between two statistics (lower, upper) of each month.
-fn band(
+pub(crate) fn band(
     chart: &mut Plot<'_, '_, Linear, Linear>,
     months: &[MonthStats],
     time: TimeScale,

@@ -88,6 +88,9 @@ pub fn format_money(x: f64) -> String {
         2
     };
     let digits = trim_zeros(format!("{v:.decimals$}"));
+    if digits == "0" {
+        return "$0".to_string();
+    }
     let sign = if x < 0.0 { "-" } else { "" };
     format!("{sign}${digits}{}", unit.suffix)
 }

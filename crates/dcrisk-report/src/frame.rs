@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::axis::Area;
 use crate::error::DrawResult;
-use crate::legend::Legend;
+use crate::legend::{Legend, truncate};
 use crate::theme::Theme;
 
 /// Reference sizes (at 1600x1000).
@@ -27,31 +27,35 @@ pub(crate) struct Page<'a> {
 pub(crate) fn layout<'b>(root: &Area<'b>, theme: &Theme, page: &Page) -> DrawResult<Area<'b>> {
     let margin = theme.px(MARGIN);
     let header = draw_header(root, theme, page)?;
-    let (width, height) = root.dim_in_pixel();
-    let (width, height) = (width as i32, height as i32);
+    let width = root.dim_in_pixel().0 as i32;
     let max_legend = (f64::from(width) * MAX_LEGEND_SHARE) as i32;
     let legend_w = page.legend.width(root, theme, max_legend)?;
     let legend_x = width - margin - legend_w;
     page.legend
         .draw(root, theme, (legend_x, header + theme.px(16.0)), legend_w)?;
-    let plot_right = if legend_w > 0 { legend_x - margin } else { width - margin };
-    let body = root.margin(header, margin, margin / 2, width - plot_right);
-    debug_assert!(height > header);
-    Ok(body)
+    let plot_right = if legend_w > 0 {
+        legend_x - margin
+    } else {
+        width - margin
+    };
+    Ok(root.margin(header, margin, margin / 2, width - plot_right))
 }
 
 /// Draws title and subtitle; returns the height of the header band.
 fn draw_header(root: &Area, theme: &Theme, page: &Page) -> DrawResult<i32> {
     let margin = theme.px(MARGIN);
+    let max_w = root.dim_in_pixel().0 as i32 - 2 * margin;
     let left_top = Pos::new(HPos::Left, VPos::Top);
+    let title = truncate(root, &theme.title(), page.title, max_w)?;
     root.draw(&Text::new(
-        page.title,
+        title,
         (margin, margin),
         theme.title().pos(left_top),
     ))?;
     let sub_y = margin + theme.px(TITLE_LINE);
+    let subtitle = truncate(root, &theme.subtitle(), page.subtitle, max_w)?;
     root.draw(&Text::new(
-        page.subtitle,
+        subtitle,
         (margin, sub_y),
         theme.subtitle().pos(left_top),
     ))?;

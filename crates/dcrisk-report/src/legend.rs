@@ -255,6 +255,28 @@ pub(crate) fn text_width(area: &Area, style: &TextStyle, text: &str) -> DrawResu
     Ok(area.estimate_text_size(text, style)?.0 as i32)
 }
 
+/// `text` shortened with an ellipsis until it fits in `max_width` (a very long scenario
+/// name must not push the title off the image).
+pub(crate) fn truncate(
+    area: &Area,
+    style: &TextStyle,
+    text: &str,
+    max_width: i32,
+) -> DrawResult<String> {
+    if text_width(area, style, text)? <= max_width {
+        return Ok(text.to_string());
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let candidate: String = chars.iter().collect::<String>() + "…";
+        if text_width(area, style, &candidate)? <= max_width {
+            return Ok(candidate);
+        }
+    }
+    Ok(String::new())
+}
+
 /// Splits `text` into lines no wider than `max_width`, at spaces (a single word wider
 /// than that gets a line of its own).
 fn wrap(area: &Area, style: &TextStyle, text: &str, max_width: i32) -> DrawResult<Vec<String>> {

@@ -7,12 +7,18 @@
 //!
 //! Layout of the crate, so that charts comparing several scenarios can be added beside
 //! the single-run ones without touching them:
-//! - shared building blocks: [`format`] (money, percent and count formatting),
+//! - shared building blocks: [`format`](mod@format) (money, percent and count formatting),
 //!   `palette` (Okabe-Ito colours), `font` (embedded font), `png` (encoding),
 //!   `theme` (text sizes scaled to the image), `frame` (title, plot and legend areas),
-//!   `axis` (ticks and label formats), `legend`, `fan` (quantile fan drawing) and
-//!   `data` (histograms, ECDFs, running means);
+//!   `axis` (ticks, label formats, category axes, log axes), `legend`, `fan` (quantile
+//!   fan drawing), `marks` (tagged reference lines) and `data` (histograms, ECDFs,
+//!   exceedance curves, running means);
 //! - `charts/`: one file per chart family, each a function from a run to a drawing.
+//!
+//! A scenario-comparison family (box plots of savings, VaR/ES bars, expected-loss bars)
+//! fits as `charts/compare.rs` with a `render_comparison(&[RunResults], &ChartOptions)`
+//! beside [`render_all`]: category axes, bars, legends and page layout are already
+//! shared.
 //!
 //! # Examples
 //! ```
@@ -32,6 +38,7 @@ mod font;
 pub mod format;
 mod frame;
 mod legend;
+mod marks;
 mod palette;
 mod png;
 mod theme;

@@ -35,7 +35,10 @@ pub(crate) fn draw_vertical(
         if m.dashed {
             fan::dashed(chart, theme, pts, m.color, WIDTH)?;
         } else {
-            chart.draw_series(LineSeries::new(pts, m.color.stroke_width(theme.stroke(WIDTH))))?;
+            chart.draw_series(LineSeries::new(
+                pts,
+                m.color.stroke_width(theme.stroke(WIDTH)),
+            ))?;
         }
     }
     draw_tags(chart, theme, marks)
@@ -71,7 +74,10 @@ fn draw_tags(chart: &Plot<'_, '_, Linear, Linear>, theme: &Theme, marks: &[Mark]
         }
         let top = ys.start + theme.px(6.0) + row as i32 * row_h;
         let bottom = top + row_h - theme.px(4.0);
-        area.draw(&Rectangle::new([(left, top), (left + w, bottom)], WHITE.filled()))?;
+        area.draw(&Rectangle::new(
+            [(left, top), (left + w, bottom)],
+            WHITE.filled(),
+        ))?;
         let center = (left + w / 2, (top + bottom) / 2);
         let style = style.pos(Pos::new(HPos::Center, VPos::Center));
         area.draw(&Text::new(mark.tag.as_str(), center, style))?;

@@ -30,17 +30,6 @@ pub(crate) const LOSS: RGBColor = VERMILLION;
 /// Outcomes where leasing saves money.
 pub(crate) const GAIN: RGBColor = SKY_BLUE;
 
-/// Distinct colours for small multiples or series without a fixed role, in order.
-pub(crate) const CYCLE: [RGBColor; 7] = [
-    BLUE,
-    ORANGE,
-    BLUISH_GREEN,
-    VERMILLION,
-    REDDISH_PURPLE,
-    SKY_BLUE,
-    BLACK,
-];
-
 /// Opacity of the outer (P5-P95) and inner (P25-P75) fan bands.
 pub(crate) const OUTER_BAND: f64 = 0.18;
 pub(crate) const INNER_BAND: f64 = 0.38;

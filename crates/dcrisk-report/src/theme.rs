@@ -2,7 +2,7 @@
 //! a shrunken 1600x1000 one rather than one with giant text.
 
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{Color, FontStyle, IntoFont, RGBColor, TextStyle};
+use plotters::style::{FontDesc, FontFamily, FontStyle, IntoFont, RGBColor, TextStyle};
 
 use crate::ChartOptions;
 use crate::font::FAMILY;
@@ -48,10 +48,8 @@ impl Theme {
     }
 
     fn bold(&self, size: f64, color: RGBColor) -> TextStyle<'static> {
-        (FAMILY, size * self.scale)
-            .into_font()
-            .style(FontStyle::Bold)
-            .color(&color)
+        // `FontDesc::style` would keep the regular glyphs; a new desc looks the bold up.
+        FontDesc::new(FontFamily::from(FAMILY), size * self.scale, FontStyle::Bold).color(&color)
     }
 
     pub(crate) fn title(&self) -> TextStyle<'static> {
@@ -89,6 +87,11 @@ impl Theme {
     /// Small text drawn inside a plot, in the colour of what it labels.
     pub(crate) fn annotation(&self, color: RGBColor) -> TextStyle<'static> {
         self.bold(ANNOTATION, color)
+    }
+
+    /// A value written above a bar.
+    pub(crate) fn bar_label(&self) -> TextStyle<'static> {
+        self.text(ANNOTATION * 0.95, palette::TEXT)
     }
 
     /// A message in the middle of an empty plot.

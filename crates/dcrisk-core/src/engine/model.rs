@@ -51,6 +51,10 @@ pub struct Model {
     pub tenant: TenantClock,
     pub sites: Vec<SiteModel>,
     pub guarantee: Guarantee,
+    /// Antithetic pairs: path `2k + 1` mirrors path `2k`'s draws.
+    pub antithetic: bool,
+    /// Closed-form expectations of the control variates.
+    pub control_expectations: Vec<f64>,
 }
 
 impl Model {
@@ -65,16 +69,18 @@ impl Model {
             + s.landlord_default.pre_delivery_delay_months as usize
             + 1;
         let schedule_len = schedule_len.max(months);
-        let df = (0..=schedule_len)
+        let df: Vec<f64> = (0..=schedule_len)
             .map(|t| (1.0 + s.discount_rate).powf(-((t + 1) as f64) / 12.0))
             .collect();
+        let demand = DemandProcess::new(s);
+        let control_expectations = control_expectations(s, &df, &demand.plan);
         Model {
             months,
             schedule_len,
             df,
             shocks: Shocks::new(&s.cholesky, s.factors()),
             power: s.regions.iter().map(|r| PowerProcess::new(r, s)).collect(),
-            demand: DemandProcess::new(s),
+            demand,
             cloud: CloudProcess::new(s),
             landlords: LandlordDefaults::new(s),
             pre_delivery_delay: s.landlord_default.pre_delivery_delay_months as i64,
@@ -82,6 +88,8 @@ impl Model {
             tenant: TenantClock::new(s),
             sites,
             guarantee: s.guarantee.clone(),
+            antithetic: false,
+            control_expectations,
         }
     }
 
@@ -108,4 +116,35 @@ fn site_model(s: &Scenario, site: &crate::scenario::Site) -> SiteModel {
         term_months: 12 * site.term_years as usize,
         delay: site.delay,
     }
+}
+
+/// `E[X]` of the control variates `sum_t df(t) D(t) C(t)`, `sum_t df(t) D(t)` and
+/// `sum_t df(t) C(t)` over the horizon, in closed form. Each month's step of the log demand
+/// and log cloud price has a known joint law (correlated normals plus compound-Poisson
+/// busts), so `E[e^(Y(t))] = e^(mu_D t dt) B^t`, `E[C(t)] = C0 e^(mu_C t dt)` and
+/// `E[e^(Y(t)) C(t)] = C0 e^((mu_D + mu_C + rho sigma_D sigma_C) t dt) B^t`, with
+/// `B = exp(bust_rate dt (e^(-bust_size) - 1))` and rho the demand-cloud correlation.
+fn control_expectations(s: &Scenario, df: &[f64], plan: &[f64]) -> Vec<f64> {
+    let dt = crate::process::DT;
+    let (d, c) = (&s.demand, &s.cloud);
+    let n = s.factors();
+    let rho = s
+        .correlation
+        .get((n - 2) * n + (n - 1))
+        .copied()
+        .unwrap_or(0.0);
+    let bust = d.bust_rate * dt * ((-d.bust_size).exp() - 1.0);
+    let mut e = vec![0.0; 3];
+    for (t, (&w, &p)) in df.iter().zip(plan).enumerate() {
+        let t = t as f64;
+        let demand = p * (t * (d.drift * dt + bust)).exp();
+        let cloud = c.price0 * (t * c.drift * dt).exp();
+        let joint = p
+            * c.price0
+            * (t * ((d.drift + c.drift + rho * d.volatility * c.volatility) * dt + bust)).exp();
+        e[0] += w * joint;
+        e[1] += w * demand;
+        e[2] += w * cloud;
+    }
+    e
 }

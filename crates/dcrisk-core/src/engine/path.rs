@@ -4,11 +4,13 @@
 use super::model::{Model, SiteModel};
 use crate::guarantee;
 use crate::process::delivery::delivery_month;
-use crate::random::{PathRng, Stream, exponential, path_rng, uniform};
-use crate::results::Metric;
+use crate::random::{Draws, Stream, exponential};
+use crate::results::{Metric, PathMetrics};
 
 /// Number of per-path metrics.
 pub const METRICS: usize = Metric::ALL.len();
+/// Per-path values: the metrics, then the control variates.
+pub const COLUMNS: usize = PathMetrics::COLUMNS;
 
 /// Receives the per-month series values of a path: `values[s]` for series `s` in month `t`.
 pub trait MonthSink {
@@ -75,16 +77,16 @@ pub fn simulate_path(
     path: u64,
     s: &mut Scratch,
     sink: &mut impl MonthSink,
-) -> [f64; METRICS] {
-    let mut main = path_rng(seed, path, Stream::Main);
-    let mut jumps = path_rng(seed, path, Stream::Jumps);
+) -> [f64; COLUMNS] {
+    let mut main = Draws::new(seed, path, Stream::Main, model.antithetic);
+    let mut jumps = Draws::new(seed, path, Stream::Jumps, model.antithetic);
     let t_end = model.months;
 
     for (d, site) in s.delivery.iter_mut().zip(&model.sites) {
-        *d = delivery_month(site.planned_delivery, &site.delay, uniform(&mut main));
+        *d = delivery_month(site.planned_delivery, &site.delay, main.uniform());
     }
     let landlord_defaults = draw_landlord_defaults(model, &mut main, s);
-    let tenant_threshold = exponential(uniform(&mut main));
+    let tenant_threshold = exponential(main.uniform());
     apply_landlord_effects(model, s);
     build_schedules(model, s);
     for t in 0..t_end {
@@ -99,7 +101,7 @@ pub fn simulate_path(
     } else {
         (0.0, 0.0)
     };
-    let mut out = [0.0; METRICS];
+    let mut out = [0.0; COLUMNS];
     out[Metric::SavingsPv.index()] = m.cloud_pv - m.program_pv;
     out[Metric::ProgramCostPv.index()] = m.program_pv;
     out[Metric::CloudCostPv.index()] = m.cloud_pv;
@@ -114,16 +116,17 @@ pub fn simulate_path(
     out[Metric::TenantDefault.index()] = f64::from(u8::from(tau < t_end));
     out[Metric::GuarantorPayoutPv.index()] = payout;
     out[Metric::LandlordShortfallPv.index()] = shortfall;
+    out[METRICS..].copy_from_slice(&m.controls);
     out
 }
 
 /// Draws the systemic factor and each landlord's own factor; returns the count of
 /// landlords that default inside the horizon.
-fn draw_landlord_defaults(model: &Model, main: &mut PathRng, s: &mut Scratch) -> u32 {
-    let systemic = crate::random::normal(main);
+fn draw_landlord_defaults(model: &Model, main: &mut Draws, s: &mut Scratch) -> u32 {
+    let systemic = main.normal();
     let mut count = 0;
     for (j, slot) in s.default_month.iter_mut().enumerate() {
-        let own = crate::random::normal(main);
+        let own = main.normal();
         *slot = model.landlords.default_month(j, systemic, own);
         count += u32::from(*slot < model.months as f64);
     }
@@ -220,6 +223,8 @@ struct MonthLoop {
     overflow_pv: f64,
     idle_mw_months: f64,
     overflow_mw_months: f64,
+    /// Control variates, over the whole horizon whatever the tenant does.
+    controls: [f64; 3],
 }
 
 impl MonthLoop {
@@ -236,8 +241,8 @@ impl MonthLoop {
         model: &Model,
         s: &mut Scratch,
         threshold: f64,
-        main: &mut PathRng,
-        jumps: &mut PathRng,
+        main: &mut Draws,
+        jumps: &mut Draws,
         sink: &mut impl MonthSink,
     ) -> usize {
         let t_end = model.months;
@@ -276,8 +281,11 @@ impl MonthLoop {
             let (rent, opex, hardware) = (s.rent[t], s.opex[t], s.hardware[t]);
             let program = rent + power + opex + hardware + overflow_cost;
             let cloud = demand * cloud_price;
+            let df = model.df[t];
+            self.controls[0] += df * cloud;
+            self.controls[1] += df * demand;
+            self.controls[2] += df * cloud_price;
             if alive {
-                let df = model.df[t];
                 self.program_pv += df * program;
                 self.cloud_pv += df * cloud;
                 self.rent_pv += df * rent;

@@ -7,9 +7,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::model::Model;
-use super::path::{METRICS, Scratch, series_count, simulate_path};
+use super::path::{COLUMNS, Scratch, series_count, simulate_path};
 use super::series::{BatchSink, SeriesAccumulator};
-use crate::results::{PathMetrics, RunResults, SeriesKind};
+use crate::results::{PathMetrics, RunResults, SeriesKind, Techniques};
 use crate::scenario::Scenario;
 
 /// Paths per chunk: the unit of parallel work and of exact series summation.
@@ -49,6 +49,9 @@ pub struct RunMeta {
     pub start_month: u32,
     /// Series names and kinds, in recording order.
     pub series: Vec<(String, SeriesKind)>,
+    pub techniques: Techniques,
+    /// Closed-form expectations of the control variates.
+    pub control_expectations: Vec<f64>,
 }
 
 impl RunMeta {
@@ -59,7 +62,15 @@ impl RunMeta {
             horizon_months: scenario.months(),
             start_month: scenario.start_month,
             series: series_kinds(scenario),
+            techniques: Techniques::default(),
+            control_expectations: Model::new(scenario).control_expectations,
         }
+    }
+
+    /// The same run with variance-reduction techniques.
+    pub fn with_techniques(mut self, techniques: Techniques) -> Self {
+        self.techniques = techniques;
+        self
     }
 }
 
@@ -94,7 +105,7 @@ pub fn simulate_range(
     let months = model.months;
     let chunks = chunk_ranges(range.clone());
     let workers: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
-    let rows: Vec<Vec<[f64; METRICS]>> = chunks
+    let rows: Vec<Vec<[f64; COLUMNS]>> = chunks
         .par_iter()
         .map(|chunk| {
             let mut worker = workers
@@ -130,6 +141,9 @@ pub fn finish(meta: &RunMeta, partial: PartialRun) -> RunResults {
         start_month: meta.start_month,
         series: partial.series.summaries(&meta.series, paths),
         metrics: partial.metrics,
+        techniques: meta.techniques,
+        control_expectations: meta.control_expectations.clone(),
+        convergence: None,
     }
 }
 
@@ -172,7 +186,7 @@ fn chunk_ranges(range: Range<u64>) -> Vec<Range<u64>> {
     out
 }
 
-fn to_columns(rows: &[Vec<[f64; METRICS]>], n: usize) -> PathMetrics {
+fn to_columns(rows: &[Vec<[f64; COLUMNS]>], n: usize) -> PathMetrics {
     let mut m = PathMetrics::with_capacity(n);
     for row in rows.iter().flatten() {
         for (col, &v) in m.columns.iter_mut().zip(row) {
@@ -197,7 +211,7 @@ impl Worker {
         }
     }
 
-    fn run_chunk(&mut self, model: &Model, seed: u64, chunk: Range<u64>) -> Vec<[f64; METRICS]> {
+    fn run_chunk(&mut self, model: &Model, seed: u64, chunk: Range<u64>) -> Vec<[f64; COLUMNS]> {
         self.sink.start_chunk();
         let rows = chunk
             .map(|p| {

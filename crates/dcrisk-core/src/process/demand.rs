@@ -1,7 +1,7 @@
 //! Compute demand: the plan times a GBM factor with Poisson busts (MODEL.md 2.2).
 
 use super::DT;
-use crate::random::{PathRng, Poisson};
+use crate::random::{Draws, Poisson};
 use crate::scenario::Scenario;
 
 #[derive(Clone, Debug)]
@@ -31,8 +31,8 @@ impl DemandProcess {
     /// `Y(t+1)` from `Y(t)` and the demand shock. Always draws one bust uniform from the
     /// main stream, so the stream stays aligned whatever the bust rate.
     #[inline]
-    pub fn step(&self, y: f64, z: f64, rng: &mut PathRng) -> f64 {
-        let busts = self.busts.sample(rng);
+    pub fn step(&self, y: f64, z: f64, draws: &mut Draws) -> f64 {
+        let busts = self.busts.sample(draws);
         y + self.drift_step + self.vol_step * z - self.bust_size * busts as f64
     }
 }

@@ -2,7 +2,7 @@
 //! jumps, per region (MODEL.md 2.1).
 
 use super::{DT, calendar_month};
-use crate::random::{PathRng, Poisson, normal};
+use crate::random::{Draws, Poisson};
 use crate::scenario::{Region, Scenario};
 
 /// One region's precomputed process.
@@ -53,7 +53,7 @@ impl PowerProcess {
 
     /// `x(t+1)` from `x(t)`, the region's correlated shock `z`, and jumps drawn from `jumps`.
     #[inline]
-    pub fn step(&self, t: usize, x: f64, z: f64, jumps: &mut PathRng) -> f64 {
+    pub fn step(&self, t: usize, x: f64, z: f64, jumps: &mut Draws) -> f64 {
         // theta(t+1) + (x - theta(t)) e^(-kappa dt) + sd z, with the theta terms precomputed.
         let mut next = self.pull[t] + x * self.decay + self.step_sd * z;
         if !self.jumps.is_zero() {
@@ -61,7 +61,7 @@ impl PowerProcess {
             if n > 0 {
                 // The sum of n Normal(mu, s^2) log sizes is Normal(n mu, n s^2).
                 let n = n as f64;
-                next += n * self.jump_mean + n.sqrt() * self.jump_std * normal(jumps);
+                next += n * self.jump_mean + n.sqrt() * self.jump_std * jumps.normal();
             }
         }
         next

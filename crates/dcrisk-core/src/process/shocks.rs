@@ -1,6 +1,6 @@
 //! Correlated monthly Gaussian shocks `z = L e` over `[regions.., demand, cloud]`.
 
-use crate::random::{PathRng, normal};
+use crate::random::Draws;
 
 /// The Cholesky factor, applied to fresh independent normals each month.
 #[derive(Clone, Debug)]
@@ -29,9 +29,9 @@ impl Shocks {
 
     /// Draws `e ~ N(0, I)` into `e` and writes `z = L e` into `z` (both of length n).
     #[inline]
-    pub fn draw(&self, rng: &mut PathRng, e: &mut [f64], z: &mut [f64]) {
+    pub fn draw(&self, draws: &mut Draws, e: &mut [f64], z: &mut [f64]) {
         for x in e.iter_mut() {
-            *x = normal(rng);
+            *x = draws.normal();
         }
         self.correlate(e, z);
     }
@@ -53,7 +53,7 @@ impl Shocks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::{Stream, path_rng};
+    use crate::random::{Draws, Stream};
     use crate::scenario::cholesky;
 
     /// Sample correlations of the shocks match the target within 5 standard errors
@@ -62,7 +62,7 @@ mod tests {
     fn shocks_have_target_correlation() {
         let c = [1.0, 0.6, -0.3, 0.6, 1.0, 0.2, -0.3, 0.2, 1.0];
         let s = Shocks::new(&cholesky(&c, 3).unwrap(), 3);
-        let mut rng = path_rng(11, 0, Stream::Main);
+        let mut rng = Draws::new(11, 0, Stream::Main, false);
         let n = 100_000;
         let (mut e, mut z) = ([0.0; 3], [0.0; 3]);
         let mut sum = [[0.0; 3]; 3];

@@ -8,10 +8,14 @@ mod guarantor;
 mod landlord;
 mod savings;
 
+use std::cell::OnceCell;
+
+use dcrisk_core::stats::{mean_std, summarize_metric};
 use dcrisk_core::{Metric, MetricStats, Probabilities, RunResults, SeriesSummary};
 
 use crate::ChartOptions;
-use crate::axis::Area;
+use crate::axis::{self, Area, Axis, TimeScale};
+use crate::data;
 use crate::error::DrawResult;
 use crate::format::format_number;
 use crate::theme::Theme;
@@ -67,7 +71,13 @@ pub(crate) struct Ctx<'r> {
     pub results: &'r RunResults,
     pub theme: Theme,
     pub probabilities: Probabilities,
-    stats: Vec<(Metric, MetricStats)>,
+    /// Statistics of metric columns, computed on first use with the same function as
+    /// `RunResults::metric_stats` (so the numbers match summary.json) but only for the
+    /// metrics whose quantiles a chart shows: at a million paths each costs a sort.
+    stats: [OnceCell<MetricStats>; Metric::ALL.len()],
+    /// Sorted copies of metric columns, made on first use: several charts need the same
+    /// one, and sorting a million values is the costliest step of a chart.
+    sorted: [OnceCell<Vec<f64>>; Metric::ALL.len()],
 }
 
 impl<'r> Ctx<'r> {
@@ -76,23 +86,30 @@ impl<'r> Ctx<'r> {
             results,
             theme: Theme::new(opts),
             probabilities: results.probabilities(),
-            stats: results.metric_stats(),
+            stats: Default::default(),
+            sorted: Default::default(),
         }
     }
 
     /// Statistics of one metric (all zeros if the run has none).
     pub(crate) fn stat(&self, metric: Metric) -> MetricStats {
-        self.stats
-            .iter()
-            .find(|(m, _)| *m == metric)
-            .map(|(_, s)| *s)
-            .unwrap_or_default()
+        *self.stats[metric.index()].get_or_init(|| summarize_metric(self.values(metric)))
+    }
+
+    /// Mean of one metric over all paths, without sorting (0 if the run has none).
+    pub(crate) fn mean(&self, metric: Metric) -> f64 {
+        mean_std(self.values(metric)).0
     }
 
     /// Per-path values of one metric, in path order (empty if the run has none).
     pub(crate) fn values(&self, metric: Metric) -> &'r [f64] {
         let columns = &self.results.metrics.columns;
         columns.get(metric.index()).map_or(&[], Vec::as_slice)
+    }
+
+    /// Finite per-path values of one metric, sorted ascending.
+    pub(crate) fn sorted(&self, metric: Metric) -> &[f64] {
+        self.sorted[metric.index()].get_or_init(|| data::sorted_finite(self.values(metric)))
     }
 
     /// The per-month series with this output name, if the run has it with data.
@@ -108,6 +125,15 @@ impl<'r> Ctx<'r> {
         self.results.metrics.len()
     }
 
+    /// The run's time axis with at most about `max_ticks` ticks.
+    pub(crate) fn time_axis(&self, max_ticks: usize) -> (Axis, TimeScale) {
+        axis::time_axis(
+            self.results.horizon_months,
+            self.results.start_month,
+            max_ticks,
+        )
+    }
+
     /// A chart title: what it shows, then the scenario.
     pub(crate) fn title(&self, what: &str) -> String {
         format!("{what} — {}", self.results.scenario)
@@ -115,10 +141,12 @@ impl<'r> Ctx<'r> {
 
     /// The run's identity line, followed by a chart-specific remark.
     pub(crate) fn subtitle(&self, remark: &str) -> String {
-        let paths = format_number(self.paths() as f64, 0);
+        let paths = self.results.paths;
+        let noun = if paths == 1 { "path" } else { "paths" };
+        let count = format_number(paths as f64, 0);
         let horizon = self.results.horizon_months;
         let base = format!(
-            "{paths} paths · seed {} · {horizon}-month horizon",
+            "{count} {noun} · seed {} · {horizon}-month horizon",
             self.results.seed
         );
         if remark.is_empty() {
