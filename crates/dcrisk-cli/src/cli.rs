@@ -61,8 +61,21 @@ pub struct RunArgs {
     /// OUT/<name>/part-IIII-of-NNNN.dcrisk, to merge later with `dcrisk merge`. `auto` reads
     /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm job arrays) or JOB_COMPLETION_INDEX
     /// with DCRISK_SHARD_COUNT (Kubernetes Indexed Jobs).
-    #[arg(long, value_name = "I/N|auto")]
+    #[arg(long, value_name = "I/N|auto", conflicts_with_all = ["precision", "precision_abs"])]
     pub shard: Option<String>,
+    /// Run until the 95% confidence half-width of the target's mean is within REL of the
+    /// mean (e.g. 0.005 for ±0.5%); --paths is then ignored in favour of --max-paths.
+    #[arg(long, value_name = "REL", value_parser = positive_f64)]
+    pub precision: Option<f64>,
+    /// Run until the 95% half-width is within X (in the target's units, e.g. dollars).
+    #[arg(long, value_name = "X", value_parser = positive_f64)]
+    pub precision_abs: Option<f64>,
+    /// Path budget of a run to a precision.
+    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub max_paths: u64,
+    /// Metric whose mean --precision bounds.
+    #[arg(long, default_value = "savings_pv", value_parser = parse_metric)]
+    pub target: dcrisk_core::Metric,
     #[command(flatten)]
     pub charts: ChartArgs,
 }
@@ -130,6 +143,14 @@ pub struct CommonArgs {
     /// --set 'sites."Abilene TX 1".capacity_mw=150' --set guarantee.cap=0
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
     pub set: Vec<(String, String)>,
+    /// Antithetic pairs: every second path mirrors the one before (negated normals,
+    /// mirrored uniforms); standard errors come from pair means. Rounds paths up to even.
+    #[arg(long)]
+    pub antithetic: bool,
+    /// Control variates for the means: demand and cloud-price sums with closed-form
+    /// expectations, coefficients estimated from the run (summary.json `estimate`).
+    #[arg(long)]
+    pub control_variates: bool,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -144,4 +165,18 @@ fn parse_set(s: &str) -> Result<(String, String), String> {
         return Err(format!("empty key in {s:?}"));
     }
     Ok((k.trim().to_string(), v.trim().to_string()))
+}
+
+fn positive_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("expected a positive number, got {s:?}")),
+    }
+}
+
+fn parse_metric(s: &str) -> Result<dcrisk_core::Metric, String> {
+    dcrisk_core::Metric::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = dcrisk_core::Metric::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown metric {s:?}; metrics: {}", names.join(", "))
+    })
 }

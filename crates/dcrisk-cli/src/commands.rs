@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use dcrisk_core::{RunResults, Scenario, simulate};
+use dcrisk_core::{RunResults, Scenario, Techniques, engine};
 
 use crate::cli::{ChartArgs, CommonArgs, RunArgs};
 use crate::load::{InputError, load_scenario};
@@ -19,7 +19,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
         return crate::shards::run_shard(&scenario, args, spec);
     }
     let started = Instant::now();
-    let results = simulate_with(&scenario, &args.common)?;
+    let results = if args.precision.is_some() || args.precision_abs.is_some() {
+        simulate_to_precision(&scenario, args)?
+    } else {
+        simulate_with(&scenario, &args.common)?
+    };
     let mut files = output_files(&results, args.save_paths);
     files.extend(chart_files(&results, &args.charts)?);
     let dir = args.common.out.join(&scenario.name);
@@ -40,7 +44,34 @@ pub fn simulate_with(scenario: &Scenario, common: &CommonArgs) -> Result<RunResu
     let seed = common.seed.unwrap_or(scenario.seed);
     let pool = thread_pool(common.threads)?;
     let bar = PathBar::new(paths, &scenario.name);
-    let results = pool.install(|| simulate(scenario, paths, seed, &bar));
+    let results =
+        pool.install(|| engine::simulate_with(scenario, paths, seed, techniques(common), &bar));
+    bar.finish();
+    Ok(results)
+}
+
+/// The variance-reduction techniques the flags ask for.
+pub fn techniques(common: &CommonArgs) -> Techniques {
+    Techniques {
+        antithetic: common.antithetic,
+        control_variates: common.control_variates,
+    }
+}
+
+/// `dcrisk run --precision`: blocks of paths until the target's mean is precise enough.
+fn simulate_to_precision(scenario: &Scenario, args: &RunArgs) -> Result<RunResults> {
+    let common = &args.common;
+    let seed = common.seed.unwrap_or(scenario.seed);
+    let goal = engine::PrecisionGoal {
+        target: args.target,
+        relative: args.precision,
+        absolute: args.precision_abs,
+        max_paths: args.max_paths,
+    };
+    let pool = thread_pool(common.threads)?;
+    let bar = PathBar::new(args.max_paths, &format!("{} (to precision)", scenario.name));
+    let results = pool
+        .install(|| engine::simulate_to_precision(scenario, seed, techniques(common), goal, &bar));
     bar.finish();
     Ok(results)
 }

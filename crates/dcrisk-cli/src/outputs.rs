@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use dcrisk_core::estimate::estimate;
 use dcrisk_core::stats::QUANTILE_LEVELS;
-use dcrisk_core::{Metric, MetricStats, RunResults};
+use dcrisk_core::{Metric, MetricStats, RunResults, Techniques};
 use serde_json::{Map, Value, json};
 
 /// One output file: its name in the run's folder and its bytes.
@@ -28,10 +29,12 @@ impl OutputFile {
 pub fn summary_json(r: &RunResults, stats: &[(Metric, MetricStats)]) -> Value {
     let mut metrics = Map::new();
     for (m, s) in stats {
-        metrics.insert(m.name().to_string(), metric_json(s));
+        let mut entry = metric_json(s);
+        add_estimate(&mut entry, r, *m);
+        metrics.insert(m.name().to_string(), entry);
     }
     let p = r.probabilities();
-    json!({
+    let mut summary = json!({
         "scenario": r.scenario,
         "paths": r.paths,
         "seed": r.seed,
@@ -43,7 +46,46 @@ pub fn summary_json(r: &RunResults, stats: &[(Metric, MetricStats)]) -> Value {
             "any_landlord_default": p.any_landlord_default,
         },
         "dcrisk_version": env!("CARGO_PKG_VERSION"),
-    })
+    });
+    if let Some(c) = &r.convergence {
+        summary["convergence"] = json!({
+            "target": c.target.name(),
+            "paths_used": c.paths_used,
+            "half_width": c.half_width,
+            "relative_half_width": c.relative_half_width,
+            "met": c.met,
+        });
+    }
+    summary
+}
+
+/// With variance reduction on: `stderr` becomes the honest one (from antithetic pair
+/// means), and `estimate` gives the techniques' estimate of the mean, its standard error and
+/// the variance reduction factor against plain Monte Carlo with the same paths.
+fn add_estimate(entry: &mut Value, r: &RunResults, m: Metric) {
+    let t = r.techniques;
+    if !(t.antithetic || t.control_variates) {
+        return;
+    }
+    if t.antithetic {
+        let pairs_only = Techniques {
+            antithetic: true,
+            control_variates: false,
+        };
+        entry["stderr"] = json!(estimate(r.metrics.get(m), r, pairs_only).stderr);
+    }
+    let e = r.estimate(m);
+    let method = match (t.antithetic, t.control_variates) {
+        (true, true) => "antithetic+control_variates",
+        (true, false) => "antithetic",
+        _ => "control_variates",
+    };
+    entry["estimate"] = json!({
+        "method": method,
+        "mean": e.mean,
+        "stderr": e.stderr,
+        "variance_reduction": e.variance_reduction,
+    });
 }
 
 fn metric_json(s: &MetricStats) -> Value {

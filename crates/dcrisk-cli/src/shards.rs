@@ -20,8 +20,15 @@ pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> 
     let shard = parse_shard(spec)?;
     let total = args.common.paths.unwrap_or(scenario.paths);
     let seed = args.common.seed.unwrap_or(scenario.seed);
+    let techniques = crate::commands::techniques(&args.common);
+    let total = if techniques.antithetic {
+        total.div_ceil(2) * 2
+    } else {
+        total
+    };
     let range = shard.paths(total);
-    let model = Model::new(scenario);
+    let mut model = Model::new(scenario);
+    model.antithetic = techniques.antithetic;
     let bar = PathBar::new(
         range.end - range.start,
         &format!("{} shard {}/{}", scenario.name, shard.index, shard.count),
@@ -36,7 +43,7 @@ pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> 
             scenario_hash: scenario_hash(scenario),
             total_paths: total,
             shard,
-            meta: RunMeta::new(scenario, seed),
+            meta: RunMeta::new(scenario, seed).with_techniques(techniques),
         },
         run,
     };

@@ -44,15 +44,24 @@ pub fn render(r: &RunResults, stats: &[(Metric, MetricStats)], seconds: f64) -> 
         .series("guarantor_exposure")
         .map(|s| s.months.iter().map(|m| m.p99).fold(0.0, f64::max))
         .unwrap_or(0.0);
-    let rows: Vec<(&str, String)> = vec![
-        (
-            "Savings vs cloud (PV), mean",
-            format!(
-                "{} ± {} (95% CI)",
-                money(savings.mean),
-                money(1.96 * savings.stderr)
-            ),
-        ),
+    let t = r.techniques;
+    let headline = if t.antithetic || t.control_variates {
+        let e = r.estimate(Metric::SavingsPv);
+        format!(
+            "{} ± {} (95% CI; variance reduction x{:.1})",
+            money(e.mean),
+            money(e.half_width()),
+            e.variance_reduction
+        )
+    } else {
+        format!(
+            "{} ± {} (95% CI)",
+            money(savings.mean),
+            money(1.96 * savings.stderr)
+        )
+    };
+    let mut rows: Vec<(&str, String)> = vec![
+        ("Savings vs cloud (PV), mean", headline),
         (
             "  P5 / P50 / P95",
             format!(
@@ -84,6 +93,23 @@ pub fn render(r: &RunResults, stats: &[(Metric, MetricStats)], seconds: f64) -> 
             money(get(Metric::LandlordShortfallPv).mean),
         ),
     ];
+    if let Some(c) = &r.convergence {
+        let verdict = if c.met {
+            "met"
+        } else {
+            "NOT met within --max-paths"
+        };
+        rows.push((
+            "Precision",
+            format!(
+                "{} mean ± {} ({:.3}%) after {} paths: {verdict}",
+                c.target.name(),
+                money(c.half_width),
+                100.0 * c.relative_half_width,
+                c.paths_used
+            ),
+        ));
+    }
     let width = rows
         .iter()
         .map(|(k, _)| k.chars().count())

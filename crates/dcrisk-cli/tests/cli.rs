@@ -563,3 +563,69 @@ mod overrides {
         assert!(!dir.path().join("output").exists());
     }
 }
+
+mod techniques {
+    use super::*;
+
+    fn summary(dir: &Path, out: &str) -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(dir.join(out).join("t/summary.json")).unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// A run to a precision reports where it stopped; the same on 1 and 2 threads.
+    #[test]
+    fn precision_run_reports_convergence() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let f = file.to_str().unwrap();
+        for (out, threads) in [("p1", "1"), ("p2", "2")] {
+            let args = [
+                "run",
+                f,
+                "--precision",
+                "0.01",
+                "--max-paths",
+                "300000",
+                "--antithetic",
+                "--control-variates",
+                "--no-charts",
+                "--threads",
+                threads,
+                "--out",
+                out,
+            ];
+            let o = dcrisk(&args, dir.path());
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(String::from_utf8_lossy(&o.stdout).contains("Precision"));
+        }
+        let s = summary(dir.path(), "p1");
+        assert_eq!(s, summary(dir.path(), "p2"));
+        let c = &s["convergence"];
+        assert_eq!(c["target"], "savings_pv");
+        assert_eq!(c["met"], true);
+        assert!(c["relative_half_width"].as_f64().unwrap() <= 0.01);
+        assert_eq!(c["paths_used"], s["paths"]);
+        let e = &s["metrics"]["savings_pv"]["estimate"];
+        assert_eq!(e["method"], "antithetic+control_variates");
+        assert!(e["variance_reduction"].as_f64().unwrap() > 1.0);
+    }
+
+    #[test]
+    fn bad_precision_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        for args in [
+            ["--precision", "0"],
+            ["--precision", "-1"],
+            ["--target", "savings"],
+        ] {
+            let o = dcrisk(
+                &["run", file.to_str().unwrap(), args[0], args[1]],
+                dir.path(),
+            );
+            assert_eq!(o.status.code(), Some(2), "{args:?}");
+        }
+    }
+}

@@ -28,6 +28,22 @@ impl Estimate {
 
 /// The estimate of the mean of `values` (one per path of `run`) under `techniques`.
 pub fn estimate(values: &[f64], run: &RunResults, techniques: Techniques) -> Estimate {
+    estimate_with(
+        values,
+        run.metrics.controls(),
+        &run.control_expectations,
+        techniques,
+    )
+}
+
+/// The estimate of the mean of `values` given the paths' control variates `controls` (one
+/// column per control) and their expectations.
+pub fn estimate_with(
+    values: &[f64],
+    controls: &[Vec<f64>],
+    expectations: &[f64],
+    techniques: Techniques,
+) -> Estimate {
     let n = values.len();
     let (_, plain_sd) = mean_std(values);
     let plain_var = plain_sd * plain_sd / n.max(1) as f64;
@@ -39,9 +55,9 @@ pub fn estimate(values: &[f64], run: &RunResults, techniques: Techniques) -> Est
         }
     };
     let y = units(values);
-    let (mean, stderr) = if techniques.control_variates && !run.control_expectations.is_empty() {
-        let xs: Vec<Vec<f64>> = run.metrics.controls().iter().map(|c| units(c)).collect();
-        controlled(&y, &xs, &run.control_expectations)
+    let (mean, stderr) = if techniques.control_variates && !expectations.is_empty() {
+        let xs: Vec<Vec<f64>> = controls.iter().map(|c| units(c)).collect();
+        controlled(&y, &xs, expectations)
     } else {
         let (m, sd) = mean_std(&y);
         (m, sd / (y.len().max(1) as f64).sqrt())
@@ -156,6 +172,27 @@ mod tests {
         assert!((mean - 10.0).abs() < 1e-3, "{mean}");
         let (_, plain_sd) = mean_std(&y);
         assert!(se < plain_sd / (n as f64).sqrt() / 50.0);
+    }
+
+    /// Antithetic standard errors come from pair means: perfectly anti-correlated pairs
+    /// average to a constant, so the honest standard error is zero although every path
+    /// varies; and in general it is sd(pair means) / sqrt(pairs).
+    #[test]
+    fn antithetic_stderr_is_computed_from_pairs() {
+        let pairs_only = Techniques {
+            antithetic: true,
+            control_variates: false,
+        };
+        let mirrored = [3.0, -1.0, 5.0, -3.0, 0.5, 1.5];
+        let e = estimate_with(&mirrored, &[], &[], pairs_only);
+        assert_eq!((e.mean, e.stderr), (1.0, 0.0));
+        let v = [1.0, 2.0, 4.0, 4.0, 0.0, 7.0, 3.0, 3.0];
+        let e = estimate_with(&v, &[], &[], pairs_only);
+        // Pair means 1.5, 4, 3.5, 3: mean 3, sample variance (2.25 + 1 + 0.25 + 0) / 3.
+        assert_eq!(e.mean, 3.0);
+        assert!((e.stderr - (3.5f64 / 3.0 / 4.0).sqrt()).abs() < 1e-15);
+        let plain = estimate_with(&v, &[], &[], Techniques::default());
+        assert!((plain.stderr - mean_std(&v).1 / 8f64.sqrt()).abs() < 1e-15);
     }
 
     #[test]

@@ -676,3 +676,140 @@ mod shards {
         assert!(Partial::decode(b"hello").is_err());
     }
 }
+
+mod variance_reduction {
+    use super::*;
+    use dcrisk_core::Techniques;
+    use dcrisk_core::engine::simulate_with;
+
+    fn with(t: Techniques, s: Scenario, n: u64) -> RunResults {
+        simulate_with(&finish(s), n, 3, t, &NoProgress)
+    }
+
+    const ANTI: Techniques = Techniques {
+        antithetic: true,
+        control_variates: false,
+    };
+    const BOTH: Techniques = Techniques {
+        antithetic: true,
+        control_variates: true,
+    };
+
+    /// Antithetic pairs keep the GBM demand mean and the tenant default probability
+    /// unbiased: each checked against its closed form within 5 honest standard errors.
+    #[test]
+    fn antithetic_estimates_stay_unbiased() {
+        let mut s = base();
+        s.horizon_years = 3;
+        s.demand = Demand {
+            plan: vec![(0.0, 100.0)],
+            drift: 0.1,
+            volatility: 0.4,
+            bust_rate: 0.0,
+            bust_size: 0.0,
+        };
+        s.tenant.annual_pd = 0.08;
+        let n = 40_000;
+        let r = with(ANTI, s, n);
+        let p = 1.0 - 0.92f64.powi(3);
+        let e = r.estimate(Metric::TenantDefault);
+        assert_close(
+            e.mean,
+            p,
+            5.0 * e.stderr.max((p * (1.0 - p) / n as f64).sqrt()),
+            "tenant PD",
+        );
+        // Demand mean at month 24 from the series (exact mean), plain SE as a bound.
+        let t = 24.0 / 12.0;
+        let m = 100.0 * (0.1f64 * t).exp();
+        let se = m * ((0.16 * t).exp() - 1.0f64).sqrt() / (n as f64).sqrt();
+        assert_close(
+            r.series("demand_mw").unwrap().months[24].mean,
+            m,
+            5.0 * se,
+            "demand mean",
+        );
+    }
+
+    /// On a scenario whose savings are linear in the controls (demand always below capacity,
+    /// fixed power price, no defaults), the controlled mean hits the closed form:
+    /// E[savings] = sum df (E[D C] - fixed costs - k E[D]) with k = pue HOURS price.
+    #[test]
+    fn control_variates_are_unbiased_and_reduce_variance() {
+        let mut s = base();
+        s.horizon_years = 2;
+        s.discount_rate = 0.06;
+        s.sites[0].capacity_mw = 1000.0;
+        s.sites[0].term_years = 2;
+        s.demand = Demand {
+            plan: vec![(0.0, 50.0)],
+            drift: 0.05,
+            volatility: 0.3,
+            bust_rate: 0.3,
+            bust_size: 0.2,
+        };
+        s.cloud = Cloud {
+            price0: 1e6,
+            drift: -0.1,
+            volatility: 0.25,
+        };
+        let r = with(BOTH, s.clone(), 20_000);
+        let model = dcrisk_core::engine::Model::new(&finish(s));
+        let ex = &model.control_expectations;
+        let fixed: f64 = (0..24).map(|t| model.df[t]).sum::<f64>()
+            * (1000.0 * 1000.0 * 100.0 + 1000.0 * 1000.0 * 15.0 + 1000.0 * 2.2e7 / 60.0);
+        let k = 1.2 * 730.0 * 50.0;
+        let want = ex[0] - fixed - k * ex[1];
+        let e = r.estimate(Metric::SavingsPv);
+        assert_close(e.mean, want, 1e-6 * want.abs(), "controlled mean");
+        assert!(
+            e.variance_reduction > 100.0,
+            "variance reduction {}",
+            e.variance_reduction
+        );
+        // The plain sample mean agrees within its own standard error.
+        let plain = r.estimate(Metric::SavingsPv);
+        let stats = r.metric_stats();
+        let sd = stats[0].1.std;
+        assert_close(
+            mean(&r, Metric::SavingsPv),
+            want,
+            5.0 * sd / (20_000f64 / 2.0).sqrt(),
+            "plain mean",
+        );
+        assert!(plain.stderr <= sd);
+    }
+
+    /// A run to a precision stops at the same path on 1 and 2 threads, with the bound met.
+    #[test]
+    fn precision_run_is_deterministic_and_meets_the_bound() {
+        use dcrisk_core::engine::{PrecisionGoal, simulate_to_precision};
+        let mut s = base();
+        s.demand.volatility = 0.5;
+        s.cloud.volatility = 0.3;
+        let s = finish(s);
+        let goal = PrecisionGoal {
+            target: Metric::SavingsPv,
+            relative: Some(0.002),
+            absolute: None,
+            max_paths: 200_000,
+        };
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| simulate_to_precision(&s, 8, ANTI, goal, &NoProgress))
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        let c = one.convergence.clone().unwrap();
+        assert!(c.met, "{c:?}");
+        assert!(c.relative_half_width <= 0.002);
+        assert_eq!(c.paths_used, one.paths);
+        assert!(
+            c.paths_used > 16_384,
+            "the bound should need more than one block: {c:?}"
+        );
+    }
+}

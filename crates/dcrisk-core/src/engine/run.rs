@@ -35,9 +35,30 @@ pub struct PartialRun {
 
 /// Runs `paths` paths of `scenario` with `seed` on the current rayon pool.
 pub fn simulate(scenario: &Scenario, paths: u64, seed: u64, progress: &dyn Progress) -> RunResults {
-    let model = Model::new(scenario);
+    simulate_with(scenario, paths, seed, Techniques::default(), progress)
+}
+
+/// Runs `paths` paths with variance-reduction `techniques` (antithetic runs round the path
+/// count up to whole pairs).
+pub fn simulate_with(
+    scenario: &Scenario,
+    paths: u64,
+    seed: u64,
+    techniques: Techniques,
+    progress: &dyn Progress,
+) -> RunResults {
+    let mut model = Model::new(scenario);
+    model.antithetic = techniques.antithetic;
+    let paths = if techniques.antithetic {
+        paths.div_ceil(2) * 2
+    } else {
+        paths
+    };
     let partial = simulate_range(&model, seed, 0..paths, progress);
-    finish(&RunMeta::new(scenario, seed), partial)
+    finish(
+        &RunMeta::new(scenario, seed).with_techniques(techniques),
+        partial,
+    )
 }
 
 /// What a run's results need besides the simulated numbers.
