@@ -28,7 +28,7 @@ const ZOOM_FROM: f64 = 1000.0;
 /// `convergence.png`: the whole run on top; for longer runs, below it a zoom on the last
 /// decade of paths, where the band is too thin to judge on the full scale.
 pub(crate) fn convergence(ctx: &Ctx, root: &Area) -> DrawResult {
-    let all = data::running_mean(ctx.values(Metric::SavingsPv), POINTS);
+    let all = running_mean_of_run(ctx);
     let n = all.last().map_or(0.0, |p| p.n);
     let start = FIRST_PATH.min(n).max(1.0);
     let shown: Vec<RunningMean> = all.into_iter().filter(|p| p.n >= start).collect();
@@ -60,6 +60,32 @@ pub(crate) fn convergence(ctx: &Ctx, root: &Area) -> DrawResult {
         .title("Zoom on the last 90% of paths")
         .y_desc(Desc::Reserve);
     zoom.draw(ctx, &bottom, zoom_opts)
+}
+
+/// What the confidence interval rests on, when variance reduction was on.
+fn technique_note(ctx: &Ctx, reduction: f64) -> String {
+    let t = ctx.results.techniques;
+    let name = match (t.antithetic, t.control_variates) {
+        (true, true) => "antithetic pairs + control variates",
+        (true, false) => "antithetic pairs",
+        (false, true) => "control variates",
+        (false, false) => return "plain Monte Carlo".to_string(),
+    };
+    format!("{name}: variance ÷{reduction:.1}")
+}
+
+/// The running mean of savings with an honest band: over antithetic pair means when the
+/// run paired its paths (counting two paths a pair), else over paths.
+fn running_mean_of_run(ctx: &Ctx) -> Vec<RunningMean> {
+    let values = ctx.values(Metric::SavingsPv);
+    if !ctx.results.techniques.antithetic {
+        return data::running_mean(values, POINTS);
+    }
+    let pairs = dcrisk_core::estimate::pair_means(values);
+    data::running_mean(&pairs, POINTS)
+        .into_iter()
+        .map(|p| RunningMean { n: 2.0 * p.n, ..p })
+        .collect()
 }
 
 /// One panel: the running mean over a range of path counts.
@@ -120,8 +146,16 @@ fn draw_band(chart: &mut Plot<'_, '_, Log, Linear>, shown: &[RunningMean]) -> Dr
 }
 
 fn convergence_legend(ctx: &Ctx) -> Legend {
+    let t = ctx.results.techniques;
+    // The run's own estimator: pair means and control variates when they were on.
+    let e = ctx.results.estimate(Metric::SavingsPv);
     let s = ctx.stat(Metric::SavingsPv);
-    let half = 1.96 * s.stderr;
+    let half = e.half_width();
+    let band_note = if t.antithetic {
+        "pair means ± 1.96 s / √pairs"
+    } else {
+        "mean ± 1.96 s / √n"
+    };
     let relative = if s.mean != 0.0 {
         format!("{} of the mean", format_percent(half / s.mean.abs()))
     } else {
@@ -144,7 +178,7 @@ fn convergence_legend(ctx: &Ctx) -> Legend {
             },
             "95% confidence band",
         )
-        .note("mean ± 1.96 s / √n")
+        .note(band_note)
         .item(
             Swatch::Line {
                 color: FINAL,
@@ -156,6 +190,7 @@ fn convergence_legend(ctx: &Ctx) -> Legend {
         .gap()
         .heading(format!("95% CI ±{}", format_money(half)))
         .note(relative)
+        .note(technique_note(ctx, e.variance_reduction))
         .note(format!(
             "after {} paths",
             format_number(ctx.paths() as f64, 0)
