@@ -1,6 +1,7 @@
 //! The Monte Carlo engine: a precomputed model, one path, and the parallel driver.
 
 pub mod converge;
+pub mod floor;
 pub mod model;
 pub mod path;
 pub mod run;

@@ -196,7 +196,7 @@ pub fn series_kinds(s: &Scenario) -> Vec<(String, SeriesKind)> {
 }
 
 /// Splits a range at multiples of [`CHUNK`].
-fn chunk_ranges(range: Range<u64>) -> Vec<Range<u64>> {
+pub(crate) fn chunk_ranges(range: Range<u64>) -> Vec<Range<u64>> {
     let mut out = Vec::new();
     let mut start = range.start;
     while start < range.end {

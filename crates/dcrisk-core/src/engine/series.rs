@@ -36,6 +36,11 @@ impl SeriesAccumulator {
         }
     }
 
+    /// Heap bytes of the summaries.
+    pub fn heap_bytes(&self) -> usize {
+        self.sketches.iter().map(QuantileSketch::heap_bytes).sum()
+    }
+
     /// Adds another accumulator's counts and sums (exact, order-free).
     pub fn merge(&mut self, other: &SeriesAccumulator) {
         for (a, b) in self.totals.iter_mut().zip(&other.totals) {
@@ -110,18 +115,24 @@ impl SeriesAccumulator {
 /// Paths buffered before their values are folded into sums and summaries. Folding one
 /// series-month at a time over a batch keeps that summary's buckets in cache; inserting
 /// path by path would touch every summary on every path and stall on memory.
-const BATCH: usize = 128;
-/// Distance between two series-months' rows in the batch buffer: a batch plus one cache
-/// line, so that the rows a path writes do not all fall into the same cache sets (a
-/// power-of-two stride would make them evict one another).
-const STRIDE: usize = BATCH + 8;
+const BATCH: usize = 1024;
 
 /// Collects a worker's paths in batches and folds them, in path order, into the current
 /// chunk's f64 sums and the worker's summaries.
+///
+/// The buffer is path-major (`[path * row + series * months + t]`): a path writes its own
+/// row, a few cache lines at a time. Folding gathers one series-month across the batch's
+/// rows; those reads walk the same `BATCH` cache lines for eight neighbouring series-months
+/// in a row, which fit in L1. (A series-month-major buffer would make every write of every
+/// path miss L1 instead.)
 pub struct BatchSink {
     months: usize,
+    width: usize,
+    /// Row length: the width plus one cache line, so rows do not alias in the cache sets.
+    row: usize,
     filled: usize,
     buffer: Vec<f64>,
+    column: Vec<f64>,
     /// The current chunk's sums, `[series * months + t]`.
     pub sums: Vec<f64>,
     pub acc: SeriesAccumulator,
@@ -130,10 +141,14 @@ pub struct BatchSink {
 impl BatchSink {
     pub fn new(series: usize, months: usize) -> Self {
         let width = series * months;
+        let row = width + 8;
         BatchSink {
             months,
+            width,
+            row,
             filled: 0,
-            buffer: vec![0.0; width * STRIDE],
+            buffer: vec![0.0; row * BATCH],
+            column: vec![0.0; BATCH],
             sums: vec![0.0; width],
             acc: SeriesAccumulator::new(series, months),
         }
@@ -160,30 +175,41 @@ impl BatchSink {
 
     fn flush(&mut self) {
         let filled = self.filled;
-        let batches = self.buffer.chunks_exact(STRIDE);
-        for ((sum, sketch), batch) in self
-            .sums
-            .iter_mut()
-            .zip(&mut self.acc.sketches)
-            .zip(batches)
-        {
-            let values = &batch[..filled];
-            for &v in values {
-                *sum += v;
+        let column = &mut self.column[..filled];
+        for i in 0..self.width {
+            for (p, c) in column.iter_mut().enumerate() {
+                *c = self.buffer[p * self.row + i];
             }
-            sketch.add_batch(values);
+            self.sums[i] += lane_sum(column);
+            self.acc.sketches[i].add_batch(column);
         }
         self.filled = 0;
     }
 }
 
+/// The sum of a batch in a fixed order: four lanes (`p mod 4`) summed in path order, then
+/// combined; the same however the paths were run, and free of one long dependency chain.
+fn lane_sum(values: &[f64]) -> f64 {
+    let mut lanes = [0.0; 4];
+    let chunks = values.chunks_exact(4);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            lanes[k] += c[k];
+        }
+    }
+    for (k, &v) in tail.iter().enumerate() {
+        lanes[k] += v;
+    }
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+}
+
 impl MonthSink for BatchSink {
     #[inline]
     fn record(&mut self, t: usize, values: &[f64]) {
-        // Transposed, `[(series * months + t) * STRIDE + path]`, so folding reads each
-        // series-month's batch contiguously.
+        let row = &mut self.buffer[self.filled * self.row..self.filled * self.row + self.width];
         for (s, &v) in values.iter().enumerate() {
-            self.buffer[(s * self.months + t) * STRIDE + self.filled] = v;
+            row[s * self.months + t] = v;
         }
     }
 }

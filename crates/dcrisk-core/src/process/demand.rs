@@ -32,8 +32,13 @@ impl DemandProcess {
     /// main stream, so the stream stays aligned whatever the bust rate.
     #[inline]
     pub fn step(&self, y: f64, z: f64, draws: &mut Draws) -> f64 {
-        let busts = self.busts.sample(draws);
-        y + self.drift_step + self.vol_step * z - self.bust_size * busts as f64
+        y + self.drift_step + self.vol_step * z - self.bust_size * self.busts(draws) as f64
+    }
+
+    /// The month's count of busts (one uniform from the main stream).
+    #[inline]
+    pub fn busts(&self, draws: &mut Draws) -> u32 {
+        self.busts.sample(draws)
     }
 }
 

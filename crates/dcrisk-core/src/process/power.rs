@@ -55,16 +55,22 @@ impl PowerProcess {
     #[inline]
     pub fn step(&self, t: usize, x: f64, z: f64, jumps: &mut Draws) -> f64 {
         // theta(t+1) + (x - theta(t)) e^(-kappa dt) + sd z, with the theta terms precomputed.
-        let mut next = self.pull[t] + x * self.decay + self.step_sd * z;
-        if !self.jumps.is_zero() {
-            let n = self.jumps.sample(jumps);
-            if n > 0 {
-                // The sum of n Normal(mu, s^2) log sizes is Normal(n mu, n s^2).
-                let n = n as f64;
-                next += n * self.jump_mean + n.sqrt() * self.jump_std * jumps.normal();
-            }
+        self.pull[t] + x * self.decay + self.step_sd * z + self.jump(jumps)
+    }
+
+    /// The month's total log jump: the sum of `N ~ Poisson(lambda dt)` Normal(mu, s^2)
+    /// sizes, drawn as one Normal(N mu, N s^2); no draw at all for a region without jumps.
+    #[inline]
+    pub fn jump(&self, jumps: &mut Draws) -> f64 {
+        if self.jumps.is_zero() {
+            return 0.0;
         }
-        next
+        let n = self.jumps.sample(jumps);
+        if n == 0 {
+            return 0.0;
+        }
+        let n = n as f64;
+        n * self.jump_mean + n.sqrt() * self.jump_std * jumps.normal()
     }
 
     /// The price the tenant pays, `h K + (1 - h) P`.
