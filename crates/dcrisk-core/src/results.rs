@@ -174,6 +174,8 @@ pub struct RunResults {
     pub control_expectations: Vec<f64>,
     /// How a run to a stated precision stopped, when it was one.
     pub convergence: Option<Convergence>,
+    /// Per-metric summaries of a run that kept no per-path values (`--sketch`).
+    pub summaries: Option<crate::engine::summaries::MetricSummaries>,
 }
 
 /// Variance-reduction techniques of a run.
@@ -200,6 +202,14 @@ pub struct Convergence {
 impl RunResults {
     /// The mean of a metric with its honest standard error, under the run's techniques.
     pub fn estimate(&self, metric: Metric) -> crate::estimate::Estimate {
+        if self.summaries.is_some() {
+            let s = self.metric_stat(metric);
+            return crate::estimate::Estimate {
+                mean: s.mean,
+                stderr: s.stderr,
+                variance_reduction: 1.0,
+            };
+        }
         crate::estimate::estimate(self.metrics.get(metric), self, self.techniques)
     }
 
@@ -212,12 +222,24 @@ impl RunResults {
     pub fn metric_stats(&self) -> Vec<(Metric, MetricStats)> {
         Metric::ALL
             .iter()
-            .map(|&m| (m, summarize_metric(self.metrics.get(m))))
+            .map(|&m| (m, self.metric_stat(m)))
             .collect()
+    }
+
+    /// Statistics of one metric: exact from per-path values, or from the summaries of a
+    /// run that kept none.
+    pub fn metric_stat(&self, metric: Metric) -> MetricStats {
+        match &self.summaries {
+            Some(s) => s.stats(metric),
+            None => summarize_metric(self.metrics.get(metric)),
+        }
     }
 
     /// The headline probabilities of summary.json.
     pub fn probabilities(&self) -> Probabilities {
+        if let Some(s) = &self.summaries {
+            return s.probabilities();
+        }
         let n = self.metrics.len().max(1) as f64;
         let share = |metric: Metric, pred: fn(f64) -> bool| {
             self.metrics

@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use crate::codec::{DecodeResult, Reader, Writer, fnv1a};
 use crate::engine::series::SeriesAccumulator;
+use crate::engine::summaries::MetricSummaries;
 use crate::engine::{CHUNK, PartialRun, RunMeta, finish};
 use crate::results::{CONTROL_NAMES, Metric, PathMetrics, RunResults, SeriesKind, Techniques};
 use crate::scenario::Scenario;
@@ -86,6 +87,7 @@ impl Partial {
                 | u32::from(h.meta.techniques.control_variates) << 1,
         );
         w.f64s(&h.meta.control_expectations);
+        w.u32(u32::from(self.run.summaries.is_some()));
         w.u64(self.run.paths.start);
         w.u64(self.run.paths.end);
         w.u64(self.run.metrics.columns.len() as u64);
@@ -94,6 +96,9 @@ impl Partial {
             w.f64s(col);
         }
         self.run.series.encode(&mut w);
+        if let Some(s) = &self.run.summaries {
+            s.encode(&mut w);
+        }
         w.bytes
     }
 
@@ -119,6 +124,7 @@ impl Partial {
             control_variates: flags & 2 != 0,
         };
         let control_expectations = r.f64s()?;
+        let summaries_only = r.u32()? == 1;
         let paths = r.u64()?..r.u64()?;
         let n_columns = r.len(8)?;
         if n_columns != PathMetrics::COLUMNS {
@@ -134,7 +140,12 @@ impl Partial {
                 return Err(format!("column {name:?} where {want:?} was expected"));
             }
             let col = r.f64s()?;
-            if col.len() as u64 != paths.end.saturating_sub(paths.start) {
+            let want = if summaries_only {
+                0
+            } else {
+                paths.end.saturating_sub(paths.start)
+            };
+            if col.len() as u64 != want {
                 return Err(format!(
                     "column {name} has {} values for paths {paths:?}",
                     col.len()
@@ -143,6 +154,11 @@ impl Partial {
             metrics.columns.push(col);
         }
         let series_acc = SeriesAccumulator::decode(&mut r)?;
+        let summaries = if summaries_only {
+            Some(MetricSummaries::decode(&mut r)?)
+        } else {
+            None
+        };
         r.finished()?;
         let meta = RunMeta {
             scenario,
@@ -165,6 +181,7 @@ impl Partial {
                 paths,
                 metrics,
                 series: series_acc,
+                summaries,
             },
         })
     }

@@ -30,10 +30,18 @@ impl Precision {
 }
 
 /// Bucket counts over a contiguous key range.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 struct Store {
     offset: u64,
     counts: Vec<u32>,
+}
+
+/// Two stores are equal when they count the same keys the same number of times, whatever
+/// range they happen to have allocated (that depends on the order values arrived in).
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
 }
 
 impl Store {
@@ -281,6 +289,61 @@ impl QuantileSketch {
         }
         let b = self.value_at_rank((lo + 1).min(self.count - 1));
         a + frac * (b - a)
+    }
+
+    /// Number of values below zero (exact).
+    pub fn count_negative(&self) -> u64 {
+        self.negative.counts.iter().map(|&c| u64::from(c)).sum()
+    }
+
+    /// Number of values above zero (exact).
+    pub fn count_positive(&self) -> u64 {
+        self.count - self.zeros - self.count_negative()
+    }
+
+    /// Smallest value counted (exact).
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+
+    /// Largest value counted (exact).
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// Every bucket in increasing order of value: (representative value, count).
+    fn buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        let neg = self
+            .negative
+            .iter()
+            .rev()
+            .map(|(k, c)| (-bucket_value(k, self.shift), c));
+        let zero = std::iter::once((0.0, self.zeros)).filter(|(_, c)| *c > 0);
+        let pos = self
+            .positive
+            .iter()
+            .map(|(k, c)| (bucket_value(k, self.shift), c));
+        neg.chain(zero)
+            .chain(pos)
+            .map(|(v, c)| (v.clamp(self.min, self.max), c))
+    }
+
+    /// Mean of the values at or below `threshold`, each within the relative error.
+    pub fn lower_tail_mean(&self, threshold: f64) -> f64 {
+        let (sum, n) = self
+            .buckets()
+            .take_while(|(v, _)| *v <= threshold)
+            .fold((0.0, 0u64), |(s, n), (v, c)| (s + v * c as f64, n + c));
+        if n > 0 { sum / n as f64 } else { self.min }
+    }
+
+    /// Mean of the values at or above `threshold`, each within the relative error.
+    pub fn upper_tail_mean(&self, threshold: f64) -> f64 {
+        let (sum, n) = self
+            .buckets()
+            .filter(|(v, _)| *v >= threshold)
+            .fold((0.0, 0u64), |(s, n), (v, c)| (s + v * c as f64, n + c));
+        if n > 0 { sum / n as f64 } else { self.max }
     }
 
     /// Appends the summary to a partial result.

@@ -813,3 +813,67 @@ mod variance_reduction {
         );
     }
 }
+
+mod sketch_mode {
+    use super::*;
+    use dcrisk_core::engine::{Model, RunMeta, finish as finish_run, simulate_range};
+    use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge, scenario_hash};
+
+    fn sketch_run(s: &Scenario, range: std::ops::Range<u64>) -> dcrisk_core::engine::PartialRun {
+        let mut model = Model::new(s);
+        model.summaries_only = true;
+        simulate_range(&model, 11, range, &NoProgress)
+    }
+
+    /// Without per-path values: the same means and probabilities as the exact run (to
+    /// rounding), quantiles within 0.1%, and shards that merge bit for bit.
+    #[test]
+    fn summaries_only_runs_match_exact_runs_and_merge_exactly() {
+        let mut s = base();
+        s.horizon_years = 2;
+        s.demand.volatility = 0.4;
+        s.tenant = Tenant {
+            annual_pd: 0.2,
+            wrong_way: 1.0,
+        };
+        s.landlords[0].annual_pd = 0.2;
+        let s = finish(s);
+        let total = 6000;
+        let exact = simulate(&s, total, 11, &NoProgress);
+        let single = finish_run(&RunMeta::new(&s, 11), sketch_run(&s, 0..total));
+        assert!(single.metrics.is_empty());
+        for (m, e) in exact.metric_stats() {
+            let g = single.metric_stat(m);
+            assert!(
+                (g.mean - e.mean).abs() <= 1e-9 * e.std.max(1.0),
+                "{m:?} mean"
+            );
+            assert!((g.std - e.std).abs() <= 1e-6 * e.std.max(1.0), "{m:?} std");
+            for (a, b) in g.quantiles.iter().zip(e.quantiles) {
+                assert!(
+                    (a - b).abs() <= 1.001e-3 * b.abs() + 1e-9,
+                    "{m:?} quantile {a} vs {b}"
+                );
+            }
+        }
+        assert_eq!(single.probabilities(), exact.probabilities());
+        let parts: Vec<Partial> = (0..3)
+            .map(|index| {
+                let shard = Shard { index, count: 3 };
+                let p = Partial {
+                    header: PartialHeader {
+                        version: "test".into(),
+                        scenario_hash: scenario_hash(&s),
+                        total_paths: total,
+                        shard,
+                        meta: RunMeta::new(&s, 11),
+                    },
+                    run: sketch_run(&s, shard.paths(total)),
+                };
+                Partial::decode(&p.encode()).unwrap()
+            })
+            .collect();
+        let merged = merge(parts, &["a".into(), "b".into(), "c".into()]).unwrap();
+        assert_eq!(merged, single);
+    }
+}

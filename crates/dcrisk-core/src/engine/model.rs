@@ -53,6 +53,8 @@ pub struct Model {
     pub guarantee: Guarantee,
     /// Antithetic pairs: path `2k + 1` mirrors path `2k`'s draws.
     pub antithetic: bool,
+    /// Keep only mergeable per-metric summaries, not per-path values (`--sketch`).
+    pub summaries_only: bool,
     /// Closed-form expectations of the control variates.
     pub control_expectations: Vec<f64>,
 }
@@ -89,6 +91,7 @@ impl Model {
             sites,
             guarantee: s.guarantee.clone(),
             antithetic: false,
+            summaries_only: false,
             control_expectations,
         }
     }

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::model::Model;
 use super::path::{COLUMNS, Scratch, series_count, simulate_path};
 use super::series::{BatchSink, SeriesAccumulator};
+use super::summaries::MetricSummaries;
 use crate::results::{PathMetrics, RunResults, SeriesKind, Techniques};
 use crate::scenario::Scenario;
 
@@ -29,8 +30,11 @@ impl Progress for NoProgress {}
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartialRun {
     pub paths: Range<u64>,
+    /// Per-path values (empty in a summaries-only run).
     pub metrics: PathMetrics,
     pub series: SeriesAccumulator,
+    /// Per-metric summaries, in a summaries-only run.
+    pub summaries: Option<MetricSummaries>,
 }
 
 /// Runs `paths` paths of `scenario` with `seed` on the current rayon pool.
@@ -59,6 +63,20 @@ pub fn simulate_with(
         &RunMeta::new(scenario, seed).with_techniques(techniques),
         partial,
     )
+}
+
+/// Runs `paths` paths keeping only mergeable per-metric summaries, not per-path values:
+/// memory independent of the path count (`--sketch`).
+pub fn simulate_summaries(
+    scenario: &Scenario,
+    paths: u64,
+    seed: u64,
+    progress: &dyn Progress,
+) -> RunResults {
+    let mut model = Model::new(scenario);
+    model.summaries_only = true;
+    let partial = simulate_range(&model, seed, 0..paths, progress);
+    finish(&RunMeta::new(scenario, seed), partial)
 }
 
 /// What a run's results need besides the simulated numbers.
@@ -107,6 +125,15 @@ impl PartialRun {
         for (col, more) in self.metrics.columns.iter_mut().zip(next.metrics.columns) {
             col.extend(more);
         }
+        match (&mut self.summaries, &next.summaries) {
+            (Some(a), Some(b)) => a.merge(b),
+            (None, None) => {}
+            _ => {
+                return Err(
+                    "a summaries-only part cannot be merged with a per-path part".to_string(),
+                );
+            }
+        }
         self.series.merge(&next.series);
         self.paths.end = next.paths.end;
         Ok(())
@@ -141,13 +168,18 @@ pub fn simulate_range(
         })
         .collect();
     let mut series = SeriesAccumulator::new(n_series, months);
+    let mut summaries = model.summaries_only.then(MetricSummaries::default);
     for w in workers.into_inner().expect("worker pool") {
         series.merge(&w.sink.acc);
+        if let Some(s) = &mut summaries {
+            s.merge(&w.summaries);
+        }
     }
     PartialRun {
         metrics: to_columns(&rows, (range.end - range.start) as usize),
         paths: range,
         series,
+        summaries,
     }
 }
 
@@ -162,6 +194,7 @@ pub fn finish(meta: &RunMeta, partial: PartialRun) -> RunResults {
         start_month: meta.start_month,
         series: partial.series.summaries(&meta.series, paths),
         metrics: partial.metrics,
+        summaries: partial.summaries,
         techniques: meta.techniques,
         control_expectations: meta.control_expectations.clone(),
         convergence: None,
@@ -222,6 +255,8 @@ fn to_columns(rows: &[Vec<[f64; COLUMNS]>], n: usize) -> PathMetrics {
 struct Worker {
     scratch: Scratch,
     sink: BatchSink,
+    /// This worker's share of the per-metric summaries (summaries-only runs).
+    summaries: MetricSummaries,
 }
 
 impl Worker {
@@ -229,12 +264,13 @@ impl Worker {
         Worker {
             scratch: Scratch::new(model),
             sink: BatchSink::new(n_series, model.months),
+            summaries: MetricSummaries::default(),
         }
     }
 
     fn run_chunk(&mut self, model: &Model, seed: u64, chunk: Range<u64>) -> Vec<[f64; COLUMNS]> {
         self.sink.start_chunk();
-        let rows = chunk
+        let rows: Vec<[f64; COLUMNS]> = chunk
             .map(|p| {
                 let row = simulate_path(model, seed, p, &mut self.scratch, &mut self.sink);
                 self.sink.end_path();
@@ -242,6 +278,10 @@ impl Worker {
             })
             .collect();
         self.sink.end_chunk();
+        if model.summaries_only {
+            self.summaries.add_rows(&rows);
+            return Vec::new();
+        }
         rows
     }
 }

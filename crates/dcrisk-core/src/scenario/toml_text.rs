@@ -4,7 +4,9 @@ use super::value::{Table, Value};
 
 /// Parses TOML text; a syntax error names the line and shows it.
 pub fn parse_toml(text: &str) -> Result<Table, String> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| syntax_message(text, &e))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| syntax_message(text, &e))?;
     Ok(convert_table(table))
 }
 
@@ -18,7 +20,10 @@ pub fn parse_toml(text: &str) -> Result<Table, String> {
 /// ```
 pub fn parse_value(text: &str) -> Value {
     match format!("v = {text}").parse::<toml::Table>() {
-        Ok(mut t) => t.remove("v").map(convert).unwrap_or_else(|| Value::Str(text.to_string())),
+        Ok(mut t) => t
+            .remove("v")
+            .map(convert)
+            .unwrap_or_else(|| Value::Str(text.to_string())),
         Err(_) => Value::Str(text.to_string()),
     }
 }
