@@ -63,7 +63,11 @@ fn exposure(c: &mut Criterion) {
     // A flat owed-rent schedule to the end of the longest lease.
     let w: Vec<f64> = (0..=model.schedule_len).map(|u| 1.2e8 * u as f64).collect();
     c.bench_function("exposure_profile_180_months", |b| {
-        b.iter(|| (0..model.months).map(|t| guarantee::exposure(&w, &model.df, t, &s.guarantee)).sum::<f64>())
+        b.iter(|| {
+            (0..model.months)
+                .map(|t| guarantee::exposure(&w, &model.df, t, &s.guarantee))
+                .sum::<f64>()
+        })
     });
 }
 

@@ -13,6 +13,9 @@ use clap::{Args, Parser, Subcommand};
   dcrisk run scenarios/demand-bust.toml --paths 20000 --seed 7
   dcrisk validate scenarios/landlord-stress.toml          # check a file, report every problem
   dcrisk init my-program                                  # write a commented starter scenario
+  dcrisk batch scenarios/ --paths 20000                   # every shipped scenario, compared
+  dcrisk sweep scenarios/gigawatt-program.toml --param guarantee.cap=0:1e10:6
+  dcrisk sensitivity scenarios/gigawatt-program.toml --swing 0.2   # tornado of inputs
 
 Exit codes: 0 success, 1 failure while running, 2 bad input (file, field or flag).")]
 pub struct Cli {
@@ -37,6 +40,26 @@ pub enum Command {
     /// The merge of all N shards of a run is bit-identical to the single run with the same
     /// scenario, seed and total paths. Mismatched, overlapping or missing shards are refused.
     Merge(MergeArgs),
+    /// Time the random-number floor: draw just the variates a run of SCENARIO needs (same
+    /// generators, distributions and counts), for benchmarking the engine against it.
+    RngFloor {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Run several scenarios with the same seed and paths, and compare them side by side.
+    ///
+    /// Each scenario's usual outputs go to OUT/<name>/ (as `run` writes them); OUT/
+    /// comparison.csv and comparison_*.png put them side by side. A bad file fails alone:
+    /// the others still run, and the exit code is 2 at the end.
+    Batch(crate::batch::BatchArgs),
+    /// Run a scenario over a grid of one or two parameters, with the same random numbers
+    /// at every point; writes OUT/<name>/sweep.csv and sweep.png.
+    Sweep(crate::sweep::SweepArgs),
+    /// Tornado: how mean savings and the 5% expected shortfall move when each input group
+    /// goes down and up; writes OUT/<name>/sensitivity.csv and tornado.png.
+    Sensitivity(crate::sensitivity::SensitivityArgs),
     /// Write a commented starter scenario to NAME.toml.
     Init {
         /// Scenario name; the file is NAME.toml in the current folder.
@@ -63,6 +86,13 @@ pub struct RunArgs {
     /// with DCRISK_SHARD_COUNT (Kubernetes Indexed Jobs).
     #[arg(long, value_name = "I/N|auto", conflicts_with_all = ["precision", "precision_abs"])]
     pub shard: Option<String>,
+    /// Keep no per-path values: metric quantiles and tail means come from mergeable
+    /// summaries (at most 0.1% relative error), means, standard deviations and
+    /// probabilities stay exact, and memory no longer grows with --paths. For very large
+    /// runs and shards; charts that need every path (histogram, CDF, defaults, convergence)
+    /// are skipped.
+    #[arg(long, conflicts_with_all = ["save_paths", "precision", "precision_abs"])]
+    pub sketch: bool,
     /// Run until the 95% confidence half-width of the target's mean is within REL of the
     /// mean (e.g. 0.005 for ±0.5%); --paths is then ignored in favour of --max-paths.
     #[arg(long, value_name = "REL", value_parser = positive_f64)]

@@ -19,7 +19,16 @@ pub fn run(args: &RunArgs) -> Result<()> {
         return crate::shards::run_shard(&scenario, args, spec);
     }
     let started = Instant::now();
-    let results = if args.precision.is_some() || args.precision_abs.is_some() {
+    if args.sketch && (args.common.antithetic || args.common.control_variates) {
+        return Err(InputError(
+            "--sketch keeps no per-path values, which --antithetic and --control-variates need"
+                .into(),
+        )
+        .into());
+    }
+    let results = if args.sketch {
+        simulate_summaries(&scenario, &args.common)?
+    } else if args.precision.is_some() || args.precision_abs.is_some() {
         simulate_to_precision(&scenario, args)?
     } else {
         simulate_with(&scenario, &args.common)?
@@ -46,6 +55,17 @@ pub fn simulate_with(scenario: &Scenario, common: &CommonArgs) -> Result<RunResu
     let bar = PathBar::new(paths, &scenario.name);
     let results =
         pool.install(|| engine::simulate_with(scenario, paths, seed, techniques(common), &bar));
+    bar.finish();
+    Ok(results)
+}
+
+/// A run that keeps only per-metric summaries (`--sketch`).
+fn simulate_summaries(scenario: &Scenario, common: &CommonArgs) -> Result<RunResults> {
+    let paths = common.paths.unwrap_or(scenario.paths);
+    let seed = common.seed.unwrap_or(scenario.seed);
+    let bar = PathBar::new(paths, &scenario.name);
+    let results = thread_pool(common.threads)?
+        .install(|| engine::simulate_summaries(scenario, paths, seed, &bar));
     bar.finish();
     Ok(results)
 }
@@ -115,6 +135,25 @@ pub fn chart_files(r: &RunResults, args: &ChartArgs) -> Result<Vec<OutputFile>> 
         .into_iter()
         .map(|c| OutputFile::new(c.file_name, c.png))
         .collect())
+}
+
+/// `dcrisk rng-floor`: the time to draw a run's variates and nothing else.
+pub fn rng_floor(path: &Path, common: &CommonArgs) -> Result<()> {
+    let scenario = load_scenario(path, &common.set)?;
+    let paths = common.paths.unwrap_or(scenario.paths);
+    let seed = common.seed.unwrap_or(scenario.seed);
+    let mut model = engine::Model::new(&scenario);
+    model.antithetic = common.antithetic;
+    let started = Instant::now();
+    let checksum = thread_pool(common.threads)?
+        .install(|| engine::floor::random_floor(&model, seed, 0..paths));
+    let seconds = started.elapsed().as_secs_f64();
+    say(&format!(
+        "{}: random-number floor, {paths} paths in {seconds:.3} s ({:.0} paths/s; checksum {checksum:.6e})\n",
+        scenario.name,
+        paths as f64 / seconds
+    ));
+    Ok(())
 }
 
 /// `dcrisk validate`: report every problem, or a one-line description of a good file.

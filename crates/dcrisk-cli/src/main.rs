@@ -1,12 +1,16 @@
 //! The `dcrisk` command: argument plumbing and exit codes around the commands.
 
+mod batch;
 mod cli;
 mod commands;
 mod load;
 mod outputs;
 mod progress;
+mod sensitivity;
 mod shards;
+mod sweep;
 mod table;
+mod variants;
 
 use std::process::ExitCode;
 
@@ -44,7 +48,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => commands::run(&args),
         Command::Merge(args) => shards::merge(&args),
+        Command::RngFloor { scenario, common } => commands::rng_floor(&scenario, &common),
         Command::Validate { scenario } => commands::validate(&scenario),
         Command::Init { name, force } => commands::init(&name, force),
+        Command::Batch(args) => batch::batch(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
     }
 }

@@ -214,14 +214,21 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<()> {
     swap_in(&staging, dir)
 }
 
-/// Moves the staged folder into place, moving the old one aside first. Shards' partial
-/// results (`*.dcrisk`) in the old folder are carried over: a merge into the folder its
-/// parts live in must not delete them.
+/// Files of other commands that a run's folder keeps: shards' partial results, and the
+/// sweep's and the sensitivity analysis' outputs.
+const KEPT_FILES: [&str; 4] = ["sweep.csv", "sweep.png", "sensitivity.csv", "tornado.png"];
+
+/// Moves the staged folder into place, moving the old one aside first. Files other
+/// commands wrote there (shards' `*.dcrisk`, sweep and tornado outputs) are carried over: a
+/// merge into the folder its parts live in, or a re-run, must not delete them.
 fn swap_in(staging: &Path, dir: &Path) -> Result<()> {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "dcrisk") {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let kept = path.extension().is_some_and(|e| e == "dcrisk")
+                || KEPT_FILES.contains(&name.as_str());
+            if kept && !staging.join(&name).exists() {
                 let _ = std::fs::rename(&path, staging.join(entry.file_name()));
             }
         }

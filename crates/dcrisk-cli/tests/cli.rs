@@ -629,3 +629,574 @@ mod techniques {
         }
     }
 }
+
+/// Width and height of a PNG file, after checking its signature.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR",
+        "{}: not a PNG",
+        path.display()
+    );
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    assert!(
+        bytes.len() > 10_000,
+        "{}: suspiciously small",
+        path.display()
+    );
+    (be(16), be(20))
+}
+
+/// A CSV without quoted commas, as (header, rows of cells).
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect());
+    (lines.next().unwrap(), lines.collect())
+}
+
+/// The cell of `column` in `row`, as a number.
+fn cell(header: &[String], row: &[String], column: &str) -> f64 {
+    let i = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column} in {header:?}"));
+    row[i]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column}: {:?}", row[i]))
+}
+
+fn summary(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+mod batch {
+    use super::*;
+
+    const RUN_FILES: [&str; 4] = [
+        "summary.json",
+        "metrics.csv",
+        "timeseries.csv",
+        "exposure.csv",
+    ];
+
+    /// Every shipped scenario runs with the same seed and paths; each folder is what `run`
+    /// writes, comparison.csv has a row per scenario, and common random numbers show:
+    /// removing the guarantee leaves the tenant's savings identical, bit for bit.
+    #[test]
+    fn shipped_scenarios_write_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let scenarios = repo().join("scenarios");
+        let o = dcrisk(
+            &[
+                "batch",
+                scenarios.to_str().unwrap(),
+                "--paths",
+                "300",
+                "--no-charts",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = dir.path().join("output");
+        let names = [
+            "cloud-collapse",
+            "demand-bust",
+            "gigawatt-program",
+            "landlord-stress",
+            "no-guarantee",
+            "power-hedged-50",
+        ];
+        for name in names {
+            for file in RUN_FILES {
+                assert!(out.join(name).join(file).is_file(), "{name}/{file}");
+            }
+        }
+        let (header, rows) = read_csv(&out.join("comparison.csv"));
+        assert_eq!(&header[..2], ["scenario", "file"]);
+        let listed: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(listed, names);
+        for r in &rows {
+            assert_eq!(cell(&header, r, "paths"), 300.0);
+            assert_eq!(cell(&header, r, "seed"), 42.0);
+            let p05 = cell(&header, r, "savings_pv_p05");
+            assert!(cell(&header, r, "savings_pv_lower_es_05") <= p05);
+            assert!(p05 <= cell(&header, r, "savings_pv_p50"));
+        }
+        let row = |name: &str| rows.iter().find(|r| r[0] == name).unwrap();
+        let (base, bare) = (row("gigawatt-program"), row("no-guarantee"));
+        for column in [
+            "savings_pv_mean",
+            "savings_pv_p05",
+            "savings_pv_lower_es_05",
+        ] {
+            assert_eq!(
+                cell(&header, base, column),
+                cell(&header, bare, column),
+                "{column}"
+            );
+        }
+        assert_eq!(cell(&header, bare, "guarantor_payout_pv_mean"), 0.0);
+        assert!(cell(&header, base, "guarantor_payout_pv_mean") > 0.0);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        for name in names {
+            assert!(stdout.contains(name), "{stdout}");
+        }
+        // A scenario's folder is byte for byte what `run` writes.
+        let single = dir.path().join("single");
+        let o = dcrisk(
+            &[
+                "run",
+                scenarios.join("demand-bust.toml").to_str().unwrap(),
+                "--paths",
+                "300",
+                "--no-charts",
+                "--out",
+                single.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        for file in RUN_FILES {
+            let a = std::fs::read(out.join("demand-bust").join(file)).unwrap();
+            let b = std::fs::read(single.join("demand-bust").join(file)).unwrap();
+            assert!(a == b, "{file} differs from `run`'s");
+        }
+    }
+
+    /// With charts: every scenario's charts and the three comparison PNGs, at the size asked.
+    #[test]
+    fn comparison_charts_are_valid_pngs() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = scenario(dir.path(), |t| t);
+        let b = dir.path().join("b.toml");
+        std::fs::write(
+            &b,
+            std::fs::read_to_string(&a)
+                .unwrap()
+                .replace("name = \"t\"", "name = \"t-cheap-cloud\"")
+                .replace("price0 = 1.4e6", "price0 = 1.0e6"),
+        )
+        .unwrap();
+        let o = dcrisk(
+            &[
+                "batch",
+                a.to_str().unwrap(),
+                b.to_str().unwrap(),
+                "--paths",
+                "1000",
+                "--chart-size",
+                "960x600",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = dir.path().join("output");
+        for chart in [
+            "comparison_savings.png",
+            "comparison_var_es.png",
+            "comparison_guarantor.png",
+        ] {
+            assert_eq!(png_size(&out.join(chart)), (960, 600), "{chart}");
+        }
+        for name in ["t", "t-cheap-cloud"] {
+            for chart in ["savings_histogram.png", "guarantor_exposure.png"] {
+                assert_eq!(png_size(&out.join(name).join(chart)), (960, 600));
+            }
+        }
+    }
+
+    /// A bad file fails alone with its own message; the others run; exit code 2.
+    #[test]
+    fn bad_scenario_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = scenario(dir.path(), |t| t);
+        let folder = dir.path().join("set");
+        std::fs::create_dir(&folder).unwrap();
+        let text = std::fs::read_to_string(&good).unwrap();
+        std::fs::write(folder.join("a.toml"), &text).unwrap();
+        std::fs::write(
+            folder.join("b.toml"),
+            text.replace("name = \"t\"", "name = \"b\"")
+                .replace("pue = 1.2 ", "pue = 0.5 "),
+        )
+        .unwrap();
+        std::fs::write(
+            folder.join("c.toml"),
+            text.replace("name = \"t\"", "name = \"c\""),
+        )
+        .unwrap();
+        let o = dcrisk(
+            &["batch", "set", "--paths", "200", "--no-charts"],
+            dir.path(),
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("b.toml: 1 problem(s):")
+                && err.contains("sites[0].pue: must be >= 1, got 0.5"),
+            "{err}"
+        );
+        assert!(err.contains("1 of 3 scenario(s) failed"), "{err}");
+        let out = dir.path().join("output");
+        assert!(out.join("t/summary.json").is_file());
+        assert!(out.join("c/summary.json").is_file());
+        assert!(!out.join("b").exists());
+        let (_, rows) = read_csv(&out.join("comparison.csv"));
+        assert_eq!(rows.len(), 2);
+    }
+
+    /// Two scenarios with one name would write one folder: the second is refused.
+    #[test]
+    fn duplicate_names_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = scenario(dir.path(), |t| t);
+        let b = dir.path().join("copy.toml");
+        std::fs::copy(&a, &b).unwrap();
+        let o = dcrisk(
+            &[
+                "batch",
+                a.to_str().unwrap(),
+                b.to_str().unwrap(),
+                "--paths",
+                "100",
+                "--no-charts",
+            ],
+            dir.path(),
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("copy.toml: scenario name \"t\" is already the name of"),
+            "{err}"
+        );
+        let (_, rows) = read_csv(&dir.path().join("output/comparison.csv"));
+        assert_eq!(rows.len(), 1);
+    }
+
+    /// `--set` applies to every scenario of the batch, validated like the file.
+    #[test]
+    fn set_applies_to_every_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = scenario(dir.path(), |t| t);
+        let b = dir.path().join("b.toml");
+        std::fs::write(
+            &b,
+            std::fs::read_to_string(&a)
+                .unwrap()
+                .replace("name = \"t\"", "name = \"u\""),
+        )
+        .unwrap();
+        let (fa, fb) = (a.to_str().unwrap(), b.to_str().unwrap());
+        let args = ["batch", fa, fb, "--paths", "300", "--no-charts"];
+        let o = dcrisk(
+            &[&args[..], &["--set", "guarantee.cap=0"]].concat(),
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (header, rows) = read_csv(&dir.path().join("output/comparison.csv"));
+        for r in &rows {
+            assert_eq!(cell(&header, r, "guarantor_payout_pv_mean"), 0.0);
+            assert_eq!(cell(&header, r, "guarantor_pfe99_peak"), 0.0);
+        }
+        let o = dcrisk(
+            &[&args[..], &["--set", "guarantee.cap=-1"]].concat(),
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("guarantee.cap: must be >= 0, got -1"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    /// Scenarios run in parallel with each other and across paths: the files do not
+    /// depend on the thread count.
+    #[test]
+    fn thread_count_does_not_change_results() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = scenario(dir.path(), |t| t);
+        let b = dir.path().join("b.toml");
+        std::fs::write(
+            &b,
+            std::fs::read_to_string(&a)
+                .unwrap()
+                .replace("name = \"t\"", "name = \"u\"")
+                .replace("volatility = 0.25", "volatility = 0.4"),
+        )
+        .unwrap();
+        let mut files = Vec::new();
+        for threads in ["1", "2", "3"] {
+            let out = format!("out{threads}");
+            let o = dcrisk(
+                &[
+                    "batch",
+                    a.to_str().unwrap(),
+                    b.to_str().unwrap(),
+                    "--paths",
+                    "2500",
+                    "--threads",
+                    threads,
+                    "--out",
+                    &out,
+                    "--no-charts",
+                ],
+                dir.path(),
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+            let o = dcrisk(
+                &[
+                    "sweep",
+                    a.to_str().unwrap(),
+                    "--param",
+                    "tenant.annual_pd=0:0.2:5",
+                    "--paths",
+                    "2500",
+                    "--threads",
+                    threads,
+                    "--out",
+                    &out,
+                    "--no-charts",
+                ],
+                dir.path(),
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+            let read = |f: &str| std::fs::read(dir.path().join(&out).join(f)).unwrap();
+            files.push((
+                read("comparison.csv"),
+                read("u/summary.json"),
+                read("t/sweep.csv"),
+            ));
+        }
+        assert!(files[0] == files[1], "1 and 2 threads differ");
+        assert!(files[0] == files[2], "1 and 3 threads differ");
+    }
+}
+
+mod sweep {
+    use super::*;
+
+    /// A sweep point equals `run --set` of the same value, bit for bit.
+    #[test]
+    fn point_equals_run_with_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let f = file.to_str().unwrap();
+        let o = dcrisk(
+            &[
+                "sweep",
+                f,
+                "--param",
+                "regions.ERCOT.volatility=0.5:1.1:3",
+                "--paths",
+                "800",
+                "--no-charts",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (header, rows) = read_csv(&dir.path().join("output/t/sweep.csv"));
+        assert_eq!(header[0], "regions.ERCOT.volatility");
+        let values: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(values, ["0.5", "0.8", "1.1"]);
+        let o = dcrisk(
+            &[
+                "run",
+                f,
+                "--paths",
+                "800",
+                "--no-charts",
+                "--out",
+                "single",
+                "--set",
+                "regions.ERCOT.volatility=0.8",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s = summary(&dir.path().join("single/t/summary.json"));
+        let savings = &s["metrics"]["savings_pv"];
+        let point = &rows[1];
+        for (column, want) in [
+            ("savings_pv_mean", &savings["mean"]),
+            ("savings_pv_stderr", &savings["stderr"]),
+            ("savings_pv_p05", &savings["quantiles"]["p05"]),
+            ("savings_pv_lower_es_05", &savings["tail"]["lower_es_05"]),
+            (
+                "guarantor_payout_pv_mean",
+                &s["metrics"]["guarantor_payout_pv"]["mean"],
+            ),
+            (
+                "p_savings_negative",
+                &s["probabilities"]["savings_negative"],
+            ),
+            ("tenant_default", &s["probabilities"]["tenant_default"]),
+        ] {
+            let want = want.as_f64().unwrap();
+            assert_eq!(
+                cell(&header, point, column).to_bits(),
+                want.to_bits(),
+                "{column}"
+            );
+        }
+        // The other points differ: the parameter does enter the model.
+        assert_ne!(
+            cell(&header, &rows[0], "savings_pv_mean"),
+            cell(&header, point, "savings_pv_mean")
+        );
+    }
+
+    /// With common random numbers, parameters that cannot matter give identical points:
+    /// the hedge price when nothing is hedged, and the file's `paths` when --paths is given.
+    #[test]
+    fn parameter_without_effect_gives_identical_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let o = dcrisk(
+            &[
+                "sweep",
+                file.to_str().unwrap(),
+                "--param",
+                "regions.ERCOT.hedge_price=0:120:4",
+                "--param",
+                "paths=1000:5000:2",
+                "--paths",
+                "600",
+                "--chart-size",
+                "800x500",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (header, rows) = read_csv(&dir.path().join("output/t/sweep.csv"));
+        assert_eq!(&header[..2], ["regions.ERCOT.hedge_price", "paths"]);
+        assert_eq!(rows.len(), 8);
+        let figures = |r: &Vec<String>| r[2..].to_vec();
+        for r in &rows {
+            assert_eq!(figures(r), figures(&rows[0]), "point {:?}", &r[..2]);
+        }
+        assert_eq!(png_size(&dir.path().join("output/t/sweep.png")), (800, 500));
+    }
+
+    /// A point that fails validation is an input error naming the value; nothing runs.
+    #[test]
+    fn invalid_point_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let f = file.to_str().unwrap();
+        let o = dcrisk(
+            &["sweep", f, "--param", "regions.ERCOT.volatility=-0.5:0.5:3"],
+            dir.path(),
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("sweep point regions.ERCOT.volatility=-0.5")
+                && err.contains("regions[0].volatility: must be >= 0, got -0.5"),
+            "{err}"
+        );
+        for (param, want) in [
+            (
+                "regions.ERCOTT.volatility=0:1:2",
+                "no entry named \"ERCOTT\"",
+            ),
+            ("regions.ERCOT.volatility=0:1", "START:END:STEPS"),
+            (
+                "horizon_years=1:2:3",
+                "horizon_years: expected a whole number, got 1.5",
+            ),
+        ] {
+            let o = dcrisk(&["sweep", f, "--param", param], dir.path());
+            assert_eq!(o.status.code(), Some(2), "{param}");
+            assert!(stderr(&o).contains(want), "{param}: {}", stderr(&o));
+        }
+        assert!(!dir.path().join("output").exists());
+    }
+}
+
+mod sensitivity {
+    use super::*;
+
+    /// In the starter scenario the cloud price dominates by design: two years of 60-100 MW
+    /// bought from cloud at $1.4M per MW-month is ~$3B, while the lease program's largest
+    /// cost, hardware, is under a third of that; so ±20% on the cloud price moves mean
+    /// savings several times more than any other input. The guarantee never changes the
+    /// tenant's savings, so with common random numbers its row is exactly zero.
+    #[test]
+    fn widest_bar_is_the_dominant_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let o = dcrisk(
+            &[
+                "sensitivity",
+                file.to_str().unwrap(),
+                "--paths",
+                "1000",
+                "--chart-size",
+                "960x600",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = dir.path().join("output/t");
+        let text = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<String> = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        assert_eq!(rows.len(), 13);
+        // `fields` may be quoted with commas inside; read the numbers from the right.
+        let from_end = |r: &Vec<String>, column: &str| {
+            let i = header.iter().position(|h| h == column).unwrap();
+            r[r.len() - (header.len() - i)].parse::<f64>().unwrap()
+        };
+        assert_eq!(rows[0][0], "cloud_price", "{text}");
+        let widths: Vec<f64> = rows
+            .iter()
+            .map(|r| from_end(r, "savings_pv_mean_width"))
+            .collect();
+        assert!(widths.windows(2).all(|w| w[0] >= w[1]), "{widths:?}");
+        assert!(widths[0] > 2.0 * widths[1], "{widths:?}");
+        let cap = rows.iter().find(|r| r[0] == "guarantee_cap").unwrap();
+        assert_eq!(from_end(cap, "savings_pv_mean_width"), 0.0);
+        assert_eq!(from_end(cap, "savings_pv_lower_es_05_width"), 0.0);
+        assert_eq!(png_size(&out.join("tornado.png")), (960, 600));
+    }
+
+    /// `--set` reaches the variants: with cloud almost free, the cloud price stops mattering.
+    #[test]
+    fn set_is_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let o = dcrisk(
+            &[
+                "sensitivity",
+                file.to_str().unwrap(),
+                "--paths",
+                "300",
+                "--no-charts",
+                "--set",
+                "cloud.price0=1000",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(dir.path().join("output/t/sensitivity.csv")).unwrap();
+        let first = text.lines().nth(1).unwrap();
+        assert!(!first.starts_with("cloud_price,"), "{text}");
+        let o = dcrisk(
+            &["sensitivity", file.to_str().unwrap(), "--swing", "1.5"],
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("--swing"), "{}", stderr(&o));
+    }
+}

@@ -15,10 +15,10 @@
 //!   exceedance curves, running means);
 //! - `charts/`: one file per chart family, each a function from a run to a drawing.
 //!
-//! A scenario-comparison family (box plots of savings, VaR/ES bars, expected-loss bars)
-//! fits as `charts/compare.rs` with a `render_comparison(&[RunResults], &ChartOptions)`
-//! beside [`render_all`]: category axes, bars, legends and page layout are already
-//! shared.
+//! Charts of several runs sit beside [`render_all`] and share its building blocks:
+//! [`render_comparison`] (`charts/compare.rs`: savings box plots, VaR/ES bars, the
+//! guarantor's expected loss and peak PFE, from each run's [`Headline`] figures),
+//! [`render_sweep`] (`charts/sweep.rs`) and [`render_tornado`] (`charts/tornado.rs`).
 //!
 //! # Examples
 //! ```
@@ -45,6 +45,12 @@ mod theme;
 
 pub use error::ReportError;
 pub use format::format_money;
+// Charts of several runs: scenario comparison, parameter sweep, tornado sensitivity.
+pub use charts::compare::{COMPARISON_FILES, Headline, render_comparison};
+pub use charts::sweep::{
+    MAX_GROUPS, SWEEP_FILE, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
+};
+pub use charts::tornado::{TORNADO_FILE, Tornado, TornadoPanel, render_tornado};
 
 use dcrisk_core::RunResults;
 
@@ -96,8 +102,11 @@ pub fn render_all(results: &RunResults, opts: &ChartOptions) -> Result<Vec<Chart
     check_size(opts)?;
     font::register()?;
     let ctx = charts::Ctx::new(results, opts);
+    // A run that kept only summaries (`--sketch`) has no per-path values to plot.
+    let has_paths = results.summaries.is_none();
     charts::ALL
         .iter()
+        .filter(|spec| has_paths || !spec.needs_paths)
         .map(|spec| {
             let png = canvas::render_png(spec.file_name, opts, |root| (spec.draw)(&ctx, root))?;
             Ok(Chart {

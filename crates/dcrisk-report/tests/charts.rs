@@ -4,6 +4,7 @@
 //!
 //! Set `DCRISK_CHARTS_DIR=/some/dir` to also write the realistic charts there and look.
 
+mod compare;
 mod support;
 
 use std::collections::HashSet;

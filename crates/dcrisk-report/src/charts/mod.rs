@@ -2,11 +2,14 @@
 //! whole canvas from a shared [`Ctx`]; [`ALL`] lists them with their file names.
 
 mod breakdown;
+pub(crate) mod compare;
 mod convergence;
 mod fans;
 mod guarantor;
 mod landlord;
 mod savings;
+pub(crate) mod sweep;
+pub(crate) mod tornado;
 
 use std::cell::OnceCell;
 
@@ -24,6 +27,8 @@ use crate::theme::Theme;
 pub(crate) struct ChartSpec {
     pub file_name: &'static str,
     pub draw: fn(&Ctx, &Area) -> DrawResult,
+    /// Whether the chart plots every path's value (not drawable from summaries alone).
+    pub needs_paths: bool,
 }
 
 /// Every single-run chart, in the order [`crate::render_all`] returns them.
@@ -31,38 +36,47 @@ pub(crate) const ALL: [ChartSpec; 9] = [
     ChartSpec {
         file_name: "savings_histogram.png",
         draw: savings::histogram,
+        needs_paths: true,
     },
     ChartSpec {
         file_name: "savings_cdf.png",
         draw: savings::cdf,
+        needs_paths: true,
     },
     ChartSpec {
         file_name: "cost_fan.png",
         draw: fans::cost,
+        needs_paths: false,
     },
     ChartSpec {
         file_name: "power_prices.png",
         draw: fans::power_prices,
+        needs_paths: false,
     },
     ChartSpec {
         file_name: "demand_capacity.png",
         draw: fans::demand_capacity,
+        needs_paths: false,
     },
     ChartSpec {
         file_name: "guarantor_exposure.png",
         draw: guarantor::exposure,
+        needs_paths: false,
     },
     ChartSpec {
         file_name: "landlord_defaults.png",
         draw: landlord::defaults,
+        needs_paths: true,
     },
     ChartSpec {
         file_name: "cost_breakdown.png",
         draw: breakdown::cost_breakdown,
+        needs_paths: false,
     },
     ChartSpec {
         file_name: "convergence.png",
         draw: convergence::convergence,
+        needs_paths: true,
     },
 ];
 
@@ -91,14 +105,21 @@ impl<'r> Ctx<'r> {
         }
     }
 
-    /// Statistics of one metric (all zeros if the run has none).
+    /// Statistics of one metric (all zeros if the run has none); from the run's
+    /// summaries when it kept no per-path values.
     pub(crate) fn stat(&self, metric: Metric) -> MetricStats {
-        *self.stats[metric.index()].get_or_init(|| summarize_metric(self.values(metric)))
+        *self.stats[metric.index()].get_or_init(|| match &self.results.summaries {
+            Some(_) => self.results.metric_stat(metric),
+            None => summarize_metric(self.values(metric)),
+        })
     }
 
     /// Mean of one metric over all paths, without sorting (0 if the run has none).
     pub(crate) fn mean(&self, metric: Metric) -> f64 {
-        mean_std(self.values(metric)).0
+        match &self.results.summaries {
+            Some(_) => self.stat(metric).mean,
+            None => mean_std(self.values(metric)).0,
+        }
     }
 
     /// Per-path values of one metric, in path order (empty if the run has none).

@@ -1,0 +1,279 @@
+//! `dcrisk batch`: every scenario of a set with the same seed and path count (common
+//! random numbers, so their differences are not noise), each scenario's usual outputs,
+//! and a side-by-side comparison (`comparison.csv`, comparison charts, a table).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Args;
+use dcrisk_core::Scenario;
+use dcrisk_report::{ChartOptions, Headline, render_comparison};
+
+use crate::cli::{ChartArgs, CommonArgs};
+use crate::commands::{self, say};
+use crate::load::{InputError, load_scenario};
+use crate::outputs::{self, OutputFile};
+use crate::progress::PathBar;
+use crate::table::money;
+use crate::variants::{
+    HEADLINE_COLUMNS, csv_field, headline_csv, par_map, pct, simulate_on_pool, text_table,
+    write_beside,
+};
+
+#[derive(Args, Debug, Clone)]
+pub struct BatchArgs {
+    /// Scenario files, or folders whose `.toml` files all run (in file-name order).
+    #[arg(required = true, value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Also write each scenario's paths.csv.
+    #[arg(long)]
+    pub save_paths: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// A scenario of the batch that loaded: where it came from and what it is.
+struct Loaded {
+    path: PathBuf,
+    scenario: Scenario,
+}
+
+/// The comparison outputs in OUT/ itself.
+const COMPARISON_CSV: &str = "comparison.csv";
+
+/// `dcrisk batch`.
+pub fn batch(args: &BatchArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut input_failures: Vec<String> = Vec::new();
+    let mut loaded: Vec<Loaded> = Vec::new();
+    for path in scenario_files(&args.inputs, &mut input_failures) {
+        match load_scenario(&path, &args.common.set) {
+            Ok(scenario) => {
+                if let Some(first) = loaded.iter().find(|l| l.scenario.name == scenario.name) {
+                    let e = InputError(format!(
+                        "{}: scenario name {:?} is already the name of {}; each scenario of a \
+                         batch needs its own name (it names the output folder)",
+                        path.display(),
+                        scenario.name,
+                        first.path.display()
+                    ));
+                    eprintln!("error: {e}");
+                    input_failures.push(path.display().to_string());
+                } else {
+                    loaded.push(Loaded { path, scenario });
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                input_failures.push(path.display().to_string());
+            }
+        }
+    }
+    let total = loaded.len() + input_failures.len();
+    let (paths, seed) = common_paths_and_seed(&loaded, &args.common);
+    let pool = commands::thread_pool(args.common.threads)?;
+    let bar = PathBar::new(
+        paths * loaded.len() as u64,
+        &format!("batch of {}", loaded.len()),
+    );
+    let outcomes = par_map(&pool, &loaded, |l| run_one(l, paths, seed, args, &bar));
+    bar.finish();
+
+    let mut run_failures: Vec<String> = Vec::new();
+    let mut rows: Vec<(&Loaded, Headline)> = Vec::new();
+    for (l, outcome) in loaded.iter().zip(outcomes) {
+        match outcome {
+            Ok(h) => rows.push((l, h)),
+            Err(e) => {
+                eprintln!("error: {}: {e:#}", l.path.display());
+                run_failures.push(l.path.display().to_string());
+            }
+        }
+    }
+    if !rows.is_empty() {
+        let written = write_comparison(&rows, args)?;
+        say(&report(
+            &rows,
+            paths,
+            seed,
+            started,
+            &args.common.out,
+            &written,
+        ));
+    }
+    let failed = input_failures.len() + run_failures.len();
+    if failed == 0 {
+        return Ok(());
+    }
+    let mut names = input_failures;
+    names.extend(run_failures.iter().cloned());
+    let message = format!(
+        "{failed} of {total} scenario(s) failed: {}",
+        names.join(", ")
+    );
+    if run_failures.is_empty() {
+        Err(InputError(message).into())
+    } else {
+        Err(anyhow!(message))
+    }
+}
+
+/// The files the arguments name: files as given, folders' `.toml` files in name order.
+/// An unreadable or empty folder is a failure of its own, reported at once.
+fn scenario_files(inputs: &[PathBuf], failures: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if !input.is_dir() {
+            files.push(input.clone());
+            continue;
+        }
+        let listed = std::fs::read_dir(input).map(|entries| {
+            let mut tomls: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            tomls.sort();
+            tomls
+        });
+        match listed {
+            Ok(tomls) if !tomls.is_empty() => files.extend(tomls),
+            Ok(_) => {
+                eprintln!(
+                    "error: {}: a folder with no .toml scenario files",
+                    input.display()
+                );
+                failures.push(input.display().to_string());
+            }
+            Err(e) => {
+                eprintln!("error: {}: cannot read the folder: {e}", input.display());
+                failures.push(input.display().to_string());
+            }
+        }
+    }
+    files
+}
+
+/// One path count and one seed for every scenario, so they share random numbers: the
+/// flags', else the first scenario's (with a note when the files disagree).
+fn common_paths_and_seed(loaded: &[Loaded], common: &CommonArgs) -> (u64, u64) {
+    let Some(first) = loaded.first() else {
+        return (0, 0);
+    };
+    let pick = |flag: Option<u64>, field: fn(&Scenario) -> u64, what: &str| {
+        flag.unwrap_or_else(|| {
+            let value = field(&first.scenario);
+            if loaded.iter().any(|l| field(&l.scenario) != value) {
+                eprintln!(
+                    "note: the scenarios' `{what}` differ; all run with {value} (from {}) so \
+                     they share random numbers; --{what} sets it",
+                    first.path.display()
+                );
+            }
+            value
+        })
+    };
+    (
+        pick(common.paths, |s| s.paths, "paths"),
+        pick(common.seed, |s| s.seed, "seed"),
+    )
+}
+
+/// Simulates one scenario, writes OUT/<name>/ as `dcrisk run` does, and returns its
+/// headline figures (the per-path data are dropped here).
+fn run_one(l: &Loaded, paths: u64, seed: u64, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
+    let results = simulate_on_pool(&l.scenario, paths, seed, &args.common, bar);
+    let mut files = commands::output_files(&results, args.save_paths);
+    files.extend(commands::chart_files(&results, &args.charts)?);
+    outputs::write_atomically(&args.common.out.join(&l.scenario.name), &files)?;
+    Ok(Headline::from_results(&results))
+}
+
+/// Writes OUT/comparison.csv and the comparison charts; returns the file names.
+fn write_comparison(rows: &[(&Loaded, Headline)], args: &BatchArgs) -> Result<Vec<String>> {
+    let mut csv = format!("scenario,file,{HEADLINE_COLUMNS}\n");
+    for (l, h) in rows {
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            csv_field(&h.scenario),
+            csv_field(&l.path.display().to_string()),
+            headline_csv(h)
+        ));
+    }
+    let mut files = vec![OutputFile::new(COMPARISON_CSV, csv)];
+    let out = &args.common.out;
+    if args.charts.no_charts {
+        // Charts of an earlier batch would no longer match comparison.csv.
+        for name in dcrisk_report::COMPARISON_FILES {
+            let _ = std::fs::remove_file(out.join(name));
+        }
+    } else {
+        let (width, height) = args.charts.chart_size;
+        let headlines: Vec<Headline> = rows.iter().map(|(_, h)| h.clone()).collect();
+        let charts = render_comparison(&headlines, &ChartOptions { width, height })
+            .context("cannot render the comparison charts")?;
+        files.extend(
+            charts
+                .into_iter()
+                .map(|c| OutputFile::new(c.file_name, c.png)),
+        );
+    }
+    write_beside(out, &files)?;
+    Ok(files.into_iter().map(|f| f.name).collect())
+}
+
+/// The comparison table printed on stdout.
+fn report(
+    rows: &[(&Loaded, Headline)],
+    paths: u64,
+    seed: u64,
+    started: Instant,
+    out: &Path,
+    written: &[String],
+) -> String {
+    let mut table = vec![vec![
+        "scenario".to_string(),
+        "mean savings (95% CI)".to_string(),
+        "P5".to_string(),
+        "ES 5%".to_string(),
+        "P(loss)".to_string(),
+        "guarantor EL".to_string(),
+        "PFE 99 peak".to_string(),
+        "P(tenant def.)".to_string(),
+        "P(landlord def.)".to_string(),
+    ]];
+    for (_, h) in rows {
+        table.push(vec![
+            h.scenario.clone(),
+            format!(
+                "{} ± {}",
+                money(h.savings_mean),
+                money(1.959_963_984_540_054 * h.savings_stderr)
+            ),
+            money(h.savings_p05()),
+            money(h.savings.lower_es_05),
+            pct(h.p_savings_negative),
+            money(h.guarantor_expected_loss),
+            money(h.guarantor_pfe99_peak),
+            pct(h.tenant_default),
+            pct(h.any_landlord_default),
+        ]);
+    }
+    let charts = written.len() - 1;
+    let chart_note = if charts > 0 {
+        format!(", {charts} comparison charts")
+    } else {
+        String::new()
+    };
+    format!(
+        "batch: {} scenario(s), {paths} paths each, seed {seed} (common random numbers), {:.2} s\n{}  wrote {}/: {} scenario folder(s), {COMPARISON_CSV}{chart_note}\n",
+        rows.len(),
+        started.elapsed().as_secs_f64(),
+        text_table(&table),
+        out.display(),
+        rows.len()
+    )
+}

@@ -1,0 +1,585 @@
+//! `dcrisk sensitivity`: which input moves the answer most? Each input group goes down and
+//! up by the swing, the others stay at base, every run with the same seed (common random
+//! numbers); mean savings and the 5% expected shortfall of each run make a tornado.
+//!
+//! How inputs move:
+//! - levels (prices, volatilities, rent, PUE, hardware cost, default rates, correlation,
+//!   guarantee cap) multiplicatively, `x (1 ± swing)`;
+//! - drifts, which can be zero or negative, additively, `x ± swing max(|x|, 0.1)`;
+//! - probabilities (`annual_pd`, `asset_correlation`) are capped at 0.99 and PUE floored
+//!   at 1, so every variant is a valid scenario (and is validated like a file).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use dcrisk_core::scenario::{Table, Value, apply_override};
+use dcrisk_core::stats::summarize_metric;
+use dcrisk_core::{Metric, Scenario};
+use dcrisk_report::{ChartOptions, Tornado, TornadoPanel, render_tornado};
+
+use crate::cli::{ChartArgs, CommonArgs};
+use crate::commands::{self, say};
+use crate::load::{InputError, load_tree, validate_tree};
+use crate::outputs::OutputFile;
+use crate::progress::PathBar;
+use crate::table::money;
+use crate::variants::{csv_field, par_map, round12, simulate_on_pool, text_table, write_beside};
+
+#[derive(Args, Debug, Clone)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// How far each input group moves down and up: 0.2 for ±20% (drifts move by
+    /// ±SWING × max(|drift|, 0.1)). Between 0 and 1.
+    #[arg(long, default_value_t = 0.2, value_parser = parse_swing)]
+    pub swing: f64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+fn parse_swing(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err(format!(
+            "expected a number between 0 and 1 (0.2 = ±20%), got {s:?}"
+        )),
+    }
+}
+
+/// Highest probability a move up gives (`annual_pd`, `asset_correlation` must stay < 1).
+pub const PROBABILITY_CAP: f64 = 0.99;
+/// Smallest scale of an additive move: a drift of 0 still moves by ±swing × 0.1.
+pub const ADDITIVE_FLOOR: f64 = 0.1;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Move {
+    /// `x (1 ± swing)`.
+    Relative,
+    /// `x ± swing max(|x|, ADDITIVE_FLOOR)`.
+    Additive,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Clamp {
+    None,
+    /// At most [`PROBABILITY_CAP`] (or the value itself if already above).
+    Probability,
+    /// At least 1.
+    Pue,
+}
+
+/// One field of an input group: its key (by index, `--set` syntax) and base value.
+struct Field {
+    key: String,
+    value: f64,
+}
+
+/// An input group: every field in it moves together.
+struct Group {
+    id: &'static str,
+    label: &'static str,
+    fields_desc: &'static str,
+    how: Move,
+    clamp: Clamp,
+    fields: Vec<Field>,
+}
+
+impl Group {
+    /// The field's value moved down (`dir = -1`) or up (`dir = 1`), clamped.
+    fn moved(&self, x: f64, swing: f64, dir: f64) -> f64 {
+        let v = round12(match self.how {
+            Move::Relative => x * (1.0 + dir * swing),
+            Move::Additive => x + dir * swing * x.abs().max(ADDITIVE_FLOOR),
+        });
+        match self.clamp {
+            Clamp::None => v,
+            Clamp::Probability => v.min(PROBABILITY_CAP.max(x)).max(0.0),
+            Clamp::Pue => v.max(1.0),
+        }
+    }
+
+    /// How the group moved, for the CSV and the table: `x0.8`, `+0.024`, with a note when
+    /// a clamp bit.
+    fn setting(&self, swing: f64, dir: f64) -> String {
+        let mut text = match self.how {
+            Move::Relative => format!("x{}", round6(1.0 + dir * swing)),
+            Move::Additive => {
+                let shifts: Vec<f64> = self
+                    .fields
+                    .iter()
+                    .map(|f| round6(self.moved(f.value, swing, dir) - f.value))
+                    .collect();
+                if shifts.windows(2).all(|w| w[0] == w[1]) {
+                    format!("{:+}", shifts.first().copied().unwrap_or(0.0))
+                } else {
+                    format!(
+                        "{}{swing}*max(|x|,{ADDITIVE_FLOOR})",
+                        if dir < 0.0 { "-" } else { "+" }
+                    )
+                }
+            }
+        };
+        let clamped = self.how == Move::Relative
+            && self.fields.iter().any(|f| {
+                let free = round12(f.value * (1.0 + dir * swing));
+                self.moved(f.value, swing, dir) != free
+            });
+        if clamped {
+            text.push_str(match self.clamp {
+                Clamp::Probability => " (capped at 0.99)",
+                Clamp::Pue => " (floored at 1)",
+                Clamp::None => "",
+            });
+        }
+        text
+    }
+
+    /// The row label of the tornado: the group, with the shift of an additive move.
+    fn chart_label(&self, swing: f64) -> String {
+        match self.how {
+            Move::Relative => self.label.to_string(),
+            Move::Additive => {
+                let up = self.setting(swing, 1.0);
+                format!("{} ±{}", self.label, up.trim_start_matches('+'))
+            }
+        }
+    }
+}
+
+/// `x` to 6 significant digits, for settings written as text.
+fn round6(x: f64) -> f64 {
+    format!("{x:.5e}").parse().unwrap_or(x)
+}
+
+/// The input groups of MODEL.md's parameters, with their fields in `scenario`.
+fn groups(s: &Scenario) -> Vec<Group> {
+    let each = |list: &str, n: usize, field: &str, value: &dyn Fn(usize) -> f64| -> Vec<Field> {
+        (0..n)
+            .map(|i| Field {
+                key: format!("{list}[{i}].{field}"),
+                value: value(i),
+            })
+            .collect()
+    };
+    let one = |key: &str, value: f64| {
+        vec![Field {
+            key: key.to_string(),
+            value,
+        }]
+    };
+    let k = s.regions.len();
+    let mut price = each("regions", k, "price0", &|i| s.regions[i].price0);
+    price.extend(each("regions", k, "long_run_mean", &|i| {
+        s.regions[i].long_run_mean
+    }));
+    let group = |id, label, fields_desc, how, clamp, fields| Group {
+        id,
+        label,
+        fields_desc,
+        how,
+        clamp,
+        fields,
+    };
+    use Clamp::{None as Free, Probability, Pue};
+    use Move::{Additive, Relative};
+    vec![
+        group(
+            "power_price",
+            "Power price level",
+            "price0 and long_run_mean of every region",
+            Relative,
+            Free,
+            price,
+        ),
+        group(
+            "power_volatility",
+            "Power volatility",
+            "volatility of every region",
+            Relative,
+            Free,
+            each("regions", k, "volatility", &|i| s.regions[i].volatility),
+        ),
+        group(
+            "demand_drift",
+            "Demand drift",
+            "demand.drift",
+            Additive,
+            Free,
+            one("demand.drift", s.demand.drift),
+        ),
+        group(
+            "demand_volatility",
+            "Demand volatility",
+            "demand.volatility",
+            Relative,
+            Free,
+            one("demand.volatility", s.demand.volatility),
+        ),
+        group(
+            "cloud_price",
+            "Cloud price",
+            "cloud.price0",
+            Relative,
+            Free,
+            one("cloud.price0", s.cloud.price0),
+        ),
+        group(
+            "cloud_drift",
+            "Cloud price drift",
+            "cloud.drift",
+            Additive,
+            Free,
+            one("cloud.drift", s.cloud.drift),
+        ),
+        group(
+            "rent",
+            "Rent",
+            "rent_per_kw_month of every site",
+            Relative,
+            Free,
+            each("sites", s.sites.len(), "rent_per_kw_month", &|i| {
+                s.sites[i].rent_per_kw_month
+            }),
+        ),
+        group(
+            "pue",
+            "PUE",
+            "pue of every site",
+            Relative,
+            Pue,
+            each("sites", s.sites.len(), "pue", &|i| s.sites[i].pue),
+        ),
+        group(
+            "hardware_cost",
+            "Hardware cost",
+            "hardware.capex_per_mw",
+            Relative,
+            Free,
+            one("hardware.capex_per_mw", s.hardware.capex_per_mw),
+        ),
+        group(
+            "landlord_pd",
+            "Landlord default rates",
+            "annual_pd of every landlord",
+            Relative,
+            Probability,
+            each("landlords", s.landlords.len(), "annual_pd", &|i| {
+                s.landlords[i].annual_pd
+            }),
+        ),
+        group(
+            "asset_correlation",
+            "Landlord asset correlation",
+            "landlord_default.asset_correlation",
+            Relative,
+            Probability,
+            one(
+                "landlord_default.asset_correlation",
+                s.landlord_default.asset_correlation,
+            ),
+        ),
+        group(
+            "tenant_pd",
+            "Tenant default rate",
+            "tenant.annual_pd",
+            Relative,
+            Probability,
+            one("tenant.annual_pd", s.tenant.annual_pd),
+        ),
+        group(
+            "guarantee_cap",
+            "Guarantee cap",
+            "guarantee.cap",
+            Relative,
+            Free,
+            one("guarantee.cap", s.guarantee.cap),
+        ),
+    ]
+}
+
+/// The two statistics a run contributes.
+#[derive(Clone, Copy, Debug)]
+struct Figures {
+    mean: f64,
+    es: f64,
+}
+
+/// One input's outcome.
+struct Outcome {
+    group: usize,
+    low: Figures,
+    high: Figures,
+}
+
+impl Outcome {
+    fn width(&self, base: &Figures, stat: fn(&Figures) -> f64) -> f64 {
+        let v = [stat(base), stat(&self.low), stat(&self.high)];
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        hi - lo
+    }
+}
+
+/// `dcrisk sensitivity`.
+pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
+    let started = Instant::now();
+    let file = args.scenario.display().to_string();
+    let tree = load_tree(&args.scenario, &args.common.set)?;
+    let base = validate_tree(&file, &tree)?;
+    let groups = groups(&base);
+    let variants = variants(&file, &tree, &base, &groups, args.swing)?;
+    let common = &args.common;
+    let paths = common.paths.unwrap_or(base.paths);
+    let seed = common.seed.unwrap_or(base.seed);
+    let pool = commands::thread_pool(common.threads)?;
+    let bar = PathBar::new(
+        paths * variants.len() as u64,
+        &format!("sensitivity {} ({} runs)", base.name, variants.len()),
+    );
+    let figures = par_map(&pool, &variants, |v| {
+        let r = simulate_on_pool(v, paths, seed, common, &bar);
+        Figures {
+            mean: r.estimate(Metric::SavingsPv).mean,
+            es: summarize_metric(r.metrics.get(Metric::SavingsPv)).lower_es_05,
+        }
+    });
+    bar.finish();
+
+    let base_fig = figures[0];
+    let mut outcomes: Vec<Outcome> = (0..groups.len())
+        .map(|g| Outcome {
+            group: g,
+            low: figures[1 + 2 * g],
+            high: figures[2 + 2 * g],
+        })
+        .collect();
+    // Widest first; ties keep the groups' order.
+    outcomes.sort_by(|a, b| {
+        let w = |o: &Outcome| o.width(&base_fig, |f| f.mean);
+        w(b).total_cmp(&w(a))
+    });
+    let mut files = vec![OutputFile::new(
+        "sensitivity.csv",
+        sensitivity_csv(&groups, &outcomes, &base_fig, args.swing),
+    )];
+    if !args.charts.no_charts {
+        let tornado = tornado(&base, &groups, &outcomes, &base_fig, args, paths, seed);
+        let (width, height) = args.charts.chart_size;
+        let png = render_tornado(&tornado, &ChartOptions { width, height })
+            .context("cannot render the tornado chart")?;
+        files.push(OutputFile::new(png.file_name, png.png));
+    }
+    let dir = common.out.join(&base.name);
+    write_beside(&dir, &files)?;
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    let head = format!(
+        "sensitivity {}: ±{}% per input group, {} runs of {paths} paths, seed {seed} (common random numbers), {:.2} s\n  base: mean savings {}, 5% expected shortfall {}\n",
+        base.name,
+        round6(100.0 * args.swing),
+        variants.len(),
+        started.elapsed().as_secs_f64(),
+        money(base_fig.mean),
+        money(base_fig.es)
+    );
+    say(&format!(
+        "{head}{}  wrote {} in {}/\n",
+        table(&groups, &outcomes, &base_fig, args.swing),
+        names.join(", "),
+        dir.display()
+    ));
+    Ok(())
+}
+
+/// The runs to make, each a validated scenario: the base, then each group down and up
+/// (group g's at 1 + 2g and 2 + 2g).
+fn variants(
+    file: &str,
+    tree: &Table,
+    base: &Scenario,
+    groups: &[Group],
+    swing: f64,
+) -> Result<Vec<Scenario>, InputError> {
+    let mut out = vec![base.clone()];
+    for group in groups {
+        for dir in [-1.0, 1.0] {
+            let mut t = tree.clone();
+            for f in &group.fields {
+                let v = group.moved(f.value, swing, dir);
+                apply_override(&mut t, &f.key, Value::Float(v))
+                    .map_err(|e| InputError(format!("{file}: {e}")))?;
+            }
+            let label = format!(
+                "{file}: sensitivity of {} {}",
+                group.id,
+                group.setting(swing, dir)
+            );
+            out.push(validate_tree(&label, &t)?);
+        }
+    }
+    Ok(out)
+}
+
+fn sensitivity_csv(groups: &[Group], outcomes: &[Outcome], base: &Figures, swing: f64) -> String {
+    let mut out = String::from(
+        "input,label,fields,low_setting,high_setting,\
+         savings_pv_mean_base,savings_pv_mean_low,savings_pv_mean_high,savings_pv_mean_width,\
+         savings_pv_lower_es_05_base,savings_pv_lower_es_05_low,savings_pv_lower_es_05_high,\
+         savings_pv_lower_es_05_width\n",
+    );
+    for o in outcomes {
+        let g = &groups[o.group];
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            g.id,
+            csv_field(g.label),
+            csv_field(g.fields_desc),
+            csv_field(&g.setting(swing, -1.0)),
+            csv_field(&g.setting(swing, 1.0)),
+            base.mean,
+            o.low.mean,
+            o.high.mean,
+            o.width(base, |f| f.mean),
+            base.es,
+            o.low.es,
+            o.high.es,
+            o.width(base, |f| f.es)
+        );
+    }
+    out
+}
+
+fn tornado(
+    base: &Scenario,
+    groups: &[Group],
+    outcomes: &[Outcome],
+    base_fig: &Figures,
+    args: &SensitivityArgs,
+    paths: u64,
+    seed: u64,
+) -> Tornado {
+    let panel = |title: &str, base: f64, stat: fn(&Figures) -> f64| TornadoPanel {
+        title: title.to_string(),
+        base,
+        low: outcomes.iter().map(|o| stat(&o.low)).collect(),
+        high: outcomes.iter().map(|o| stat(&o.high)).collect(),
+    };
+    let mut notes = vec![format!(
+        "Drifts move additively: ±{} × max(|drift|, {ADDITIVE_FLOOR}) a year.",
+        args.swing
+    )];
+    let clamped: Vec<&str> = groups
+        .iter()
+        .filter(|g| {
+            g.setting(args.swing, 1.0).contains('(') || g.setting(args.swing, -1.0).contains('(')
+        })
+        .map(|g| g.label)
+        .collect();
+    if !clamped.is_empty() {
+        notes.push(format!(
+            "Clamped to stay valid (probabilities ≤ 0.99, PUE ≥ 1): {}.",
+            clamped.join(", ")
+        ));
+    }
+    Tornado {
+        scenario: base.name.clone(),
+        paths,
+        seed,
+        horizon_months: base.months(),
+        swing: args.swing,
+        inputs: outcomes
+            .iter()
+            .map(|o| groups[o.group].chart_label(args.swing))
+            .collect(),
+        panels: vec![
+            panel("Mean savings vs all-cloud", base_fig.mean, |f| f.mean),
+            panel("5% expected shortfall of savings", base_fig.es, |f| f.es),
+        ],
+        notes,
+    }
+}
+
+/// The stdout table: each input's setting and the changes it makes, widest first.
+fn table(groups: &[Group], outcomes: &[Outcome], base: &Figures, swing: f64) -> String {
+    let signed = |d: f64| {
+        let text = money(d);
+        if d > 0.0 { format!("+{text}") } else { text }
+    };
+    let mut rows = vec![vec![
+        "input".to_string(),
+        "down / up".to_string(),
+        "mean savings: down".to_string(),
+        "up".to_string(),
+        "ES 5%: down".to_string(),
+        "up".to_string(),
+    ]];
+    for o in outcomes {
+        let g = &groups[o.group];
+        rows.push(vec![
+            g.label.to_string(),
+            format!("{} / {}", g.setting(swing, -1.0), g.setting(swing, 1.0)),
+            signed(o.low.mean - base.mean),
+            signed(o.high.mean - base.mean),
+            signed(o.low.es - base.es),
+            signed(o.high.es - base.es),
+        ]);
+    }
+    text_table(&rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(how: Move, clamp: Clamp, values: &[f64]) -> Group {
+        Group {
+            id: "g",
+            label: "G",
+            fields_desc: "",
+            how,
+            clamp,
+            fields: values
+                .iter()
+                .map(|&value| Field {
+                    key: "k".into(),
+                    value,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn moves_and_clamps() {
+        let g = group(Move::Relative, Clamp::None, &[100.0]);
+        assert_eq!(g.moved(100.0, 0.2, -1.0), 80.0);
+        assert_eq!(g.moved(100.0, 0.2, 1.0), 120.0);
+        assert_eq!(g.setting(0.2, -1.0), "x0.8");
+        let g = group(Move::Additive, Clamp::None, &[-0.12]);
+        assert_eq!(g.moved(-0.12, 0.2, 1.0), -0.096);
+        assert_eq!(g.setting(0.2, 1.0), "+0.024");
+        assert_eq!(g.chart_label(0.2), "G ±0.024");
+        let g = group(Move::Additive, Clamp::None, &[0.0]);
+        assert_eq!(g.moved(0.0, 0.2, -1.0), -0.02);
+        let g = group(Move::Relative, Clamp::Probability, &[0.9]);
+        assert_eq!(g.moved(0.9, 0.2, 1.0), PROBABILITY_CAP);
+        assert_eq!(g.setting(0.2, 1.0), "x1.2 (capped at 0.99)");
+        assert_eq!(g.moved(0.995, 0.2, 1.0), 0.995);
+        let g = group(Move::Relative, Clamp::Pue, &[1.1]);
+        assert_eq!(g.moved(1.1, 0.2, -1.0), 1.0);
+        assert_eq!(g.setting(0.2, -1.0), "x0.8 (floored at 1)");
+        assert_eq!(g.setting(0.2, 1.0), "x1.2");
+    }
+
+    #[test]
+    fn swing_must_be_a_fraction() {
+        assert_eq!(parse_swing("0.2"), Ok(0.2));
+        for bad in ["0", "1", "-0.1", "x", "nan"] {
+            assert!(parse_swing(bad).is_err(), "{bad}");
+        }
+    }
+}

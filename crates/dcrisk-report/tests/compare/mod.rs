@@ -1,0 +1,321 @@
+//! Charts of several runs: the scenario comparison, the parameter sweep and the tornado.
+//! Valid PNGs of the requested size with real content, byte-identical on a second render,
+//! and no panic on degenerate input (no rows, one point, zero effects, NaN).
+//!
+//! With `DCRISK_CHARTS_DIR=/some/dir` the realistic ones are written there too.
+
+use dcrisk_core::Metric;
+use dcrisk_report::{
+    COMPARISON_FILES, Chart, ChartOptions, Headline, ReportError, SweepChart, SweepParameter,
+    SweepPoint, Tornado, TornadoPanel, ValueKind, render_comparison, render_sweep, render_tornado,
+};
+
+use super::{decode, distinct_colours, grey_variance, support};
+
+/// A synthetic run's headline figures, its savings shifted by `shift` and the guarantor's
+/// payouts scaled by `payout`.
+fn headline(name: &str, paths: usize, shift: f64, payout: f64) -> Headline {
+    let mut r = support::realistic_with(paths, &["ERCOT"]);
+    r.scenario = name.to_string();
+    for v in &mut r.metrics.columns[Metric::SavingsPv.index()] {
+        *v += shift;
+    }
+    for v in &mut r.metrics.columns[Metric::GuarantorPayoutPv.index()] {
+        *v *= payout;
+    }
+    Headline::from_results(&r)
+}
+
+fn scenarios() -> Vec<Headline> {
+    vec![
+        headline("gigawatt-program", 3000, 0.0, 1.0),
+        headline("power-hedged-50", 3000, 0.4e9, 1.0),
+        headline("demand-bust", 3000, -4e9, 1.6),
+        headline("cloud-collapse", 3000, -9e9, 1.1),
+        headline("no-guarantee", 3000, 0.0, 0.0),
+    ]
+}
+
+/// A PNG of `opts`' size with text, lines and colour on it.
+fn assert_picture(chart: &Chart, opts: &ChartOptions) {
+    let image = decode(chart);
+    assert_eq!(
+        (image.width, image.height),
+        (opts.width, opts.height),
+        "{}",
+        chart.file_name
+    );
+    let variance = grey_variance(&image);
+    assert!(
+        variance > 200.0,
+        "{}: grey variance {variance:.1}",
+        chart.file_name
+    );
+    let colours = distinct_colours(&image);
+    assert!(colours >= 12, "{}: {colours} colours", chart.file_name);
+}
+
+fn save(charts: &[&Chart]) {
+    if let Some(dir) = std::env::var_os("DCRISK_CHARTS_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        for chart in charts {
+            std::fs::write(std::path::Path::new(&dir).join(chart.file_name), &chart.png).unwrap();
+        }
+    }
+}
+
+fn sweep_1d() -> SweepChart {
+    let points = (0..7)
+        .map(|i| {
+            let x = 0.3 + 0.2 * f64::from(i);
+            SweepPoint {
+                x,
+                group: None,
+                mean: 14e9 - 3e9 * x * x,
+                stderr: 0.4e9,
+                p05: -20e9 - 6e9 * x,
+            }
+        })
+        .collect();
+    SweepChart {
+        scenario: "gigawatt-program".into(),
+        paths: Some(20_000),
+        seed: Some(42),
+        horizon_months: Some(180),
+        x: SweepParameter {
+            key: "regions.ERCOT.volatility".into(),
+            kind: ValueKind::Number,
+        },
+        group: None,
+        metric: "savings_pv".into(),
+        metric_desc: "Savings against all-cloud, present value (US$)".into(),
+        metric_kind: ValueKind::Money,
+        points,
+    }
+}
+
+/// A grid of 5 cloud drifts by `groups` guarantee caps.
+fn sweep_2d(groups: u32) -> SweepChart {
+    let mut points = Vec::new();
+    for g in 0..groups {
+        let cap = 1e9 * f64::from(g);
+        for i in 0..5 {
+            let x = -0.2 + 0.05 * f64::from(i);
+            points.push(SweepPoint {
+                x,
+                group: Some(cap),
+                mean: 1e9 * (20.0 + 150.0 * x) - 0.1 * cap,
+                stderr: 0.3e9,
+                p05: 1e9 * (-30.0 + 50.0 * x) - 0.2 * cap,
+            });
+        }
+    }
+    SweepChart {
+        x: SweepParameter {
+            key: "cloud.drift".into(),
+            kind: ValueKind::Number,
+        },
+        group: Some(SweepParameter {
+            key: "guarantee.cap".into(),
+            kind: ValueKind::Money,
+        }),
+        metric: "guarantor_payout_pv".into(),
+        metric_desc: "guarantor_payout_pv, present value at month 0 (US$)".into(),
+        points,
+        ..sweep_1d()
+    }
+}
+
+fn tornado() -> Tornado {
+    let inputs = [
+        ("Cloud price", 11.9e9, -11.9e9),
+        ("Cloud price drift ±0.024", -6.7e9, 7.8e9),
+        ("Hardware cost", 5.5e9, -5.5e9),
+        ("Rent", 2.3e9, -2.3e9),
+        ("Tenant default rate", 3e7, -6e7),
+        ("Guarantee cap", 0.0, 0.0),
+    ];
+    let base = 15e9;
+    Tornado {
+        scenario: "gigawatt-program".into(),
+        paths: 20_000,
+        seed: 42,
+        horizon_months: 180,
+        swing: 0.2,
+        inputs: inputs.iter().map(|i| i.0.to_string()).collect(),
+        panels: vec![
+            TornadoPanel {
+                title: "Mean savings vs all-cloud".into(),
+                base,
+                low: inputs.iter().map(|i| base - i.1).collect(),
+                high: inputs.iter().map(|i| base - i.2).collect(),
+            },
+            TornadoPanel {
+                title: "5% expected shortfall of savings".into(),
+                base: -29.7e9,
+                low: inputs.iter().map(|i| -29.7e9 - 0.4 * i.1).collect(),
+                high: inputs.iter().map(|i| -29.7e9 - 0.4 * i.2).collect(),
+            },
+        ],
+        notes: vec!["Drifts move additively: ±0.2 × max(|drift|, 0.1) a year.".into()],
+    }
+}
+
+#[test]
+fn comparison_renders_three_charts() {
+    let opts = ChartOptions::default();
+    let rows = scenarios();
+    let charts = render_comparison(&rows, &opts).unwrap();
+    let names: Vec<&str> = charts.iter().map(|c| c.file_name).collect();
+    assert_eq!(names, COMPARISON_FILES);
+    for chart in &charts {
+        assert_picture(chart, &opts);
+    }
+    save(&charts.iter().collect::<Vec<_>>());
+    let small = ChartOptions {
+        width: 800,
+        height: 500,
+    };
+    for chart in &render_comparison(&rows, &small).unwrap() {
+        assert_picture(chart, &small);
+    }
+}
+
+#[test]
+fn headline_figures_match_the_run() {
+    let r = support::realistic_with(2000, &["ERCOT"]);
+    let h = Headline::from_results(&r);
+    let savings = dcrisk_core::stats::summarize_metric(r.metrics.get(Metric::SavingsPv));
+    assert_eq!(h.savings, savings);
+    assert_eq!(h.savings_mean, savings.mean);
+    assert_eq!(h.savings_p05(), savings.quantiles[1]);
+    assert_eq!(h.p_savings_negative, r.probabilities().savings_negative);
+    let peak = r
+        .series("guarantor_exposure")
+        .unwrap()
+        .months
+        .iter()
+        .map(|m| m.p99)
+        .fold(0.0, f64::max);
+    assert_eq!(h.guarantor_pfe99_peak, peak);
+}
+
+#[test]
+fn multi_run_charts_are_byte_identical_on_rerender() {
+    let opts = ChartOptions {
+        width: 960,
+        height: 600,
+    };
+    let rows = scenarios();
+    assert_eq!(
+        render_comparison(&rows, &opts).unwrap(),
+        render_comparison(&rows.clone(), &opts).unwrap()
+    );
+    for sweep in [sweep_1d(), sweep_2d(3)] {
+        assert_eq!(
+            render_sweep(&sweep, &opts).unwrap(),
+            render_sweep(&sweep.clone(), &opts).unwrap()
+        );
+    }
+    assert_eq!(
+        render_tornado(&tornado(), &opts).unwrap(),
+        render_tornado(&tornado(), &opts).unwrap()
+    );
+}
+
+#[test]
+fn sweep_renders_one_and_two_parameters() {
+    let opts = ChartOptions::default();
+    let one = render_sweep(&sweep_1d(), &opts).unwrap();
+    assert_eq!(one.file_name, "sweep.png");
+    assert_picture(&one, &opts);
+    let mut two = render_sweep(&sweep_2d(4), &opts).unwrap();
+    assert_picture(&two, &opts);
+    two.file_name = "sweep_2d.png";
+    // More values of the second parameter than colours: thinned, still readable.
+    let mut many = render_sweep(&sweep_2d(12), &opts).unwrap();
+    assert_picture(&many, &opts);
+    many.file_name = "sweep_2d_many.png";
+    save(&[&one, &two, &many]);
+}
+
+#[test]
+fn tornado_renders() {
+    let opts = ChartOptions::default();
+    let chart = render_tornado(&tornado(), &opts).unwrap();
+    assert_eq!(chart.file_name, "tornado.png");
+    assert_picture(&chart, &opts);
+    save(&[&chart]);
+}
+
+#[test]
+fn degenerate_inputs_render_without_panic() {
+    let opts = ChartOptions {
+        width: 640,
+        height: 400,
+    };
+    let check = |chart: &Chart| {
+        let image = decode(chart);
+        assert_eq!((image.width, image.height), (640, 400));
+        assert!(grey_variance(&image) > 50.0, "{}", chart.file_name);
+    };
+    // No scenario, one scenario, many with long names, one path.
+    let long: Vec<Headline> = (0..25)
+        .map(|i| {
+            headline(
+                &format!("a-rather-long-scenario-name-number-{i}"),
+                200,
+                1e8 * f64::from(i),
+                1.0,
+            )
+        })
+        .collect();
+    for rows in [
+        Vec::new(),
+        vec![headline("one", 1, 0.0, 0.0)],
+        scenarios()[..1].to_vec(),
+        long,
+    ] {
+        render_comparison(&rows, &opts)
+            .unwrap()
+            .iter()
+            .for_each(check);
+    }
+    // One point, no points, NaN values.
+    let mut single = sweep_1d();
+    single.points.truncate(1);
+    check(&render_sweep(&single, &opts).unwrap());
+    let mut empty = sweep_2d(2);
+    empty.points.clear();
+    check(&render_sweep(&empty, &opts).unwrap());
+    let mut nan = sweep_1d();
+    nan.points[2].mean = f64::NAN;
+    nan.points[3].stderr = f64::INFINITY;
+    check(&render_sweep(&nan, &opts).unwrap());
+    // No effect anywhere, no inputs at all.
+    let mut flat = tornado();
+    for panel in &mut flat.panels {
+        panel.low = vec![panel.base; flat.inputs.len()];
+        panel.high = panel.low.clone();
+    }
+    check(&render_tornado(&flat, &opts).unwrap());
+    let mut none = tornado();
+    none.inputs.clear();
+    for panel in &mut none.panels {
+        panel.low.clear();
+        panel.high.clear();
+    }
+    check(&render_tornado(&none, &opts).unwrap());
+}
+
+#[test]
+fn sizes_out_of_range_are_refused() {
+    let bad = ChartOptions {
+        width: 100,
+        height: 1000,
+    };
+    let invalid = |e: ReportError| matches!(e, ReportError::InvalidSize { .. });
+    assert!(invalid(render_comparison(&scenarios(), &bad).unwrap_err()));
+    assert!(invalid(render_sweep(&sweep_1d(), &bad).unwrap_err()));
+    assert!(invalid(render_tornado(&tornado(), &bad).unwrap_err()));
+}
