@@ -6,8 +6,8 @@ use crate::random::Draws;
 #[derive(Clone, Debug)]
 pub struct Shocks {
     n: usize,
-    /// Lower-triangular factor, column-major: column `j` is `cols[j * n..(j + 1) * n]`.
-    cols: Vec<f64>,
+    /// Lower-triangular factor, row-major.
+    l: Vec<f64>,
     /// Whether `L` is the identity, so the product can be skipped.
     identity: bool,
 }
@@ -16,8 +16,11 @@ impl Shocks {
     pub fn new(cholesky: &[f64], n: usize) -> Self {
         let identity =
             (0..n).all(|i| (0..n).all(|j| cholesky[i * n + j] == if i == j { 1.0 } else { 0.0 }));
-        let cols = (0..n * n).map(|k| cholesky[(k % n) * n + k / n]).collect();
-        Shocks { n, cols, identity }
+        Shocks {
+            n,
+            l: cholesky.to_vec(),
+            identity,
+        }
     }
 
     pub fn factors(&self) -> usize {
@@ -40,15 +43,9 @@ impl Shocks {
             z.copy_from_slice(e);
             return;
         }
-        // Column by column: each z_i still sums L_ij e_j in increasing j, as a row-wise
-        // product would, but the inner loop runs over independent z_i instead of one long
-        // chain of dependent additions.
-        z.fill(0.0);
-        for (j, &ej) in e.iter().enumerate() {
-            let col = &self.cols[j * self.n + j..(j + 1) * self.n];
-            for (zi, &l) in z[j..].iter_mut().zip(col) {
-                *zi += l * ej;
-            }
+        for (i, zi) in z.iter_mut().enumerate() {
+            let row = &self.l[i * self.n..i * self.n + i + 1];
+            *zi = row.iter().zip(e).map(|(a, b)| a * b).sum();
         }
     }
 }
