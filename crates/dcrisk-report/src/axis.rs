@@ -438,7 +438,8 @@ where
     let plot_w = w.saturating_sub(y_area + margin_right);
     let plot_h = h.saturating_sub(x_area + theme.upx(16.0) + caption_h);
     let x = &x.at_most((plot_w / (x_label_w + theme.upx(28.0)).max(1)) as usize);
-    let y = &y.at_most((plot_h / (x_label_h * 3).max(1)) as usize);
+    // Short panels still get a scale: at least three ticks, two label heights apart.
+    let y = &y.at_most(((plot_h / (x_label_h * 2).max(1)) as usize).max(3));
     let mut chart = builder.build_cartesian_2d(X::from_axis(x), Y::from_axis(y))?;
     draw_mesh(&mut chart, theme, x, y, opts)?;
     Ok(chart)
