@@ -186,7 +186,8 @@ fn common_paths_and_seed(loaded: &[Loaded], common: &CommonArgs) -> (u64, u64) {
 /// headline figures (the per-path data are dropped here).
 fn run_one(l: &Loaded, paths: u64, seed: u64, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
     let results = simulate_on_pool(&l.scenario, paths, seed, &args.common, bar);
-    let mut files = commands::output_files(&results, args.save_paths);
+    let stats = results.metric_stats();
+    let mut files = commands::output_files(&results, &stats, args.save_paths);
     files.extend(commands::chart_files(&results, &args.charts)?);
     outputs::write_atomically(&args.common.out.join(&l.scenario.name), &files)?;
     Ok(Headline::from_results(&results))

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use dcrisk_core::{RunResults, Scenario, Techniques, engine};
+use dcrisk_core::{Metric, MetricStats, RunResults, Scenario, Techniques, engine};
 
 use crate::cli::{ChartArgs, CommonArgs, RunArgs};
 use crate::load::{InputError, load_scenario};
@@ -33,14 +33,34 @@ pub fn run(args: &RunArgs) -> Result<()> {
     } else {
         simulate_with(&scenario, &args.common)?
     };
-    let mut files = output_files(&results, args.save_paths);
-    files.extend(chart_files(&results, &args.charts)?);
-    let dir = args.common.out.join(&scenario.name);
-    outputs::write_atomically(&dir, &files)?;
+    publish(
+        &results,
+        &args.common.out,
+        args.save_paths,
+        &args.charts,
+        started,
+        "",
+    )
+}
+
+/// Writes a run's folder (files and charts, atomically) and prints its summary; the
+/// statistics are computed once for both.
+pub fn publish(
+    results: &RunResults,
+    out: &Path,
+    save_paths: bool,
+    charts: &ChartArgs,
+    started: Instant,
+    heading: &str,
+) -> Result<()> {
     let stats = results.metric_stats();
-    let report = table::render(&results, &stats, started.elapsed().as_secs_f64());
+    let mut files = output_files(results, &stats, save_paths);
+    files.extend(chart_files(results, charts)?);
+    let dir = out.join(&results.scenario);
+    outputs::write_atomically(&dir, &files)?;
+    let report = table::render(results, &stats, started.elapsed().as_secs_f64());
     say(&format!(
-        "{report}  wrote {}/ ({} files)\n",
+        "{heading}{report}  wrote {}/ ({} files)\n",
         dir.display(),
         files.len()
     ));
@@ -104,16 +124,20 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
     b.build().context("cannot start worker threads")
 }
 
-/// Every file of a run's output folder, built in memory.
-pub fn output_files(r: &RunResults, save_paths: bool) -> Vec<OutputFile> {
-    let stats = r.metric_stats();
-    let summary = outputs::summary_json(r, &stats);
+/// Every file of a run's output folder but the charts, built in memory from the run and its
+/// metric statistics.
+pub fn output_files(
+    r: &RunResults,
+    stats: &[(Metric, MetricStats)],
+    save_paths: bool,
+) -> Vec<OutputFile> {
+    let summary = outputs::summary_json(r, stats);
     let mut files = vec![
         OutputFile::new(
             "summary.json",
             serde_json::to_string_pretty(&summary).expect("serialisable") + "\n",
         ),
-        OutputFile::new("metrics.csv", outputs::metrics_csv(&stats)),
+        OutputFile::new("metrics.csv", outputs::metrics_csv(stats)),
         OutputFile::new("timeseries.csv", outputs::timeseries_csv(r)),
         OutputFile::new("exposure.csv", outputs::exposure_csv(r)),
     ];

@@ -9,11 +9,9 @@ use dcrisk_core::engine::{Model, RunMeta, simulate_range};
 use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash};
 
 use crate::cli::{MergeArgs, RunArgs};
-use crate::commands::{chart_files, output_files, say, thread_pool};
+use crate::commands::{publish, say, thread_pool};
 use crate::load::InputError;
-use crate::outputs;
 use crate::progress::PathBar;
-use crate::table;
 
 /// Simulates one shard and writes its partial result file.
 pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> {
@@ -147,19 +145,15 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         parts.push(read_part(path)?);
     }
     let results = merge_parts(parts, &names).map_err(|e| InputError(format!("merge: {e}")))?;
-    let mut files = output_files(&results, args.save_paths);
-    files.extend(chart_files(&results, &args.charts)?);
-    let dir = args.out.join(&results.scenario);
-    outputs::write_atomically(&dir, &files)?;
-    let stats = results.metric_stats();
-    let report = table::render(&results, &stats, started.elapsed().as_secs_f64());
-    say(&format!(
-        "merged {} shard(s)\n{report}  wrote {}/ ({} files)\n",
-        names.len(),
-        dir.display(),
-        files.len()
-    ));
-    Ok(())
+    let heading = format!("merged {} shard(s)\n", names.len());
+    publish(
+        &results,
+        &args.out,
+        args.save_paths,
+        &args.charts,
+        started,
+        &heading,
+    )
 }
 
 fn read_part(path: &PathBuf) -> Result<Partial, InputError> {
