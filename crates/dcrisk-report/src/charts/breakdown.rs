@@ -11,7 +11,6 @@ use crate::axis::{self, Area, Axis, Grid, Linear, Plot, PlotOpts};
 use crate::data;
 use crate::error::DrawResult;
 use crate::format::{format_money, format_percent};
-use crate::frame::{self, Page};
 use crate::legend::{Legend, Swatch};
 use crate::palette;
 
@@ -41,15 +40,7 @@ pub(crate) fn cost_breakdown(ctx: &Ctx, root: &Area) -> DrawResult {
     let legend = breakdown_legend(&parts, program, cloud);
     let title = ctx.title("Cost breakdown: lease program vs all-cloud");
     let subtitle = ctx.subtitle("mean present value at month 0 over all paths");
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let names = vec!["Lease program".to_string(), "All-cloud".to_string()];
     let x = Axis::categories(names, "");
     let lows = parts.iter().map(|p| p.1.min(0.0)).sum::<f64>();

@@ -9,7 +9,6 @@ use crate::axis::{self, Area, Axis, Desc, Linear, Log, Plot, PlotOpts};
 use crate::data::{self, RunningMean};
 use crate::error::DrawResult;
 use crate::format::{format_money, format_number, format_percent};
-use crate::frame::{self, Page};
 use crate::legend::{Legend, Swatch};
 use crate::palette;
 
@@ -35,15 +34,7 @@ pub(crate) fn convergence(ctx: &Ctx, root: &Area) -> DrawResult {
     let legend = convergence_legend(ctx);
     let title = ctx.title("Convergence of mean savings");
     let subtitle = ctx.subtitle("running mean in path order with its 95% confidence band");
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let full = Panel::new(&shown, start, n.max(start * 10.0));
     if n < ZOOM_FROM {
         return full.draw(ctx, &body, PlotOpts::new());

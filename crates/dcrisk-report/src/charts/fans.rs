@@ -10,7 +10,6 @@ use crate::data;
 use crate::error::DrawResult;
 use crate::fan;
 use crate::format::{format_money, format_number};
-use crate::frame::{self, Page};
 use crate::legend::{Legend, Swatch};
 use crate::palette;
 
@@ -41,15 +40,7 @@ pub(crate) fn cost(ctx: &Ctx, root: &Area) -> DrawResult {
     let legend = cost_legend(ctx);
     let title = ctx.title("Monthly cost: lease program vs all-cloud");
     let subtitle = ctx.subtitle("month-t dollars, not discounted");
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let (x, time) = ctx.time_axis(TIME_TICKS / 2);
     let (lo, hi) = fan_range(&[program, cloud]);
     let y = Axis::money(lo, hi, "Cost in the month (US$)");
@@ -151,15 +142,7 @@ pub(crate) fn power_prices(ctx: &Ctx, root: &Area) -> DrawResult {
     let legend = power_legend(&regions);
     let title = ctx.title("Spot power price by region");
     let subtitle = ctx.subtitle("$/MWh before hedging, month-t dollars");
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let all: Vec<&[MonthStats]> = regions.iter().map(|r| r.1).collect();
     let (lo, hi) = fan_range(&all);
     let y = Axis::number(lo, hi, "Spot price ($/MWh)");
@@ -209,15 +192,7 @@ pub(crate) fn demand_capacity(ctx: &Ctx, root: &Area) -> DrawResult {
     let legend = demand_legend(ctx);
     let title = ctx.title("Compute demand vs delivered capacity");
     let subtitle = ctx.subtitle("MW of IT load");
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let (_, h) = body.dim_in_pixel();
     let (top, bottom) = body.split_vertically((f64::from(h) * 0.66) as i32);
     let (x, time) = ctx.time_axis(TIME_TICKS);

@@ -10,7 +10,6 @@ use crate::data;
 use crate::error::DrawResult;
 use crate::fan;
 use crate::format::{format_money, format_percent};
-use crate::frame::{self, Page};
 use crate::legend::{Legend, Swatch};
 use crate::palette;
 
@@ -31,15 +30,7 @@ pub(crate) fn exposure(ctx: &Ctx, root: &Area) -> DrawResult {
     let subtitle = ctx.subtitle(
         "what the guarantor would pay if the tenant defaulted that month, month-t dollars",
     );
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let all = months
         .iter()
         .flat_map(|m| [m.mean, m.p95, m.p99])

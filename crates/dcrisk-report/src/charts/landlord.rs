@@ -10,7 +10,6 @@ use crate::axis::{self, Area, Axis, Grid, Linear, Log, Plot, PlotOpts};
 use crate::data;
 use crate::error::DrawResult;
 use crate::format::{format_money, format_number, format_percent};
-use crate::frame::{self, Page};
 use crate::legend::text_width;
 use crate::legend::{Legend, Swatch};
 use crate::palette;
@@ -29,15 +28,7 @@ pub(crate) fn defaults(ctx: &Ctx, root: &Area) -> DrawResult {
     let title = ctx.title("Landlord defaults and landlords' rent shortfall");
     let subtitle =
         ctx.subtitle("shortfall: rent unpaid after a tenant default, net of the guarantee, PV");
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let (w, _) = body.dim_in_pixel();
     let (left, right) = body.split_horizontally(w / 2);
     counts_panel(ctx, &left, &shares)?;

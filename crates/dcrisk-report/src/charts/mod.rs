@@ -21,6 +21,8 @@ use crate::axis::{self, Area, Axis, TimeScale};
 use crate::data;
 use crate::error::DrawResult;
 use crate::format::format_number;
+use crate::frame::{self, Page};
+use crate::legend::Legend;
 use crate::theme::Theme;
 
 /// A chart: its file name and how to draw it.
@@ -158,6 +160,26 @@ impl<'r> Ctx<'r> {
     /// A chart title: what it shows, then the scenario.
     pub(crate) fn title(&self, what: &str) -> String {
         format!("{what} — {}", self.results.scenario)
+    }
+
+    /// Lays out a page (title, subtitle, the legend beside the plot) and returns the
+    /// plot area.
+    pub(crate) fn page<'b>(
+        &self,
+        root: &Area<'b>,
+        title: &str,
+        subtitle: &str,
+        legend: &Legend,
+    ) -> DrawResult<Area<'b>> {
+        frame::layout(
+            root,
+            &self.theme,
+            &Page {
+                title,
+                subtitle,
+                legend,
+            },
+        )
     }
 
     /// The run's identity line, followed by a chart-specific remark.

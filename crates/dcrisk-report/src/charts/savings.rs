@@ -10,7 +10,6 @@ use crate::axis::{self, Area, Axis, Grid, Linear, Plot, PlotOpts};
 use crate::data::{self, Bin, Window};
 use crate::error::DrawResult;
 use crate::format::{format_money, format_number, format_percent};
-use crate::frame::{self, Page};
 use crate::legend::{Legend, Swatch};
 use crate::marks::{self, Mark};
 use crate::palette;
@@ -32,15 +31,7 @@ pub(crate) fn histogram(ctx: &Ctx, root: &Area) -> DrawResult {
     let legend = histogram_legend(ctx, &stats, &win, &bins);
     let title = ctx.title("Savings of leasing against all-cloud");
     let subtitle = ctx.subtitle("present value at month 0 of cloud cost minus lease-program cost");
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let marks = histogram_marks(&stats);
     let marked = marks.iter().map(|m| m.x).chain([win.lo, win.hi]);
     let (lo, hi) = data::finite_min_max(marked).unwrap_or((0.0, 0.0));
@@ -188,15 +179,7 @@ pub(crate) fn cdf(ctx: &Ctx, root: &Area) -> DrawResult {
     let title = ctx.title("Distribution of savings and costs");
     let subtitle =
         ctx.subtitle("present values at month 0 · share of paths at or below each value");
-    let body = frame::layout(
-        root,
-        &ctx.theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = ctx.page(root, &title, &subtitle, &legend)?;
     let (w, _) = body.dim_in_pixel();
     let (left, right) = body.split_horizontally(w / 2);
     savings_panel(ctx, &left, savings, &savings_win, &stats)?;
