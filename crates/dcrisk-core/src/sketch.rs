@@ -111,6 +111,9 @@ fn bucket_value(key: u64, shift: u32) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// Values counted per pass of [`QuantileSketch::add_batch`].
+const BLOCK: usize = 256;
+
 /// Smallest and largest of the values, NaN ignored; four independent lanes so the
 /// comparisons do not form one long dependency chain.
 fn min_max(values: &[f64]) -> (f64, f64) {
@@ -185,40 +188,48 @@ impl QuantileSketch {
         let (lo, hi) = min_max(values);
         self.min = self.min.min(lo);
         self.max = self.max.max(hi);
-        let mut offset = self.positive.offset;
-        let mut fast = 0;
-        // Runs of equal keys (a series that is constant across paths) are counted in a
-        // register: incrementing the same counter in memory back to back would stall.
-        let (mut run_index, mut run_len) = (usize::MAX, 0u32);
-        for &x in values {
-            let i = ((x.to_bits() >> self.shift).wrapping_sub(offset)) as usize;
-            // A positive finite value's key lies in the range exactly when `i` indexes it;
-            // negative values, zeros and NaN have keys outside it (sign and exponent bits).
-            if x > 0.0 && i < self.positive.counts.len() {
-                if i != run_index {
-                    if run_len > 0 {
-                        self.positive.counts[run_index] += run_len;
-                    }
-                    run_index = i;
-                    run_len = 0;
+        for block in values.chunks(BLOCK) {
+            self.add_block(block);
+        }
+    }
+
+    /// Counts up to [`BLOCK`] values in two passes: first every value's bucket index (a
+    /// branch-free loop the compiler vectorises), then the increments. A value off the short
+    /// path (zero, negative, NaN, outside the range) goes through [`Self::add_slow`]; if that
+    /// moves the range, the remaining indices are recomputed.
+    fn add_block(&mut self, values: &[f64]) {
+        let mut index = [0u32; BLOCK];
+        let mut from = 0;
+        while from < values.len() {
+            let (offset, len) = (self.positive.offset, self.positive.counts.len() as u64);
+            for (slot, &x) in index[from..values.len()].iter_mut().zip(&values[from..]) {
+                let i = (x.to_bits() >> self.shift).wrapping_sub(offset);
+                // Positive finite values inside the range; everything else is flagged.
+                *slot = if x > 0.0 && i < len {
+                    i as u32
+                } else {
+                    u32::MAX
+                };
+            }
+            let mut moved = false;
+            for (k, &i) in index[from..values.len()].iter().enumerate() {
+                if i != u32::MAX {
+                    self.positive.counts[i as usize] += 1;
+                    self.count += 1;
+                    continue;
                 }
-                run_len += 1;
-                fast += 1;
-            } else {
-                // The slow path may move the range: settle the run first, re-read after.
-                if run_len > 0 {
-                    self.positive.counts[run_index] += run_len;
-                    run_len = 0;
-                    run_index = usize::MAX;
+                let before = (self.positive.offset, self.positive.counts.len());
+                self.add_slow(values[from + k]);
+                if (self.positive.offset, self.positive.counts.len()) != before {
+                    from += k + 1;
+                    moved = true;
+                    break;
                 }
-                self.add_slow(x);
-                offset = self.positive.offset;
+            }
+            if !moved {
+                break;
             }
         }
-        if run_len > 0 {
-            self.positive.counts[run_index] += run_len;
-        }
-        self.count += fast;
     }
 
     /// A value off the short path: zero, negative, NaN, or outside the positive range.
