@@ -9,8 +9,10 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "dcrisk", version, propagate_version = true)]
 #[command(after_help = "Examples:
-  dcrisk run scenarios/gigawatt-program.toml              # 100k paths, writes output/gigawatt-program/
+  dcrisk run scenarios/gigawatt-program.toml              # 100k paths -> output/gigawatt-program/
   dcrisk run scenarios/demand-bust.toml --paths 20000 --seed 7
+  dcrisk run scenarios/gigawatt-program.toml --precision 0.005 --control-variates   # to ±0.5%
+  dcrisk run scenarios/gigawatt-program.toml --paths 4000000 --shard 0/4  # then: dcrisk merge
   dcrisk validate scenarios/landlord-stress.toml          # check a file, report every problem
   dcrisk init my-program                                  # write a commented starter scenario
   dcrisk batch scenarios/ --paths 20000                   # every shipped scenario, compared
