@@ -16,7 +16,7 @@ impl PathBar {
         }
         bar.set_style(
             ProgressStyle::with_template(
-                "{prefix} [{bar:40.cyan/blue}] {human_pos}/{human_len} paths, {per_sec}, eta {eta}",
+                "{prefix} [{bar:40.cyan/blue}] {human_pos}/{human_len} paths, {per_sec:0}, eta {eta}",
             )
             .expect("valid template")
             .progress_chars("=> "),
