@@ -154,6 +154,13 @@ impl Partial {
             metrics.columns.push(col);
         }
         let series_acc = SeriesAccumulator::decode(&mut r)?;
+        if series_acc.len() != series.len() * horizon_months {
+            return Err(format!(
+                "{} series-months where {} series x {horizon_months} months were announced",
+                series_acc.len(),
+                series.len()
+            ));
+        }
         let summaries = if summaries_only {
             Some(MetricSummaries::decode(&mut r)?)
         } else {

@@ -370,10 +370,13 @@ impl QuantileSketch {
         }
     }
 
-    /// Reads a summary written by [`QuantileSketch::encode`].
-    pub fn decode(r: &mut crate::codec::Reader<'_>) -> crate::codec::DecodeResult<Self> {
+    /// Reads a summary of the given precision written by [`QuantileSketch::encode`].
+    pub fn decode(
+        r: &mut crate::codec::Reader<'_>,
+        precision: Precision,
+    ) -> crate::codec::DecodeResult<Self> {
         let shift = r.u32()?;
-        if !(20..=52).contains(&shift) {
+        if shift != precision.shift() {
             return Err(format!("corrupt summary precision {shift}"));
         }
         let (count, zeros, min, max) = (r.u64()?, r.u64()?, r.f64()?, r.f64()?);

@@ -36,6 +36,15 @@ impl SeriesAccumulator {
         }
     }
 
+    /// Number of series-months held.
+    pub fn len(&self) -> usize {
+        self.totals.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.totals.is_empty()
+    }
+
     /// Heap bytes of the summaries.
     pub fn heap_bytes(&self) -> usize {
         self.sketches.iter().map(QuantileSketch::heap_bytes).sum()
@@ -69,7 +78,7 @@ impl SeriesAccumulator {
         let n = r.len(16)?;
         let totals = (0..n).map(|_| r.i128()).collect::<Result<Vec<_>, _>>()?;
         let sketches = (0..n)
-            .map(|_| QuantileSketch::decode(r))
+            .map(|_| QuantileSketch::decode(r, Precision::SERIES))
             .collect::<Result<Vec<_>, _>>()?;
         if months == 0 || n % months != 0 {
             return Err(format!(

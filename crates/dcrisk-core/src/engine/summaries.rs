@@ -136,7 +136,7 @@ impl MetricSummaries {
             metrics.push(MetricSummary {
                 sum,
                 sum_sq,
-                sketch: QuantileSketch::decode(r)?,
+                sketch: QuantileSketch::decode(r, Precision::FINE)?,
             });
         }
         Ok(MetricSummaries { metrics })
