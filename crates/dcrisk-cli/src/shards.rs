@@ -11,7 +11,9 @@ use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge as merge_parts, sc
 use crate::cli::{MergeArgs, RunArgs};
 use crate::commands::{publish, say, thread_pool};
 use crate::load::InputError;
+use crate::outputs::OutputFile;
 use crate::progress::PathBar;
+use crate::variants::write_beside;
 
 /// Simulates one shard and writes its partial result file.
 pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> {
@@ -47,11 +49,9 @@ pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> 
         run,
     };
     let dir = args.common.out.join(&scenario.name);
-    let file = dir.join(format!(
-        "part-{:04}-of-{:04}.dcrisk",
-        shard.index, shard.count
-    ));
-    write_file_atomically(&file, &partial.encode())?;
+    let name = format!("part-{:04}-of-{:04}.dcrisk", shard.index, shard.count);
+    let file = dir.join(&name);
+    write_beside(&dir, &[OutputFile::new(name, partial.encode())])?;
     say(&format!(
         "{} shard {}/{}: paths {}..{} of {total}, seed {seed}, {:.2} s\n  wrote {}\n",
         scenario.name,
@@ -120,20 +120,6 @@ fn shard_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Shard, InputEr
             "--shard auto: {source} gives a shard outside 0..{count}"
         ))),
     }
-}
-
-/// Writes a file through a temporary name in the same folder, so a reader never sees half.
-fn write_file_atomically(file: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = file.parent().context("file has no folder")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        file.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, file)
-        .with_context(|| format!("cannot move {} into place", file.display()))
 }
 
 /// `dcrisk merge`: read every part, check they form one whole run, write the outputs.
