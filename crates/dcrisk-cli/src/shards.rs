@@ -1,9 +1,9 @@
 //! Sharded runs for clusters: `dcrisk run --shard I/N|auto` and `dcrisk merge`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use dcrisk_core::Scenario;
 use dcrisk_core::engine::{Model, RunMeta, simulate_range};
 use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash};
