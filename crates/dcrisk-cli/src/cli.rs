@@ -84,8 +84,9 @@ pub struct RunArgs {
     pub save_paths: bool,
     /// Simulate only shard I of N (0-based) and write a partial result
     /// OUT/<name>/part-IIII-of-NNNN.dcrisk, to merge later with `dcrisk merge`. `auto` reads
-    /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm job arrays) or JOB_COMPLETION_INDEX
-    /// with DCRISK_SHARD_COUNT (Kubernetes Indexed Jobs).
+    /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm job arrays; with DCRISK_SHARD_COUNT
+    /// set, the task ID is the shard index as it stands, for re-running single tasks) or
+    /// JOB_COMPLETION_INDEX with DCRISK_SHARD_COUNT (Kubernetes Indexed Jobs).
     #[arg(long, value_name = "I/N|auto", conflicts_with_all = ["precision", "precision_abs"])]
     pub shard: Option<String>,
     /// Keep no per-path values: metric quantiles and tail means come from mergeable

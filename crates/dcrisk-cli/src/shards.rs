@@ -100,6 +100,16 @@ fn shard_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Shard, InputEr
             .transpose()
     };
     let (index, count, source) = if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+        // With the shard count given, task IDs are shard indices as they stand: re-running
+        // one failed task (`sbatch --array=2`) then still computes shard 2 of the whole run.
+        if let Some(count) = num("DCRISK_SHARD_COUNT")? {
+            return match id < count {
+                true => Ok(Shard { index: id, count }),
+                false => Err(InputError(format!(
+                    "--shard auto: SLURM_ARRAY_TASK_ID {id} is not below DCRISK_SHARD_COUNT {count}"
+                ))),
+            };
+        }
         let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
         let count = num("SLURM_ARRAY_TASK_COUNT")?
             .ok_or_else(|| InputError("--shard auto: SLURM_ARRAY_TASK_COUNT is not set".into()))?;
@@ -191,6 +201,17 @@ mod tests {
             Shard { index: 3, count: 8 }
         );
         assert!(shard_from_env(env(&[("JOB_COMPLETION_INDEX", "3")])).is_err());
+        // A re-run of one task of a Slurm array keeps its place in the whole run.
+        let rerun = [
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
+            ("DCRISK_SHARD_COUNT", "4"),
+        ];
+        assert_eq!(
+            shard_from_env(env(&rerun)).unwrap(),
+            Shard { index: 2, count: 4 }
+        );
         assert!(shard_from_env(env(&[])).is_err());
         assert!(
             shard_from_env(env(&[
