@@ -24,6 +24,25 @@ pub(crate) struct Page<'a> {
 }
 
 /// Draws the page furniture on `root` and returns the area left for the plot(s).
+/// Lays out a page with this title, subtitle and legend; returns the plot area.
+pub(crate) fn page<'b>(
+    root: &Area<'b>,
+    theme: &Theme,
+    title: &str,
+    subtitle: &str,
+    legend: &Legend,
+) -> DrawResult<Area<'b>> {
+    layout(
+        root,
+        theme,
+        &Page {
+            title,
+            subtitle,
+            legend,
+        },
+    )
+}
+
 pub(crate) fn layout<'b>(root: &Area<'b>, theme: &Theme, page: &Page) -> DrawResult<Area<'b>> {
     let margin = theme.px(MARGIN);
     let header = draw_header(root, theme, page)?;

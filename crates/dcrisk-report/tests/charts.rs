@@ -59,30 +59,36 @@ fn distinct_colours(image: &Image) -> usize {
         .len()
 }
 
-/// Every chart is a PNG of `opts`' size with text, lines and colour on it.
+/// A PNG of `opts`' size with text, lines and colour on it: grey-level variance well above
+/// a blank image's and at least a dozen distinct colours.
+fn assert_picture(chart: &Chart, opts: &ChartOptions) {
+    let image = decode(chart);
+    assert_eq!(
+        (image.width, image.height),
+        (opts.width, opts.height),
+        "{}",
+        chart.file_name
+    );
+    let variance = grey_variance(&image);
+    assert!(
+        variance > 200.0,
+        "{}: grey variance {variance:.1} looks blank",
+        chart.file_name
+    );
+    let colours = distinct_colours(&image);
+    assert!(
+        colours >= 12,
+        "{}: only {colours} distinct colours",
+        chart.file_name
+    );
+}
+
+/// Every chart of a run, in order, each a real picture of `opts`' size.
 fn assert_charts(charts: &[Chart], opts: &ChartOptions) {
     let names: Vec<&str> = charts.iter().map(|c| c.file_name).collect();
     assert_eq!(names, chart_file_names());
     for chart in charts {
-        let image = decode(chart);
-        assert_eq!(
-            (image.width, image.height),
-            (opts.width, opts.height),
-            "{}",
-            chart.file_name
-        );
-        let variance = grey_variance(&image);
-        assert!(
-            variance > 200.0,
-            "{}: grey variance {variance:.1} looks blank",
-            chart.file_name
-        );
-        let colours = distinct_colours(&image);
-        assert!(
-            colours >= 12,
-            "{}: only {colours} distinct colours",
-            chart.file_name
-        );
+        assert_picture(chart, opts);
     }
 }
 

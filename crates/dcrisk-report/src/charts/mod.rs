@@ -21,7 +21,7 @@ use crate::axis::{self, Area, Axis, TimeScale};
 use crate::data;
 use crate::error::DrawResult;
 use crate::format::format_number;
-use crate::frame::{self, Page};
+use crate::frame;
 use crate::legend::Legend;
 use crate::theme::Theme;
 
@@ -171,15 +171,7 @@ impl<'r> Ctx<'r> {
         subtitle: &str,
         legend: &Legend,
     ) -> DrawResult<Area<'b>> {
-        frame::layout(
-            root,
-            &self.theme,
-            &Page {
-                title,
-                subtitle,
-                legend,
-            },
-        )
+        frame::page(root, &self.theme, title, subtitle, legend)
     }
 
     /// The run's identity line, followed by a chart-specific remark.

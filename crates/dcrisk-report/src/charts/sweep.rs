@@ -8,7 +8,7 @@ use crate::data;
 use crate::error::DrawResult;
 use crate::fan;
 use crate::format::{format_money, format_number, format_percent};
-use crate::frame::{self, Page};
+use crate::frame;
 use crate::legend::{Legend, Swatch};
 use crate::palette;
 use crate::theme::Theme;
@@ -221,15 +221,7 @@ fn draw(sweep: &SweepChart, theme: &Theme, root: &Area) -> DrawResult {
             }),
     ]
     .join(" · ");
-    let body = frame::layout(
-        root,
-        theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = frame::page(root, theme, &title, &subtitle, &legend)?;
     let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.x));
     let (x_lo, x_hi) = data::finite_min_max(xs).unwrap_or((0.0, 1.0));
     let (x_lo, x_hi) = data::centered_range(x_lo, x_hi);

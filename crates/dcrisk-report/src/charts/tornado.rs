@@ -10,7 +10,7 @@ use crate::charts::compare::{
 use crate::data;
 use crate::error::DrawResult;
 use crate::format::{format_money, format_number};
-use crate::frame::{self, Page};
+use crate::frame;
 use crate::legend::{Legend, Swatch};
 use crate::marks::{self, Mark};
 use crate::palette;
@@ -111,15 +111,7 @@ fn draw(t: &Tornado, theme: &Theme, root: &Area) -> DrawResult {
         t.seed,
         t.horizon_months
     );
-    let body = frame::layout(
-        root,
-        theme,
-        &Page {
-            title: &title,
-            subtitle: &subtitle,
-            legend: &legend,
-        },
-    )?;
+    let body = frame::page(root, theme, &title, &subtitle, &legend)?;
     let n = t.inputs.len();
     let with_headroom = |mut axis: Axis| {
         axis.hi += HEADROOM;

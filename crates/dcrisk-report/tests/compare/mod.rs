@@ -10,7 +10,7 @@ use dcrisk_report::{
     SweepPoint, Tornado, TornadoPanel, ValueKind, render_comparison, render_sweep, render_tornado,
 };
 
-use super::{decode, distinct_colours, grey_variance, support};
+use super::{assert_picture, decode, grey_variance, support};
 
 /// A synthetic run's headline figures, its savings shifted by `shift` and the guarantor's
 /// payouts scaled by `payout`.
@@ -34,25 +34,6 @@ fn scenarios() -> Vec<Headline> {
         headline("cloud-collapse", 3000, -9e9, 1.1),
         headline("no-guarantee", 3000, 0.0, 0.0),
     ]
-}
-
-/// A PNG of `opts`' size with text, lines and colour on it.
-fn assert_picture(chart: &Chart, opts: &ChartOptions) {
-    let image = decode(chart);
-    assert_eq!(
-        (image.width, image.height),
-        (opts.width, opts.height),
-        "{}",
-        chart.file_name
-    );
-    let variance = grey_variance(&image);
-    assert!(
-        variance > 200.0,
-        "{}: grey variance {variance:.1}",
-        chart.file_name
-    );
-    let colours = distinct_colours(&image);
-    assert!(colours >= 12, "{}: {colours} colours", chart.file_name);
 }
 
 fn save(charts: &[&Chart]) {
