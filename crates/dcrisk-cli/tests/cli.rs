@@ -1264,3 +1264,44 @@ mod sketch_mode {
         assert_eq!(o.status.code(), Some(2));
     }
 }
+
+mod charts {
+    use super::*;
+
+    /// A small real run writes all nine charts at the requested size, and the same run
+    /// writes the same bytes again.
+    #[test]
+    fn run_writes_every_chart_at_the_requested_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        let f = file.to_str().unwrap();
+        for out in ["a", "b"] {
+            let o = dcrisk(
+                &[
+                    "run",
+                    f,
+                    "--paths",
+                    "400",
+                    "--chart-size",
+                    "800x500",
+                    "--out",
+                    out,
+                ],
+                dir.path(),
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        for name in dcrisk_report::chart_file_names() {
+            let a = dir.path().join("a/t").join(name);
+            assert_eq!(png_size(&a), (800, 500), "{name}");
+            assert!(
+                std::fs::read(&a).unwrap()
+                    == std::fs::read(dir.path().join("b/t").join(name)).unwrap(),
+                "{name} differs"
+            );
+        }
+        let o = dcrisk(&["run", f, "--chart-size", "100x100"], dir.path());
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("--chart-size"), "{}", stderr(&o));
+    }
+}
