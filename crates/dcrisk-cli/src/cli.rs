@@ -207,7 +207,8 @@ fn positive_f64(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_metric(s: &str) -> Result<dcrisk_core::Metric, String> {
+/// A metric by its summary.json name; the error lists them all.
+pub fn parse_metric(s: &str) -> Result<dcrisk_core::Metric, String> {
     dcrisk_core::Metric::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = dcrisk_core::Metric::ALL.iter().map(|m| m.name()).collect();
         format!("unknown metric {s:?}; metrics: {}", names.join(", "))

@@ -14,7 +14,7 @@ use dcrisk_report::{
     ChartOptions, Headline, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
 };
 
-use crate::cli::{ChartArgs, CommonArgs};
+use crate::cli::{ChartArgs, CommonArgs, parse_metric};
 use crate::commands::{self, say};
 use crate::load::{InputError, load_tree, validate_tree};
 use crate::outputs::OutputFile;
@@ -114,13 +114,6 @@ fn parse_param(s: &str) -> Result<ParamRange, String> {
         key: key.to_string(),
         values,
         integer,
-    })
-}
-
-fn parse_metric(s: &str) -> Result<Metric, String> {
-    Metric::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown metric {s:?}; metrics: {}", names.join(", "))
     })
 }
 
