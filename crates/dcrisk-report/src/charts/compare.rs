@@ -15,7 +15,7 @@ use crate::data;
 use crate::error::DrawResult;
 use crate::fan;
 use crate::format::{format_money, format_number, format_percent};
-use crate::frame::{self, Page};
+use crate::frame;
 use crate::legend::{Legend, Swatch, text_width};
 use crate::palette;
 use crate::theme::Theme;
@@ -384,14 +384,12 @@ fn savings_boxes(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         rows,
         "present value at month 0, cloud cost minus program cost",
     );
-    let body = frame::layout(
+    let body = frame::page(
         root,
         theme,
-        &Page {
-            title: "Savings of leasing against all-cloud, by scenario",
-            subtitle: &subtitle,
-            legend: &legend,
-        },
+        "Savings of leasing against all-cloud, by scenario",
+        &subtitle,
+        &legend,
     )?;
     let values = rows.iter().flat_map(|r| {
         let q = r.savings.quantiles;
@@ -489,14 +487,12 @@ fn var_es_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         .gap()
         .note("Negative: leasing costs that much more than all-cloud, in present value.");
     let subtitle = batch_subtitle(rows, "savings against all-cloud, present value at month 0");
-    let body = frame::layout(
+    let body = frame::page(
         root,
         theme,
-        &Page {
-            title: "Value at risk and expected shortfall, by scenario",
-            subtitle: &subtitle,
-            legend: &legend,
-        },
+        "Value at risk and expected shortfall, by scenario",
+        &subtitle,
+        &legend,
     )?;
     let values: Vec<f64> = rows
         .iter()
@@ -551,14 +547,12 @@ fn guarantor_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         .heading("Tenant default probability");
     let legend = per_scenario_notes(legend, rows, |r| r.tenant_default);
     let subtitle = batch_subtitle(rows, "what the rent guarantee costs and could cost");
-    let body = frame::layout(
+    let body = frame::page(
         root,
         theme,
-        &Page {
-            title: "Guarantor expected loss and peak exposure, by scenario",
-            subtitle: &subtitle,
-            legend: &legend,
-        },
+        "Guarantor expected loss and peak exposure, by scenario",
+        &subtitle,
+        &legend,
     )?;
     let labels: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
     let y_left = rows_axis(&labels, &body, theme)?;
