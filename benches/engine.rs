@@ -21,7 +21,7 @@ fn base() -> Scenario {
 /// Ignores the monthly series: isolates the path simulation.
 struct Discard;
 impl MonthSink for Discard {
-    fn record(&mut self, _t: usize, values: &[f64]) {
+    fn record(&mut self, _series: usize, values: &[f64]) {
         black_box(values);
     }
 }

@@ -8,6 +8,7 @@ pub mod codec;
 pub mod engine;
 pub mod estimate;
 pub mod exact;
+pub mod exp;
 pub mod guarantee;
 pub mod math;
 pub mod process;

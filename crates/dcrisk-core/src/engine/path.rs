@@ -2,6 +2,7 @@
 //! section 3, and the guarantee of section 4.
 
 use super::model::{Model, SiteModel};
+use crate::exp::exp_in_place;
 use crate::guarantee;
 use crate::process::delivery::delivery_month;
 use crate::random::{Draws, Stream, exponential};
@@ -12,9 +13,9 @@ pub const METRICS: usize = Metric::ALL.len();
 /// Per-path values: the metrics, then the control variates.
 pub const COLUMNS: usize = PathMetrics::COLUMNS;
 
-/// Receives the per-month series values of a path: `values[s]` for series `s` in month `t`.
+/// Receives the monthly series of a path: `values[t]` of series `series` for each month.
 pub trait MonthSink {
-    fn record(&mut self, t: usize, values: &[f64]);
+    fn record(&mut self, series: usize, values: &[f64]);
 }
 
 /// Working memory for one path, reused across paths so the path loop never allocates.
@@ -37,7 +38,13 @@ pub struct Scratch {
     e: Vec<f64>,
     z: Vec<f64>,
     x: Vec<f64>,
-    values: Vec<f64>,
+    /// Per month, row by row: each region's spot price, the demand factor, the cloud
+    /// price and the tenant's hazard factor (logarithms until the `exp` sweep).
+    levels: Vec<f64>,
+    demand: Vec<f64>,
+    /// Program and cloud cost per month while the tenant is alive, 0 after.
+    program: Vec<f64>,
+    cloud: Vec<f64>,
 }
 
 impl Scratch {
@@ -58,7 +65,10 @@ impl Scratch {
             e: vec![0.0; k + 2],
             z: vec![0.0; k + 2],
             x: vec![0.0; k],
-            values: vec![0.0; series_count(model)],
+            levels: vec![0.0; (k + 3) * t],
+            demand: vec![0.0; t],
+            program: vec![0.0; t],
+            cloud: vec![0.0; t],
         }
     }
 }
@@ -93,8 +103,7 @@ pub fn simulate_path(
         s.exposure[t] = guarantee::exposure(&s.w, &model.df, t, &model.guarantee);
     }
 
-    let mut m = MonthLoop::new(model, s);
-    let tau = m.run(model, s, tenant_threshold, &mut main, &mut jumps, sink);
+    let (m, tau) = MonthLoop::run(model, s, tenant_threshold, &mut main, &mut jumps, sink);
 
     let (payout, shortfall) = if tau < t_end {
         guarantee::payout_and_shortfall(&s.w, &model.df, tau, &model.guarantee)
@@ -228,46 +237,49 @@ struct MonthLoop {
 }
 
 impl MonthLoop {
-    fn new(model: &Model, s: &mut Scratch) -> Self {
-        for (x, p) in s.x.iter_mut().zip(&model.power) {
-            *x = p.x0;
-        }
-        MonthLoop::default()
-    }
-
-    /// Steps months `0..T`; returns the tenant's default month (`T` when none).
+    /// Runs months `0..T` in three sweeps: the random states (log prices, log demand and
+    /// the tenant's hazard exponent), one vectorised `exp` over all of them, then the cash
+    /// flows. Returns the tenant's default month (`T` when none).
     fn run(
-        &mut self,
         model: &Model,
         s: &mut Scratch,
         threshold: f64,
         main: &mut Draws,
         jumps: &mut Draws,
         sink: &mut impl MonthSink,
-    ) -> usize {
-        let t_end = model.months;
-        let k_regions = model.regions();
-        let mut tau = t_end;
-        let mut hazard_sum = 0.0;
-        let mut y = 0.0;
-        let mut ln_c = model.cloud.ln_c0;
-        let tenant_active = model.tenant.active();
+    ) -> (Self, usize) {
+        simulate_states(model, s, main, jumps);
+        exp_in_place(&mut s.levels);
+        let tau = tenant_default(model, s, threshold);
+        let mut m = MonthLoop::default();
+        m.cash_flows(model, s, tau);
+        let (t_end, k_regions) = (model.months, model.regions());
+        for k in 0..k_regions {
+            sink.record(k, &s.levels[k * t_end..(k + 1) * t_end]);
+        }
+        sink.record(k_regions, &s.demand);
+        sink.record(k_regions + 1, &s.capacity);
+        sink.record(k_regions + 2, &s.program);
+        sink.record(k_regions + 3, &s.cloud);
+        sink.record(k_regions + 4, &s.exposure);
+        (m, tau)
+    }
+
+    /// The monthly cash flows of MODEL.md 3, summed while the tenant is alive (`t < tau`);
+    /// leaves the demand and the live program and cloud costs per month in `s`.
+    fn cash_flows(&mut self, model: &Model, s: &mut Scratch, tau: usize) {
+        let (t_end, k_regions) = (model.months, model.regions());
+        let (spots, rest) = s.levels.split_at(k_regions * t_end);
+        let (demand_factor, rest) = rest.split_at(t_end);
+        let cloud_prices = &rest[..t_end];
         for t in 0..t_end {
-            if tenant_active && tau == t_end {
-                hazard_sum += model.tenant.hazard(y);
-                if hazard_sum >= threshold {
-                    tau = t;
-                }
-            }
-            let alive = tau == t_end;
-            let demand = model.demand.plan[t] * y.exp();
-            let cloud_price = ln_c.exp();
-            let mut energy_cost = 0.0;
+            let alive = t < tau;
+            let demand = model.demand.plan[t] * demand_factor[t];
+            let cloud_price = cloud_prices[t];
             let energy = &s.energy[t * k_regions..(t + 1) * k_regions];
-            let spots = &mut s.values[..k_regions];
-            for (((spot, x), p), e) in spots.iter_mut().zip(&s.x).zip(&model.power).zip(energy) {
-                *spot = x.exp();
-                energy_cost += p.effective(*spot) * e;
+            let mut energy_cost = 0.0;
+            for (k, (p, e)) in model.power.iter().zip(energy).enumerate() {
+                energy_cost += p.effective(spots[k * t_end + t]) * e;
             }
             let capacity = s.capacity[t];
             let used = demand.min(capacity);
@@ -297,23 +309,56 @@ impl MonthLoop {
                 self.overflow_mw_months += overflow;
             }
             let live = if alive { 1.0 } else { 0.0 };
-            let v = &mut s.values[k_regions..];
-            v[0] = demand;
-            v[1] = capacity;
-            v[2] = program * live;
-            v[3] = cloud * live;
-            v[4] = s.exposure[t];
-            sink.record(t, &s.values);
-
-            if t + 1 < t_end {
-                model.shocks.draw(main, &mut s.e, &mut s.z);
-                for ((x, p), z) in s.x.iter_mut().zip(&model.power).zip(&s.z) {
-                    *x = p.step(t, *x, *z, jumps);
-                }
-                y = model.demand.step(y, s.z[k_regions], main);
-                ln_c = model.cloud.step(ln_c, s.z[k_regions + 1]);
-            }
+            s.demand[t] = demand;
+            s.program[t] = program * live;
+            s.cloud[t] = cloud * live;
         }
-        tau
     }
+}
+
+/// Steps the random states through months `0..T`, drawing in the same order as ever (each
+/// month: the correlated normals, then the demand busts; each region's jumps from the jump
+/// stream), and writes their logarithms to `s.levels`: a row per region's log spot price,
+/// then log demand factor, log cloud price and the tenant's hazard exponent.
+fn simulate_states(model: &Model, s: &mut Scratch, main: &mut Draws, jumps: &mut Draws) {
+    let (t_end, k_regions) = (model.months, model.regions());
+    for (x, p) in s.x.iter_mut().zip(&model.power) {
+        *x = p.x0;
+    }
+    let mut y = 0.0;
+    let mut ln_c = model.cloud.ln_c0;
+    for t in 0..t_end {
+        for (k, x) in s.x.iter().enumerate() {
+            s.levels[k * t_end + t] = *x;
+        }
+        s.levels[k_regions * t_end + t] = y;
+        s.levels[(k_regions + 1) * t_end + t] = ln_c;
+        s.levels[(k_regions + 2) * t_end + t] = model.tenant.hazard_exponent(y);
+        if t + 1 < t_end {
+            model.shocks.draw(main, &mut s.e, &mut s.z);
+            for ((x, p), z) in s.x.iter_mut().zip(&model.power).zip(&s.z) {
+                *x = p.step(t, *x, *z, jumps);
+            }
+            y = model.demand.step(y, s.z[k_regions], main);
+            ln_c = model.cloud.step(ln_c, s.z[k_regions + 1]);
+        }
+    }
+}
+
+/// The tenant's default month: the first whose cumulative hazard reaches the path's
+/// exponential threshold, `T` when none does (or the tenant cannot default).
+fn tenant_default(model: &Model, s: &Scratch, threshold: f64) -> usize {
+    let t_end = model.months;
+    if !model.tenant.active() {
+        return t_end;
+    }
+    let factors = &s.levels[(model.regions() + 2) * t_end..];
+    let mut hazard_sum = 0.0;
+    for (t, &factor) in factors.iter().enumerate().take(t_end) {
+        hazard_sum += model.tenant.hazard(factor);
+        if hazard_sum >= threshold {
+            return t;
+        }
+    }
+    t_end
 }

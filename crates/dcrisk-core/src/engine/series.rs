@@ -215,10 +215,8 @@ fn lane_sum(values: &[f64]) -> f64 {
 
 impl MonthSink for BatchSink {
     #[inline]
-    fn record(&mut self, t: usize, values: &[f64]) {
-        let row = &mut self.buffer[self.filled * self.row..self.filled * self.row + self.width];
-        for (s, &v) in values.iter().enumerate() {
-            row[s * self.months + t] = v;
-        }
+    fn record(&mut self, series: usize, values: &[f64]) {
+        let start = self.filled * self.row + series * self.months;
+        self.buffer[start..start + self.months].copy_from_slice(values);
     }
 }

@@ -23,13 +23,17 @@ impl TenantClock {
         self.base_hazard > 0.0
     }
 
-    /// `h(t) = base exp(-beta Y(t))`.
+    /// The exponent of the hazard's wrong-way factor, `-beta Y(t)`; the engine takes the
+    /// exponentials of a whole path's exponents at once.
     #[inline]
-    pub fn hazard(&self, y: f64) -> f64 {
-        if self.wrong_way == 0.0 {
-            self.base_hazard
-        } else {
-            self.base_hazard * (-self.wrong_way * y).exp()
-        }
+    pub fn hazard_exponent(&self, y: f64) -> f64 {
+        -self.wrong_way * y
+    }
+
+    /// `h(t) = base exp(-beta Y(t))`, given the factor `exp(-beta Y(t))` (1 without
+    /// wrong-way risk).
+    #[inline]
+    pub fn hazard(&self, factor: f64) -> f64 {
+        self.base_hazard * factor
     }
 }
