@@ -86,6 +86,29 @@ impl Store {
         self.counts = counts;
     }
 
+    /// Asks the CPU to start loading the buckets of keys `lo..=hi` (clipped to the range)
+    /// into the cache.
+    #[inline]
+    fn prefetch(&self, lo: u64, hi: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let end = self.offset + self.counts.len() as u64;
+            let (a, b) = (lo.max(self.offset), hi.min(end.saturating_sub(1)));
+            if a > b || self.counts.is_empty() {
+                return;
+            }
+            let (a, b) = ((a - self.offset) as usize, (b - self.offset) as usize);
+            // 16 four-byte counts per 64-byte line.
+            for i in (a..=b).step_by(16).chain(std::iter::once(b)) {
+                // SAFETY: prefetching is only a hint; the address lies inside `counts`.
+                unsafe { _mm_prefetch(self.counts.as_ptr().add(i).cast::<i8>(), _MM_HINT_T0) };
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (lo, hi);
+    }
+
     fn merge(&mut self, other: &Store) {
         for (i, &c) in other.counts.iter().enumerate() {
             if c > 0 {
@@ -111,12 +134,9 @@ fn bucket_value(key: u64, shift: u32) -> f64 {
     0.5 * (lo + hi)
 }
 
-/// Values counted per pass of [`QuantileSketch::add_batch`].
-const BLOCK: usize = 256;
-
 /// Smallest and largest of the values, NaN ignored; four independent lanes so the
 /// comparisons do not form one long dependency chain.
-fn min_max(values: &[f64]) -> (f64, f64) {
+pub fn min_max(values: &[f64]) -> (f64, f64) {
     let mut lo = [f64::INFINITY; 4];
     let mut hi = [f64::NEG_INFINITY; 4];
     let chunks = values.chunks_exact(4);
@@ -182,52 +202,59 @@ impl QuantileSketch {
     }
 
     /// Counts a batch of values; the same as adding them one by one, with the range and
-    /// count bookkeeping done once per batch. Positive values inside the current range
-    /// (nearly all of them) take a short path: one shift, one compare, one increment.
+    /// count bookkeeping done once per batch.
     pub fn add_batch(&mut self, values: &[f64]) {
         let (lo, hi) = min_max(values);
+        self.add_batch_in_range(values, lo, hi);
+    }
+
+    /// [`Self::add_batch`] given the batch's [`min_max`], for a caller that already has it
+    /// (to [`Self::prefetch`] first).
+    pub fn add_batch_in_range(&mut self, values: &[f64], lo: f64, hi: f64) {
         self.min = self.min.min(lo);
         self.max = self.max.max(hi);
-        for block in values.chunks(BLOCK) {
-            self.add_block(block);
+        self.add_block(values);
+    }
+
+    /// Starts loading into the cache the buckets that values in `[lo, hi]` will increment.
+    /// A run keeps thousands of summaries, so a summary's buckets are usually cold when its
+    /// batch arrives, and the increments hit them in no particular order: without this
+    /// each cache line would be a separate wait on memory.
+    #[inline]
+    pub fn prefetch(&self, lo: f64, hi: f64) {
+        if lo > 0.0 {
+            self.positive
+                .prefetch(lo.to_bits() >> self.shift, hi.to_bits() >> self.shift);
         }
     }
 
-    /// Counts up to [`BLOCK`] values in two passes: first every value's bucket index (a
-    /// branch-free loop the compiler vectorises), then the increments. A value off the short
-    /// path (zero, negative, NaN, outside the range) goes through [`Self::add_slow`]; if that
-    /// moves the range, the remaining indices are recomputed.
+    /// Counts values in one pass. Positive values inside the range take the short path
+    /// (one shift, one compare, one increment); the others go through
+    /// [`Self::add_slow`], after which the range is read again.
     fn add_block(&mut self, values: &[f64]) {
-        let mut index = [0u32; BLOCK];
-        let mut from = 0;
-        while from < values.len() {
-            let (offset, len) = (self.positive.offset, self.positive.counts.len() as u64);
-            for (slot, &x) in index[from..values.len()].iter_mut().zip(&values[from..]) {
-                let i = (x.to_bits() >> self.shift).wrapping_sub(offset);
-                // Positive finite values inside the range; everything else is flagged.
-                *slot = if x > 0.0 && i < len {
-                    i as u32
-                } else {
-                    u32::MAX
-                };
-            }
-            let mut moved = false;
-            for (k, &i) in index[from..values.len()].iter().enumerate() {
-                if i != u32::MAX {
-                    self.positive.counts[i as usize] += 1;
-                    self.count += 1;
-                    continue;
-                }
-                let before = (self.positive.offset, self.positive.counts.len());
-                self.add_slow(values[from + k]);
-                if (self.positive.offset, self.positive.counts.len()) != before {
-                    from += k + 1;
-                    moved = true;
+        let shift = self.shift;
+        let mut k = 0;
+        while k < values.len() {
+            let offset = self.positive.offset;
+            let counts = &mut self.positive.counts[..];
+            let len = counts.len() as u64;
+            // Counted in a local: `self.count += 1` here would be a chain of dependent
+            // memory increments (the compiler cannot keep it in a register).
+            let mut fast = 0;
+            while k < values.len() {
+                let x = values[k];
+                let i = (x.to_bits() >> shift).wrapping_sub(offset);
+                if !(x > 0.0 && i < len) {
                     break;
                 }
+                counts[i as usize] += 1;
+                fast += 1;
+                k += 1;
             }
-            if !moved {
-                break;
+            self.count += fast;
+            if k < values.len() {
+                self.add_slow(values[k]);
+                k += 1;
             }
         }
     }

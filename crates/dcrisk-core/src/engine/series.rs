@@ -6,7 +6,7 @@
 
 use super::path::MonthSink;
 use crate::results::{MonthStats, SeriesKind, SeriesSummary};
-use crate::sketch::{Precision, QuantileSketch};
+use crate::sketch::{Precision, QuantileSketch, min_max};
 
 /// Fixed-point scale of the exact sums: 2^32 units per unit of value.
 const FIXED_SCALE: f64 = 4_294_967_296.0;
@@ -124,7 +124,10 @@ impl SeriesAccumulator {
 /// Paths buffered before their values are folded into sums and summaries. Folding one
 /// series-month at a time over a batch keeps that summary's buckets in cache; inserting
 /// path by path would touch every summary on every path and stall on memory.
-const BATCH: usize = 1024;
+const BATCH: usize = 256;
+
+/// Values per cache line.
+const LINE: usize = 8;
 
 /// Collects a worker's paths in batches and folds them, in path order, into the current
 /// chunk's f64 sums and the worker's summaries.
@@ -141,7 +144,8 @@ pub struct BatchSink {
     row: usize,
     filled: usize,
     buffer: Vec<f64>,
-    column: Vec<f64>,
+    /// [`LINE`] gathered columns of `BATCH` values.
+    columns: Vec<f64>,
     /// The current chunk's sums, `[series * months + t]`.
     pub sums: Vec<f64>,
     pub acc: SeriesAccumulator,
@@ -157,7 +161,7 @@ impl BatchSink {
             row,
             filled: 0,
             buffer: vec![0.0; row * BATCH],
-            column: vec![0.0; BATCH],
+            columns: vec![0.0; LINE * BATCH],
             sums: vec![0.0; width],
             acc: SeriesAccumulator::new(series, months),
         }
@@ -182,15 +186,32 @@ impl BatchSink {
         self.acc.add_chunk_sums(&self.sums);
     }
 
+    /// Folds the buffered paths one series-month at a time. Columns are gathered
+    /// [`LINE`] at a time: each pass reads one cache line of every row once, instead of
+    /// reading every row's line again for each of its series-months.
     fn flush(&mut self) {
         let filled = self.filled;
-        let column = &mut self.column[..filled];
-        for i in 0..self.width {
-            for (p, c) in column.iter_mut().enumerate() {
-                *c = self.buffer[p * self.row + i];
+        let mut i = 0;
+        while i < self.width {
+            let lanes = LINE.min(self.width - i);
+            for p in 0..filled {
+                let line = &self.buffer[p * self.row + i..p * self.row + i + lanes];
+                for (j, &v) in line.iter().enumerate() {
+                    self.columns[j * BATCH + p] = v;
+                }
             }
-            self.sums[i] += lane_sum(column);
-            self.acc.sketches[i].add_batch(column);
+            // Prefetch the lines' summaries together, so their loads overlap.
+            let mut ranges = [(0.0, 0.0); LINE];
+            for (j, range) in ranges.iter_mut().enumerate().take(lanes) {
+                *range = min_max(&self.columns[j * BATCH..j * BATCH + filled]);
+                self.acc.sketches[i + j].prefetch(range.0, range.1);
+            }
+            for (j, &(lo, hi)) in ranges.iter().enumerate().take(lanes) {
+                let column = &self.columns[j * BATCH..j * BATCH + filled];
+                self.sums[i + j] += lane_sum(column);
+                self.acc.sketches[i + j].add_batch_in_range(column, lo, hi);
+            }
+            i += lanes;
         }
         self.filled = 0;
     }
