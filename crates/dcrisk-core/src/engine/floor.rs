@@ -15,14 +15,19 @@ use crate::random::{Draws, Stream};
 pub fn random_floor(model: &Model, seed: u64, range: Range<u64>) -> f64 {
     let sums: Vec<f64> = chunk_ranges(range)
         .par_iter()
-        .map(|c| c.clone().map(|p| path_draws(model, seed, p)).sum::<f64>())
+        .map(|c| {
+            let mut jumps = vec![0.0; model.months.saturating_sub(1)];
+            c.clone()
+                .map(|p| path_draws(model, seed, p, &mut jumps))
+                .sum::<f64>()
+        })
         .collect();
     sums.iter().sum()
 }
 
-/// One path's draws, in the engine's order: delays, copula, tenant clock, then each
-/// month's shocks, busts and jumps.
-fn path_draws(model: &Model, seed: u64, path: u64) -> f64 {
+/// One path's draws, in the engine's order: delays, copula, tenant clock, each region's
+/// jumps, then each month's shocks and busts.
+fn path_draws(model: &Model, seed: u64, path: u64, jump_buf: &mut [f64]) -> f64 {
     let mut main = Draws::new(seed, path, Stream::Main, model.antithetic);
     let mut jumps = Draws::new(seed, path, Stream::Jumps, model.antithetic);
     let mut acc = 0.0;
@@ -33,12 +38,13 @@ fn path_draws(model: &Model, seed: u64, path: u64) -> f64 {
         acc += main.normal();
     }
     acc += main.uniform();
+    for p in &model.power {
+        p.jumps(&mut jumps, jump_buf);
+        acc += jump_buf.iter().sum::<f64>();
+    }
     for _ in 0..model.months.saturating_sub(1) {
         for _ in 0..model.shocks.factors() {
             acc += main.normal();
-        }
-        for p in &model.power {
-            acc += p.jump(&mut jumps);
         }
         acc += model.demand.busts(&mut main) as f64;
     }

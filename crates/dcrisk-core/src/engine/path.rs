@@ -41,6 +41,8 @@ pub struct Scratch {
     /// Per month, row by row: each region's spot price, the demand factor, the cloud
     /// price and the tenant's hazard factor (logarithms until the `exp` sweep).
     levels: Vec<f64>,
+    /// Each region's log jump per month, `[k * T + t]`.
+    jumps: Vec<f64>,
     demand: Vec<f64>,
     /// Program and cloud cost per month while the tenant is alive, 0 after.
     program: Vec<f64>,
@@ -66,6 +68,7 @@ impl Scratch {
             z: vec![0.0; k + 2],
             x: vec![0.0; k],
             levels: vec![0.0; (k + 3) * t],
+            jumps: vec![0.0; k * t],
             demand: vec![0.0; t],
             program: vec![0.0; t],
             cloud: vec![0.0; t],
@@ -316,14 +319,18 @@ impl MonthLoop {
     }
 }
 
-/// Steps the random states through months `0..T`, drawing in the same order as ever (each
-/// month: the correlated normals, then the demand busts; each region's jumps from the jump
-/// stream), and writes their logarithms to `s.levels`: a row per region's log spot price,
+/// Steps the random states through months `0..T` (each region's jumps first, from the jump
+/// stream; then each month's correlated normals and demand busts from the main stream),
+/// and writes their logarithms to `s.levels`: a row per region's log spot price,
 /// then log demand factor, log cloud price and the tenant's hazard exponent.
 fn simulate_states(model: &Model, s: &mut Scratch, main: &mut Draws, jumps: &mut Draws) {
     let (t_end, k_regions) = (model.months, model.regions());
     for (x, p) in s.x.iter_mut().zip(&model.power) {
         *x = p.x0;
+    }
+    let steps = t_end.saturating_sub(1);
+    for (k, p) in model.power.iter().enumerate() {
+        p.jumps(jumps, &mut s.jumps[k * t_end..k * t_end + steps]);
     }
     let mut y = 0.0;
     let mut ln_c = model.cloud.ln_c0;
@@ -336,8 +343,8 @@ fn simulate_states(model: &Model, s: &mut Scratch, main: &mut Draws, jumps: &mut
         s.levels[(k_regions + 2) * t_end + t] = model.tenant.hazard_exponent(y);
         if t + 1 < t_end {
             model.shocks.draw(main, &mut s.e, &mut s.z);
-            for ((x, p), z) in s.x.iter_mut().zip(&model.power).zip(&s.z) {
-                *x = p.step(t, *x, *z, jumps);
+            for (k, ((x, p), z)) in s.x.iter_mut().zip(&model.power).zip(&s.z).enumerate() {
+                *x = p.step(t, *x, *z, s.jumps[k * t_end + t]);
             }
             y = model.demand.step(y, s.z[k_regions], main);
             ln_c = model.cloud.step(ln_c, s.z[k_regions + 1]);
