@@ -35,8 +35,11 @@ pub struct Scratch {
     /// Prefix sums of discounted owed rent.
     w: Vec<f64>,
     exposure: Vec<f64>,
-    e: Vec<f64>,
-    z: Vec<f64>,
+    /// Each month's independent normals and correlated shocks, `[factor * T + t]`.
+    normals: Vec<f64>,
+    shocks: Vec<f64>,
+    /// Log drop of demand from busts per month.
+    drops: Vec<f64>,
     x: Vec<f64>,
     /// Per month, row by row: each region's spot price, the demand factor, the cloud
     /// price and the tenant's hazard factor (logarithms until the `exp` sweep).
@@ -64,8 +67,9 @@ impl Scratch {
             energy: vec![0.0; k * t],
             w: vec![0.0; model.schedule_len + 1],
             exposure: vec![0.0; t],
-            e: vec![0.0; k + 2],
-            z: vec![0.0; k + 2],
+            normals: vec![0.0; (k + 2) * t],
+            shocks: vec![0.0; (k + 2) * t],
+            drops: vec![0.0; t],
             x: vec![0.0; k],
             levels: vec![0.0; (k + 3) * t],
             jumps: vec![0.0; k * t],
@@ -91,14 +95,14 @@ pub fn simulate_path(
     s: &mut Scratch,
     sink: &mut impl MonthSink,
 ) -> [f64; COLUMNS] {
-    let mut main = Draws::new(seed, path, Stream::Main, model.antithetic);
-    let mut jumps = Draws::new(seed, path, Stream::Jumps, model.antithetic);
+    let mut streams = PathStreams::new(model, seed, path);
+    let main = &mut streams.main;
     let t_end = model.months;
 
     for (d, site) in s.delivery.iter_mut().zip(&model.sites) {
         *d = delivery_month(site.planned_delivery, &site.delay, main.uniform());
     }
-    let landlord_defaults = draw_landlord_defaults(model, &mut main, s);
+    let landlord_defaults = draw_landlord_defaults(model, main, s);
     let tenant_threshold = exponential(main.uniform());
     apply_landlord_effects(model, s);
     build_schedules(model, s);
@@ -106,7 +110,7 @@ pub fn simulate_path(
         s.exposure[t] = guarantee::exposure(&s.w, &model.df, t, &model.guarantee);
     }
 
-    let (m, tau) = MonthLoop::run(model, s, tenant_threshold, &mut main, &mut jumps, sink);
+    let (m, tau) = MonthLoop::run(model, s, tenant_threshold, &mut streams, sink);
 
     let (payout, shortfall) = if tau < t_end {
         guarantee::payout_and_shortfall(&s.w, &model.df, tau, &model.guarantee)
@@ -130,6 +134,24 @@ pub fn simulate_path(
     out[Metric::LandlordShortfallPv.index()] = shortfall;
     out[METRICS..].copy_from_slice(&m.controls);
     out
+}
+
+/// A path's random streams: see [`Stream`].
+pub struct PathStreams {
+    pub main: Draws,
+    pub jumps: Draws,
+    pub busts: Draws,
+}
+
+impl PathStreams {
+    pub fn new(model: &Model, seed: u64, path: u64) -> Self {
+        let draws = |stream| Draws::new(seed, path, stream, model.antithetic);
+        PathStreams {
+            main: draws(Stream::Main),
+            jumps: draws(Stream::Jumps),
+            busts: draws(Stream::Busts),
+        }
+    }
 }
 
 /// Draws the systemic factor and each landlord's own factor; returns the count of
@@ -247,11 +269,10 @@ impl MonthLoop {
         model: &Model,
         s: &mut Scratch,
         threshold: f64,
-        main: &mut Draws,
-        jumps: &mut Draws,
+        streams: &mut PathStreams,
         sink: &mut impl MonthSink,
     ) -> (Self, usize) {
-        simulate_states(model, s, main, jumps);
+        simulate_states(model, s, streams);
         exp_in_place(&mut s.levels);
         let tau = tenant_default(model, s, threshold);
         let mut m = MonthLoop::default();
@@ -319,18 +340,38 @@ impl MonthLoop {
     }
 }
 
-/// Steps the random states through months `0..T` (each region's jumps first, from the jump
-/// stream; then each month's correlated normals and demand busts from the main stream),
-/// and writes their logarithms to `s.levels`: a row per region's log spot price,
-/// then log demand factor, log cloud price and the tenant's hazard exponent.
-fn simulate_states(model: &Model, s: &mut Scratch, main: &mut Draws, jumps: &mut Draws) {
+/// Steps the random states through months `0..T` and writes their logarithms to
+/// `s.levels`: a row per region's log spot price, then log demand factor, log cloud price
+/// and the tenant's hazard exponent.
+///
+/// The draws come first, each kind in one tight loop: every region's jumps (jump stream),
+/// the demand busts (busts stream), then every month's independent normals (main stream,
+/// month by month), correlated for all months at once. The recurrences then run month by
+/// month, all regions together, so their dependency chains overlap.
+fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     let (t_end, k_regions) = (model.months, model.regions());
-    for (x, p) in s.x.iter_mut().zip(&model.power) {
-        *x = p.x0;
-    }
     let steps = t_end.saturating_sub(1);
     for (k, p) in model.power.iter().enumerate() {
-        p.jumps(jumps, &mut s.jumps[k * t_end..k * t_end + steps]);
+        p.jumps(
+            &mut streams.jumps,
+            &mut s.jumps[k * t_end..k * t_end + steps],
+        );
+    }
+    model
+        .demand
+        .bust_drops(&mut streams.busts, &mut s.drops[..steps]);
+    let factors = model.shocks.factors();
+    for t in 0..steps {
+        for j in 0..factors {
+            s.normals[j * t_end + t] = streams.main.normal();
+        }
+    }
+    model
+        .shocks
+        .correlate_months(&s.normals, &mut s.shocks, t_end, steps);
+
+    for (x, p) in s.x.iter_mut().zip(&model.power) {
+        *x = p.x0;
     }
     let mut y = 0.0;
     let mut ln_c = model.cloud.ln_c0;
@@ -342,12 +383,16 @@ fn simulate_states(model: &Model, s: &mut Scratch, main: &mut Draws, jumps: &mut
         s.levels[(k_regions + 1) * t_end + t] = ln_c;
         s.levels[(k_regions + 2) * t_end + t] = model.tenant.hazard_exponent(y);
         if t + 1 < t_end {
-            model.shocks.draw(main, &mut s.e, &mut s.z);
-            for (k, ((x, p), z)) in s.x.iter_mut().zip(&model.power).zip(&s.z).enumerate() {
-                *x = p.step(t, *x, *z, s.jumps[k * t_end + t]);
+            for (k, (x, p)) in s.x.iter_mut().zip(&model.power).enumerate() {
+                let at = k * t_end + t;
+                *x = p.step(t, *x, s.shocks[at], s.jumps[at]);
             }
-            y = model.demand.step(y, s.z[k_regions], main);
-            ln_c = model.cloud.step(ln_c, s.z[k_regions + 1]);
+            y = model
+                .demand
+                .step(y, s.shocks[k_regions * t_end + t], s.drops[t]);
+            ln_c = model
+                .cloud
+                .step(ln_c, s.shocks[(k_regions + 1) * t_end + t]);
         }
     }
 }

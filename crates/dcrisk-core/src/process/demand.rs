@@ -28,17 +28,20 @@ impl DemandProcess {
         }
     }
 
-    /// `Y(t+1)` from `Y(t)` and the demand shock. Always draws one bust uniform from the
-    /// main stream, so the stream stays aligned whatever the bust rate.
+    /// `Y(t+1)` from `Y(t)`, the demand shock and the month's drop from busts (from
+    /// [`Self::bust_drops`]).
     #[inline]
-    pub fn step(&self, y: f64, z: f64, draws: &mut Draws) -> f64 {
-        y + self.drift_step + self.vol_step * z - self.bust_size * self.busts(draws) as f64
+    pub fn step(&self, y: f64, z: f64, drop: f64) -> f64 {
+        y + self.drift_step + self.vol_step * z - drop
     }
 
-    /// The month's count of busts (one uniform from the main stream).
-    #[inline]
-    pub fn busts(&self, draws: &mut Draws) -> u32 {
-        self.busts.sample(draws)
+    /// Each month's log drop from busts for one path, `out[t] = b N(t)` with
+    /// `N(t) ~ Poisson(rate dt)`, drawn from the path's busts stream.
+    pub fn bust_drops(&self, draws: &mut Draws, out: &mut [f64]) {
+        out.fill(0.0);
+        self.busts.monthly_counts(draws, out.len(), |t, n, _| {
+            out[t] = self.bust_size * f64::from(n)
+        });
     }
 }
 
