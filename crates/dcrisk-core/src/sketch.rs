@@ -136,6 +136,7 @@ fn bucket_value(key: u64, shift: u32) -> f64 {
 
 /// Smallest and largest of the values, NaN ignored; four independent lanes so the
 /// comparisons do not form one long dependency chain.
+#[inline]
 pub fn min_max(values: &[f64]) -> (f64, f64) {
     let mut lo = [f64::INFINITY; 4];
     let mut hi = [f64::NEG_INFINITY; 4];
@@ -210,6 +211,7 @@ impl QuantileSketch {
 
     /// [`Self::add_batch`] given the batch's [`min_max`], for a caller that already has it
     /// (to [`Self::prefetch`] first).
+    #[inline]
     pub fn add_batch_in_range(&mut self, values: &[f64], lo: f64, hi: f64) {
         self.min = self.min.min(lo);
         self.max = self.max.max(hi);
@@ -231,6 +233,7 @@ impl QuantileSketch {
     /// Counts values in one pass. Positive values inside the range take the short path
     /// (one shift, one compare, one increment); the others go through
     /// [`Self::add_slow`], after which the range is read again.
+    #[inline]
     fn add_block(&mut self, values: &[f64]) {
         let shift = self.shift;
         let mut k = 0;

@@ -121,7 +121,7 @@ impl SeriesAccumulator {
     }
 }
 
-/// Paths buffered before their values are folded into sums and summaries. Folding one
+/// Paths buffered before their values are folded into the summaries. Folding one
 /// series-month at a time over a batch keeps that summary's buckets in cache; inserting
 /// path by path would touch every summary on every path and stall on memory.
 const BATCH: usize = 256;
@@ -140,8 +140,11 @@ const LINE: usize = 8;
 pub struct BatchSink {
     months: usize,
     width: usize,
-    /// Row length: the width plus one cache line, so rows do not alias in the cache sets.
+    /// Row length: the width rounded up to whole cache lines, plus one line so that rows
+    /// do not alias in the cache sets.
     row: usize,
+    /// Index of the buffer's first cache-line-aligned element, where row 0 starts.
+    start: usize,
     filled: usize,
     buffer: Vec<f64>,
     /// [`LINE`] gathered columns of `BATCH` values.
@@ -154,13 +157,17 @@ pub struct BatchSink {
 impl BatchSink {
     pub fn new(series: usize, months: usize) -> Self {
         let width = series * months;
-        let row = width + 8;
+        let row = width.next_multiple_of(LINE) + LINE;
+        let buffer = vec![0.0; row * BATCH + LINE];
+        // First element on a 64-byte boundary, so each row's lines are whole cache lines.
+        let start = buffer.as_ptr().align_offset(64).min(LINE - 1);
         BatchSink {
             months,
             width,
             row,
+            start,
             filled: 0,
-            buffer: vec![0.0; row * BATCH],
+            buffer,
             columns: vec![0.0; LINE * BATCH],
             sums: vec![0.0; width],
             acc: SeriesAccumulator::new(series, months),
@@ -186,21 +193,53 @@ impl BatchSink {
         self.acc.add_chunk_sums(&self.sums);
     }
 
+    /// Folds the buffered paths into the summaries, in the widest vectors the CPU has
+    /// (integer and comparison work only, so the same counts whichever is used).
+    fn flush(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F, checked just above.
+                unsafe { self.flush_avx512() };
+                return;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                unsafe { self.flush_avx2() };
+                return;
+            }
+        }
+        self.fold();
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn flush_avx512(&mut self) {
+        self.fold();
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn flush_avx2(&mut self) {
+        self.fold();
+    }
+
     /// Folds the buffered paths one series-month at a time. Columns are gathered
     /// [`LINE`] at a time: each pass reads one cache line of every row once, instead of
     /// reading every row's line again for each of its series-months.
-    fn flush(&mut self) {
+    #[inline(always)]
+    fn fold(&mut self) {
         let filled = self.filled;
         let mut i = 0;
         while i < self.width {
             let lanes = LINE.min(self.width - i);
             for p in 0..filled {
-                let line = &self.buffer[p * self.row + i..p * self.row + i + lanes];
-                for (j, &v) in line.iter().enumerate() {
+                let at = self.start + p * self.row + i;
+                for (j, &v) in self.buffer[at..at + lanes].iter().enumerate() {
                     self.columns[j * BATCH + p] = v;
                 }
             }
-            // Prefetch the lines' summaries together, so their loads overlap.
+            // Prefetch the line's summaries together, so their loads overlap.
             let mut ranges = [(0.0, 0.0); LINE];
             for (j, range) in ranges.iter_mut().enumerate().take(lanes) {
                 *range = min_max(&self.columns[j * BATCH..j * BATCH + filled]);
@@ -208,7 +247,6 @@ impl BatchSink {
             }
             for (j, &(lo, hi)) in ranges.iter().enumerate().take(lanes) {
                 let column = &self.columns[j * BATCH..j * BATCH + filled];
-                self.sums[i + j] += lane_sum(column);
                 self.acc.sketches[i + j].add_batch_in_range(column, lo, hi);
             }
             i += lanes;
@@ -217,27 +255,16 @@ impl BatchSink {
     }
 }
 
-/// The sum of a batch in a fixed order: four lanes (`p mod 4`) summed in path order, then
-/// combined; the same however the paths were run, and free of one long dependency chain.
-fn lane_sum(values: &[f64]) -> f64 {
-    let mut lanes = [0.0; 4];
-    let chunks = values.chunks_exact(4);
-    let tail = chunks.remainder();
-    for c in chunks {
-        for k in 0..4 {
-            lanes[k] += c[k];
-        }
-    }
-    for (k, &v) in tail.iter().enumerate() {
-        lanes[k] += v;
-    }
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
-}
-
 impl MonthSink for BatchSink {
+    /// Adds the series to the chunk's sums (in path order, so the same whatever thread
+    /// runs the chunk) and buffers it for the summaries.
     #[inline]
     fn record(&mut self, series: usize, values: &[f64]) {
-        let start = self.filled * self.row + series * self.months;
+        let at = series * self.months;
+        for (sum, &v) in self.sums[at..at + self.months].iter_mut().zip(values) {
+            *sum += v;
+        }
+        let start = self.start + self.filled * self.row + at;
         self.buffer[start..start + self.months].copy_from_slice(values);
     }
 }
