@@ -80,6 +80,15 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// The first value of each kind of monthly draw, for the random-number floor to return
+    /// (any read of the buffers keeps their writes from being optimised away).
+    pub fn checksum(&self) -> f64 {
+        let first = |v: &[f64]| v.first().copied().unwrap_or(0.0);
+        first(&self.normals) + first(&self.jumps) + first(&self.drops)
+    }
+}
+
 /// Number of per-month series: a power price per region, then demand, capacity, program
 /// cost, cloud cost and guarantor exposure.
 pub fn series_count(model: &Model) -> usize {
@@ -350,25 +359,10 @@ impl MonthLoop {
 /// month, all regions together, so their dependency chains overlap.
 fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     let (t_end, k_regions) = (model.months, model.regions());
-    let steps = t_end.saturating_sub(1);
-    for (k, p) in model.power.iter().enumerate() {
-        p.jumps(
-            &mut streams.jumps,
-            &mut s.jumps[k * t_end..k * t_end + steps],
-        );
-    }
-    model
-        .demand
-        .bust_drops(&mut streams.busts, &mut s.drops[..steps]);
-    let factors = model.shocks.factors();
-    for t in 0..steps {
-        for j in 0..factors {
-            s.normals[j * t_end + t] = streams.main.normal();
-        }
-    }
+    draw_monthly(model, s, streams);
     model
         .shocks
-        .correlate_months(&s.normals, &mut s.shocks, t_end, steps);
+        .correlate_months(&s.normals, &mut s.shocks, t_end, t_end.saturating_sub(1));
 
     for (x, p) in s.x.iter_mut().zip(&model.power) {
         *x = p.x0;
@@ -393,6 +387,29 @@ fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
             ln_c = model
                 .cloud
                 .step(ln_c, s.shocks[(k_regions + 1) * t_end + t]);
+        }
+    }
+}
+
+/// A path's monthly draws, into `s`: every region's jumps (jump stream), the demand busts
+/// (busts stream), then every month's independent normals (main stream, month by month).
+/// The random-number floor runs exactly this.
+pub fn draw_monthly(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
+    let t_end = model.months;
+    let steps = t_end.saturating_sub(1);
+    for (k, p) in model.power.iter().enumerate() {
+        p.jumps(
+            &mut streams.jumps,
+            &mut s.jumps[k * t_end..k * t_end + steps],
+        );
+    }
+    model
+        .demand
+        .bust_drops(&mut streams.busts, &mut s.drops[..steps]);
+    let factors = model.shocks.factors();
+    for t in 0..steps {
+        for j in 0..factors {
+            s.normals[j * t_end + t] = streams.main.normal();
         }
     }
 }
