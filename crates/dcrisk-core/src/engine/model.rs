@@ -19,6 +19,9 @@ pub struct SiteModel {
     pub capacity_mw: f64,
     /// Monthly rent in lease year `y` (0-based): `cap 1000 rent (1 + esc)^y`.
     pub rent_by_year: Vec<f64>,
+    /// `rent_by_year` spelled out per month of the lease (`[m] = rent_by_year[m / 12]`), so
+    /// a path adds a site's rent as one run of months rather than year by year.
+    pub rent_by_month: Vec<f64>,
     /// Monthly opex, `cap 1000 opex`.
     pub opex: f64,
     /// `cap pue HOURS`: MWh drawn per month at full load, per $/MWh of price.
@@ -27,9 +30,27 @@ pub struct SiteModel {
     pub hardware_base: f64,
     /// `1 + price_trend`.
     pub hardware_growth: f64,
+    /// [`SiteModel::hardware`] of each month a path can deliver in, priced once per run
+    /// rather than with a `powf` per site and path.
+    pub hardware_by_delivery: Vec<f64>,
     pub planned_delivery: u32,
     pub term_months: usize,
     pub delay: Delay,
+}
+
+impl SiteModel {
+    /// Monthly hardware charge of delivery in month `d`:
+    /// `hardware_base hardware_growth^(d / 12)`.
+    #[inline]
+    pub fn hardware(&self, d: i64) -> f64 {
+        let priced = usize::try_from(d)
+            .ok()
+            .and_then(|d| self.hardware_by_delivery.get(d));
+        match priced {
+            Some(&h) => h,
+            None => self.hardware_base * self.hardware_growth.powf(d as f64 / 12.0),
+        }
+    }
 }
 
 /// The precomputed model the paths run on.
@@ -104,17 +125,28 @@ impl Model {
 fn site_model(s: &Scenario, site: &crate::scenario::Site) -> SiteModel {
     let monthly_rent = site.capacity_mw * 1000.0 * site.rent_per_kw_month;
     let hw = &s.hardware;
+    let hardware_base = site.capacity_mw * hw.capex_per_mw / (12.0 * hw.life_years);
+    let hardware_growth = 1.0 + hw.price_trend;
+    // Deliveries slip by at most the delay's maximum and one landlord default.
+    let last_delivery = site.planned_delivery as usize
+        + site.delay.max.ceil() as usize
+        + s.landlord_default.pre_delivery_delay_months as usize;
+    let rent_by_year: Vec<f64> = (0..site.term_years)
+        .map(|y| monthly_rent * (1.0 + site.rent_escalator).powi(y as i32))
+        .collect();
     SiteModel {
         region: site.region,
         landlord: site.landlord,
         capacity_mw: site.capacity_mw,
-        rent_by_year: (0..site.term_years)
-            .map(|y| monthly_rent * (1.0 + site.rent_escalator).powi(y as i32))
-            .collect(),
+        rent_by_month: rent_by_year.iter().flat_map(|&r| [r; 12]).collect(),
+        rent_by_year,
         opex: site.capacity_mw * 1000.0 * site.opex_per_kw_month,
         energy: site.capacity_mw * site.pue * HOURS,
-        hardware_base: site.capacity_mw * hw.capex_per_mw / (12.0 * hw.life_years),
-        hardware_growth: 1.0 + hw.price_trend,
+        hardware_base,
+        hardware_growth,
+        hardware_by_delivery: (0..=last_delivery)
+            .map(|d| hardware_base * hardware_growth.powf(d as f64 / 12.0))
+            .collect(),
         planned_delivery: site.planned_delivery,
         term_months: 12 * site.term_years as usize,
         delay: site.delay,

@@ -1,7 +1,7 @@
 //! One Monte Carlo path: draws, the site schedules, the monthly cash flows of MODEL.md
 //! section 3, and the guarantee of section 4.
 
-use super::model::{Model, SiteModel};
+use super::model::Model;
 use crate::exp::exp_in_place;
 use crate::guarantee;
 use crate::process::delivery::delivery_month;
@@ -34,6 +34,16 @@ pub struct Scratch {
     energy: Vec<f64>,
     /// Prefix sums of discounted owed rent.
     w: Vec<f64>,
+    /// Each site's lease on this path.
+    leases: Vec<Lease>,
+    /// Months of the horizon where the set of covering sites may change, as bits (month
+    /// `t` is bit `t % 64` of word `t / 64`).
+    change: Vec<u64>,
+    /// The same months in increasing order: where each run of equal schedules starts.
+    starts: Vec<usize>,
+    /// `run_of[starts[i]] = i`, and `run_of[T]` the number of runs; other entries are
+    /// stale.
+    run_of: Vec<usize>,
     exposure: Vec<f64>,
     /// Each month's independent normals and correlated shocks, `[factor * T + t]`.
     normals: Vec<f64>,
@@ -66,6 +76,10 @@ impl Scratch {
             hardware: vec![0.0; t],
             energy: vec![0.0; k * t],
             w: vec![0.0; model.schedule_len + 1],
+            leases: vec![Lease::default(); model.sites.len()],
+            change: vec![0; t.div_ceil(64)],
+            starts: Vec::with_capacity(4 * model.sites.len() + 1),
+            run_of: vec![0; t + 1],
             exposure: vec![0.0; t],
             normals: vec![0.0; (k + 2) * t],
             shocks: vec![0.0; (k + 2) * t],
@@ -192,65 +206,152 @@ fn apply_landlord_effects(model: &Model, s: &mut Scratch) {
     }
 }
 
+/// One site's lease on one path: rent and capacity for months `[begin, end)` except the
+/// outage months `[out_start, out_end)`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Lease {
+    begin: i64,
+    end: i64,
+    out_start: i64,
+    out_end: i64,
+    /// Monthly hardware charge, priced at the delivery month.
+    hardware: f64,
+}
+
+impl Lease {
+    /// Months `[from, to)` (inside the lease) less the outage, as two runs; either may be
+    /// empty (`from >= to`).
+    #[inline]
+    fn runs(&self, from: i64, to: i64) -> [(i64, i64); 2] {
+        [(from, to.min(self.out_start)), (from.max(self.out_end), to)]
+    }
+}
+
 /// Per-month rent (to the schedule's end), available capacity, opex, hardware and energy
 /// coefficients, and the prefix sums of discounted rent for the guarantee.
+///
+/// Every month's figure is the sum over the sites that cover it, added in site order from
+/// 0.0; that order is part of the results (floating-point addition does not associate),
+/// so any faster way of building these must keep it.
 fn build_schedules(model: &Model, s: &mut Scratch) {
-    s.rent.fill(0.0);
-    s.capacity.fill(0.0);
-    s.opex.fill(0.0);
-    s.hardware.fill(0.0);
-    s.energy.fill(0.0);
+    set_leases(model, s);
+    add_rents(model, s);
+    fill_monthly(model, s);
+    discount_rents(model, s);
+}
+
+/// Each site's lease on this path, and the months of the horizon where the set of
+/// covering sites may change (month 0, deliveries, outage starts and ends, lease ends).
+fn set_leases(model: &Model, s: &mut Scratch) {
+    let t_end = model.months as i64;
+    s.change.fill(0);
+    let mut mark = |month: i64| {
+        if month < t_end {
+            let t = month.max(0) as usize;
+            s.change[t / 64] |= 1 << (t % 64);
+        }
+    };
+    mark(0);
     for (i, site) in model.sites.iter().enumerate() {
         let d = s.delivery[i];
-        let lease_end = (d + site.term_months as i64).min(model.schedule_len as i64);
-        // The outage only abates months inside the horizon.
-        let (out_start, out_end) = s.outage[i];
-        let out_end = out_end.min(model.months as i64);
-        let hardware = site.hardware_base * site.hardware_growth.powf(d as f64 / 12.0);
-        if out_start < out_end {
-            add_site_months(model, s, site, d, d, out_start.min(lease_end), hardware);
-            add_site_months(model, s, site, d, out_end.max(d), lease_end, hardware);
-        } else {
-            add_site_months(model, s, site, d, d, lease_end, hardware);
+        let end = (d + site.term_months as i64).min(model.schedule_len as i64);
+        // The outage only abates months inside the horizon; an empty one moves to the
+        // lease's end, where it cuts nothing out.
+        let (out_start, out_end) = match s.outage[i] {
+            (a, b) if a < b.min(t_end) => (a, b.min(t_end)),
+            _ => (end, end),
+        };
+        let lease = Lease {
+            begin: d,
+            end,
+            out_start,
+            out_end,
+            hardware: site.hardware(d),
+        };
+        for month in [lease.begin, lease.end, lease.out_start, lease.out_end] {
+            mark(month);
+        }
+        s.leases[i] = lease;
+    }
+    s.starts.clear();
+    for (w, &word) in s.change.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let t = 64 * w + bits.trailing_zeros() as usize;
+            s.run_of[t] = s.starts.len();
+            s.starts.push(t);
+            bits &= bits - 1;
         }
     }
+    s.run_of[model.months] = s.starts.len();
+}
+
+/// `w[u]`: the discounted owed rent of months `0..u`, summed in month order.
+fn discount_rents(model: &Model, s: &mut Scratch) {
     s.w[0] = 0.0;
     for u in 0..model.schedule_len {
         s.w[u + 1] = s.w[u] + s.rent[u] * model.df[u];
     }
 }
 
-/// Adds a site's rent for months `[from, to)` of a lease delivered in month `d`, one lease
-/// year at a time, and its capacity, opex, hardware and energy for those inside the horizon.
-fn add_site_months(
-    model: &Model,
-    s: &mut Scratch,
-    site: &SiteModel,
-    d: i64,
-    from: i64,
-    to: i64,
-    hardware: f64,
-) {
-    let mut u = from.max(0);
-    while u < to {
-        let year = (u - d) / 12;
-        let year_end = (d + 12 * (year + 1)).min(to);
-        let rent = site.rent_by_year[year as usize];
-        for r in &mut s.rent[u as usize..year_end as usize] {
-            *r += rent;
+/// Owed rent per month, site by site (so in site order), each site's as at most two runs
+/// of its month-by-month rent: before and after its outage.
+fn add_rents(model: &Model, s: &mut Scratch) {
+    s.rent.fill(0.0);
+    for (lease, site) in s.leases.iter().zip(&model.sites) {
+        for (a, b) in lease.runs(lease.begin.max(0), lease.end) {
+            if a < b {
+                let (from, to) = ((a - lease.begin) as usize, (b - lease.begin) as usize);
+                let rents = &site.rent_by_month[from..to];
+                for (r, &rent) in s.rent[a as usize..b as usize].iter_mut().zip(rents) {
+                    *r += rent;
+                }
+            }
         }
-        u = year_end;
     }
-    let (a, b) = (from.max(0) as usize, (to.max(0) as usize).min(model.months));
-    if a >= b {
-        return;
+}
+
+/// Capacity, opex, hardware and energy per month of the horizon.
+///
+/// The covering sites only change at `s.starts`, so the site-order sums are formed once
+/// per run, in the run's first month, and copied over the rest of the run. Sites go in
+/// the outer loop: the runs' sums are independent of each other, so their additions
+/// overlap instead of waiting on one another as one run's chain of additions would.
+fn fill_monthly(model: &Model, s: &mut Scratch) {
+    let (t_end, k_regions) = (model.months, model.regions());
+    for &a in &s.starts {
+        s.capacity[a] = 0.0;
+        s.opex[a] = 0.0;
+        s.hardware[a] = 0.0;
+        s.energy[a * k_regions..(a + 1) * k_regions].fill(0.0);
     }
-    let regions = model.regions();
-    for t in a..b {
-        s.capacity[t] += site.capacity_mw;
-        s.opex[t] += site.opex;
-        s.hardware[t] += hardware;
-        s.energy[t * regions + site.region] += site.energy;
+    // Index in `s.starts` of the run starting at `month`, a lease's start, end or outage
+    // bound, all of which start runs unless outside the horizon.
+    let run_index = |month: i64| s.run_of[month.clamp(0, t_end as i64) as usize];
+    for (lease, site) in s.leases.iter().zip(&model.sites) {
+        for (from, to) in lease.runs(lease.begin, lease.end) {
+            if from < to {
+                for &a in &s.starts[run_index(from)..run_index(to)] {
+                    s.capacity[a] += site.capacity_mw;
+                    s.opex[a] += site.opex;
+                    s.hardware[a] += lease.hardware;
+                    s.energy[a * k_regions + site.region] += site.energy;
+                }
+            }
+        }
+    }
+    for (i, &a) in s.starts.iter().enumerate() {
+        let b = s.starts.get(i + 1).map_or(t_end, |&b| b);
+        let (capacity, opex, hardware) = (s.capacity[a], s.opex[a], s.hardware[a]);
+        s.capacity[a + 1..b].fill(capacity);
+        s.opex[a + 1..b].fill(opex);
+        s.hardware[a + 1..b].fill(hardware);
+        let (first, rest) = s.energy[a * k_regions..b * k_regions].split_at_mut(k_regions);
+        for row in rest.chunks_exact_mut(k_regions) {
+            for (e, &sum) in row.iter_mut().zip(&*first) {
+                *e = sum;
+            }
+        }
     }
 }
 
@@ -430,4 +531,190 @@ fn tenant_default(model: &Model, s: &Scratch, threshold: f64) -> usize {
         }
     }
     t_end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::model::SiteModel;
+    use crate::scenario::{parse_toml, validate};
+
+    fn base_model() -> Model {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scenarios/gigawatt-program.toml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        Model::new(&validate(&parse_toml(&text).unwrap()).unwrap())
+    }
+
+    /// The schedules as first written: every site added into every month it covers.
+    fn reference_schedules(model: &Model, s: &mut Scratch) {
+        s.rent.fill(0.0);
+        s.capacity.fill(0.0);
+        s.opex.fill(0.0);
+        s.hardware.fill(0.0);
+        s.energy.fill(0.0);
+        for (i, site) in model.sites.iter().enumerate() {
+            let d = s.delivery[i];
+            let lease_end = (d + site.term_months as i64).min(model.schedule_len as i64);
+            let (out_start, out_end) = s.outage[i];
+            let out_end = out_end.min(model.months as i64);
+            let hardware = site.hardware_base * site.hardware_growth.powf(d as f64 / 12.0);
+            if out_start < out_end {
+                add_months(model, s, site, d, d, out_start.min(lease_end), hardware);
+                add_months(model, s, site, d, out_end.max(d), lease_end, hardware);
+            } else {
+                add_months(model, s, site, d, d, lease_end, hardware);
+            }
+        }
+        s.w[0] = 0.0;
+        for u in 0..model.schedule_len {
+            s.w[u + 1] = s.w[u] + s.rent[u] * model.df[u];
+        }
+    }
+
+    fn add_months(
+        model: &Model,
+        s: &mut Scratch,
+        site: &SiteModel,
+        d: i64,
+        from: i64,
+        to: i64,
+        hardware: f64,
+    ) {
+        let mut u = from.max(0);
+        while u < to {
+            let year = (u - d) / 12;
+            let year_end = (d + 12 * (year + 1)).min(to);
+            let rent = site.rent_by_year[year as usize];
+            for r in &mut s.rent[u as usize..year_end as usize] {
+                *r += rent;
+            }
+            u = year_end;
+        }
+        let (a, b) = (from.max(0) as usize, (to.max(0) as usize).min(model.months));
+        if a >= b {
+            return;
+        }
+        let regions = model.regions();
+        for t in a..b {
+            s.capacity[t] += site.capacity_mw;
+            s.opex[t] += site.opex;
+            s.hardware[t] += hardware;
+            s.energy[t * regions + site.region] += site.energy;
+        }
+    }
+
+    /// Builds the schedules of `s`'s deliveries and outages both ways (each on scratch
+    /// left dirty by earlier paths) and asserts they agree bit for bit.
+    fn assert_same(model: &Model, s: &mut Scratch, reference: &mut Scratch, what: &str) {
+        reference.delivery.clone_from(&s.delivery);
+        reference.outage.clone_from(&s.outage);
+        build_schedules(model, s);
+        reference_schedules(model, reference);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for (name, new, old) in [
+            ("rent", &s.rent, &reference.rent),
+            ("capacity", &s.capacity, &reference.capacity),
+            ("opex", &s.opex, &reference.opex),
+            ("hardware", &s.hardware, &reference.hardware),
+            ("energy", &s.energy, &reference.energy),
+            ("w", &s.w, &reference.w),
+        ] {
+            assert_eq!(bits(new), bits(old), "{name} differs: {what}");
+        }
+    }
+
+    #[test]
+    fn schedules_match_site_by_site_sums_on_drawn_paths() {
+        let model = base_model();
+        let mut s = Scratch::new(&model);
+        let mut reference = Scratch::new(&model);
+        let (mut outages, mut slips) = (0, 0);
+        for path in 0..400 {
+            // The draws of simulate_path, up to the schedules.
+            let mut main = Draws::new(7, path, Stream::Main, false);
+            for (d, site) in s.delivery.iter_mut().zip(&model.sites) {
+                *d = delivery_month(site.planned_delivery, &site.delay, main.uniform());
+            }
+            draw_landlord_defaults(&model, &mut main, &mut s);
+            let planned = s.delivery.clone();
+            apply_landlord_effects(&model, &mut s);
+            outages += s.outage.iter().filter(|(a, b)| a < b).count();
+            slips += planned
+                .iter()
+                .zip(&s.delivery)
+                .filter(|(a, b)| a != b)
+                .count();
+            assert_same(&model, &mut s, &mut reference, &format!("path {path}"));
+        }
+        // The paths exercised what they should: outages and slipped deliveries.
+        assert!(
+            outages > 100 && slips > 100,
+            "{outages} outages, {slips} slips"
+        );
+    }
+
+    #[test]
+    fn schedules_match_site_by_site_sums_on_edge_cases() {
+        let model = base_model();
+        let (t_end, n) = (model.months as i64, model.sites.len());
+        let mut s = Scratch::new(&model);
+        let mut reference = Scratch::new(&model);
+        // Site 2 has a 10-year term, site 0 a 15-year one.
+        assert_eq!(model.sites[2].term_months, 120);
+        assert_eq!(model.sites[0].term_months, 180);
+        let cases: [(&str, usize, i64, (i64, i64)); 9] = [
+            ("outage overlapping the lease end", 2, 20, (138, 141)),
+            ("outage past the horizon", 0, 10, (178, 181)),
+            ("outage from delivery", 0, 15, (15, 18)),
+            ("delivery after the horizon", 0, t_end + 5, (0, 0)),
+            ("delivery in the horizon's last month", 2, t_end - 1, (0, 0)),
+            ("lease ending before the horizon", 2, 6, (0, 0)),
+            (
+                "lease ending before the horizon, with outage",
+                2,
+                6,
+                (50, 53),
+            ),
+            ("delivery at month 0", 0, 0, (0, 3)),
+            (
+                "outage starting in the last month",
+                0,
+                30,
+                (t_end - 1, t_end + 2),
+            ),
+        ];
+        for (what, site, d, outage) in cases {
+            for (i, p) in model.sites.iter().enumerate() {
+                s.delivery[i] = i64::from(p.planned_delivery);
+                s.outage[i] = (0, 0);
+            }
+            s.delivery[site] = d;
+            s.outage[site] = outage;
+            assert_same(&model, &mut s, &mut reference, what);
+        }
+        // Every site at once, at random: deliveries up to past the horizon, outages
+        // anywhere from delivery to beyond the lease end.
+        let mut draws = Draws::new(11, 0, Stream::Main, false);
+        for case in 0..300 {
+            for i in 0..n {
+                let d = (draws.uniform() * (t_end + 40) as f64) as i64;
+                let start = d + (draws.uniform() * (model.sites[i].term_months + 6) as f64) as i64;
+                s.delivery[i] = d;
+                s.outage[i] = if draws.uniform() < 0.5 {
+                    (start, start + model.outage_months)
+                } else {
+                    (0, 0)
+                };
+            }
+            assert_same(
+                &model,
+                &mut s,
+                &mut reference,
+                &format!("random case {case}"),
+            );
+        }
+    }
 }
