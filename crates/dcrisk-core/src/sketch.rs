@@ -30,10 +30,18 @@ impl Precision {
 }
 
 /// Bucket counts over a contiguous key range.
+///
+/// A bucket's count is `counts[i] + recent[i]`. Batches count into the 16-bit `recent`,
+/// half the memory of `counts`: a run keeps thousands of summaries, more than the cache
+/// holds, so their size sets how often a batch waits on memory. `recent` is settled into
+/// `counts` before it could overflow.
 #[derive(Clone, Debug, Default)]
 struct Store {
     offset: u64,
     counts: Vec<u32>,
+    recent: Vec<u16>,
+    /// Values counted into `recent` since it was last settled (an upper bound).
+    pending: u32,
 }
 
 /// Two stores are equal when they count the same keys the same number of times, whatever
@@ -61,6 +69,7 @@ impl Store {
         if self.counts.is_empty() {
             self.offset = key;
             self.counts.push(0);
+            self.recent.push(0);
         } else {
             self.grow_to(key);
         }
@@ -80,10 +89,28 @@ impl Store {
             (self.offset, key + 1 + slack)
         };
         let mut counts = vec![0; (new_end - new_start) as usize];
+        let mut recent = vec![0; counts.len()];
         let at = (self.offset - new_start) as usize;
         counts[at..at + self.counts.len()].copy_from_slice(&self.counts);
+        recent[at..at + self.recent.len()].copy_from_slice(&self.recent);
         self.offset = new_start;
         self.counts = counts;
+        self.recent = recent;
+    }
+
+    /// Makes room in `recent` for `n` more values, settling it into `counts` if they could
+    /// overflow a 16-bit count.
+    #[inline]
+    fn reserve_recent(&mut self, n: usize) {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        if self.pending.saturating_add(n) > u32::from(u16::MAX) {
+            for (c, r) in self.counts.iter_mut().zip(&mut self.recent) {
+                *c += u32::from(*r);
+                *r = 0;
+            }
+            self.pending = 0;
+        }
+        self.pending = self.pending.saturating_add(n);
     }
 
     /// Asks the CPU to start loading the buckets of keys `lo..=hi` (clipped to the range)
@@ -93,16 +120,16 @@ impl Store {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let end = self.offset + self.counts.len() as u64;
+            let end = self.offset + self.recent.len() as u64;
             let (a, b) = (lo.max(self.offset), hi.min(end.saturating_sub(1)));
-            if a > b || self.counts.is_empty() {
+            if a > b || self.recent.is_empty() {
                 return;
             }
             let (a, b) = ((a - self.offset) as usize, (b - self.offset) as usize);
-            // 16 four-byte counts per 64-byte line.
-            for i in (a..=b).step_by(16).chain(std::iter::once(b)) {
-                // SAFETY: prefetching is only a hint; the address lies inside `counts`.
-                unsafe { _mm_prefetch(self.counts.as_ptr().add(i).cast::<i8>(), _MM_HINT_T0) };
+            // 32 two-byte counts per 64-byte line.
+            for i in (a..=b).step_by(32).chain(std::iter::once(b)) {
+                // SAFETY: prefetching is only a hint; the address lies inside `recent`.
+                unsafe { _mm_prefetch(self.recent.as_ptr().add(i).cast::<i8>(), _MM_HINT_T0) };
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
@@ -110,20 +137,25 @@ impl Store {
     }
 
     fn merge(&mut self, other: &Store) {
-        for (i, &c) in other.counts.iter().enumerate() {
-            if c > 0 {
-                self.add(other.offset + i as u64, c);
-            }
+        for (key, c) in other.iter() {
+            self.add(key, c as u32);
         }
+    }
+
+    /// Every bucket's count, from the first key of the range.
+    fn totals(&self) -> impl DoubleEndedIterator<Item = u32> + ExactSizeIterator + '_ {
+        self.counts
+            .iter()
+            .zip(&self.recent)
+            .map(|(&c, &r)| c + u32::from(r))
     }
 
     /// Keys and counts in increasing key order.
     fn iter(&self) -> impl DoubleEndedIterator<Item = (u64, u64)> + '_ {
-        self.counts
-            .iter()
+        self.totals()
             .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(i, &c)| (self.offset + i as u64, u64::from(c)))
+            .filter(|(_, c)| *c > 0)
+            .map(|(i, c)| (self.offset + i as u64, u64::from(c)))
     }
 }
 
@@ -215,6 +247,7 @@ impl QuantileSketch {
     pub fn add_batch_in_range(&mut self, values: &[f64], lo: f64, hi: f64) {
         self.min = self.min.min(lo);
         self.max = self.max.max(hi);
+        self.positive.reserve_recent(values.len());
         self.add_block(values);
     }
 
@@ -239,7 +272,7 @@ impl QuantileSketch {
         let mut k = 0;
         while k < values.len() {
             let offset = self.positive.offset;
-            let counts = &mut self.positive.counts[..];
+            let counts = &mut self.positive.recent[..];
             let len = counts.len() as u64;
             // Counted in a local: `self.count += 1` here would be a chain of dependent
             // memory increments (the compiler cannot keep it in a register).
@@ -334,7 +367,7 @@ impl QuantileSketch {
 
     /// Number of values below zero (exact).
     pub fn count_negative(&self) -> u64 {
-        self.negative.counts.iter().map(|&c| u64::from(c)).sum()
+        self.negative.totals().map(u64::from).sum()
     }
 
     /// Number of values above zero (exact).
@@ -396,7 +429,7 @@ impl QuantileSketch {
         w.f64(self.max);
         for store in [&self.positive, &self.negative] {
             w.u64(store.offset);
-            w.u32s(&store.counts);
+            w.u32s(&store.totals().collect::<Vec<u32>>());
         }
     }
 
@@ -411,9 +444,13 @@ impl QuantileSketch {
         }
         let (count, zeros, min, max) = (r.u64()?, r.u64()?, r.f64()?, r.f64()?);
         let mut store = || -> crate::codec::DecodeResult<Store> {
+            let offset = r.u64()?;
+            let counts = r.u32s()?;
             Ok(Store {
-                offset: r.u64()?,
-                counts: r.u32s()?,
+                offset,
+                recent: vec![0; counts.len()],
+                counts,
+                pending: 0,
             })
         };
         let (positive, negative) = (store()?, store()?);
@@ -430,7 +467,8 @@ impl QuantileSketch {
 
     /// Heap bytes held, for memory reporting.
     pub fn heap_bytes(&self) -> usize {
-        4 * (self.positive.counts.capacity() + self.negative.counts.capacity())
+        let store = |s: &Store| 4 * s.counts.capacity() + 2 * s.recent.capacity();
+        store(&self.positive) + store(&self.negative)
     }
 }
 
@@ -504,6 +542,30 @@ mod tests {
             assert_eq!(one.quantile(q), batched.quantile(q), "q {q}");
         }
         assert_eq!(one.count(), batched.count());
+    }
+
+    /// More than 2^16 equal values in batches: the 16-bit recent counts are settled before
+    /// they overflow, and merging and encoding see the settled and recent counts together.
+    #[test]
+    fn batches_past_sixteen_bits_count_exactly() {
+        let mut s = QuantileSketch::new(Precision::SERIES);
+        let batch = vec![3.0; 1000];
+        for _ in 0..70 {
+            s.add_batch(&batch);
+        }
+        s.add(5.0);
+        assert_eq!(s.count(), 70_001);
+        assert_eq!(s.count_positive(), 70_001);
+        assert!((s.quantile(0.5) - 3.0).abs() <= 3.0 * Precision::SERIES.relative_error());
+        assert_eq!(s.quantile(1.0), 5.0);
+        let mut merged = QuantileSketch::new(Precision::SERIES);
+        merged.merge(&s);
+        assert_eq!(merged, s);
+        let mut w = crate::codec::Writer::default();
+        s.encode(&mut w);
+        let decoded =
+            QuantileSketch::decode(&mut crate::codec::Reader::new(&w.bytes), Precision::SERIES);
+        assert_eq!(decoded.unwrap(), s);
     }
 
     #[test]
