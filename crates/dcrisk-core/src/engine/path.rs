@@ -30,8 +30,10 @@ pub struct Scratch {
     capacity: Vec<f64>,
     opex: Vec<f64>,
     hardware: Vec<f64>,
-    /// MWh per $/MWh drawn at full load, per month and region: `[t * K + k]`.
+    /// MWh per $/MWh drawn at full load, per region and month: `[k * T + t]`.
     energy: Vec<f64>,
+    /// The energy bill at full load per month, summed over regions.
+    bill: Vec<f64>,
     /// Prefix sums of discounted owed rent.
     w: Vec<f64>,
     /// Each site's lease on this path.
@@ -75,6 +77,7 @@ impl Scratch {
             opex: vec![0.0; t],
             hardware: vec![0.0; t],
             energy: vec![0.0; k * t],
+            bill: vec![0.0; t],
             w: vec![0.0; model.schedule_len + 1],
             leases: vec![Lease::default(); model.sites.len()],
             change: vec![0; t.div_ceil(64)],
@@ -323,7 +326,9 @@ fn fill_monthly(model: &Model, s: &mut Scratch) {
         s.capacity[a] = 0.0;
         s.opex[a] = 0.0;
         s.hardware[a] = 0.0;
-        s.energy[a * k_regions..(a + 1) * k_regions].fill(0.0);
+        for k in 0..k_regions {
+            s.energy[k * t_end + a] = 0.0;
+        }
     }
     // Index in `s.starts` of the run starting at `month`, a lease's start, end or outage
     // bound, all of which start runs unless outside the horizon.
@@ -335,7 +340,7 @@ fn fill_monthly(model: &Model, s: &mut Scratch) {
                     s.capacity[a] += site.capacity_mw;
                     s.opex[a] += site.opex;
                     s.hardware[a] += lease.hardware;
-                    s.energy[a * k_regions + site.region] += site.energy;
+                    s.energy[site.region * t_end + a] += site.energy;
                 }
             }
         }
@@ -346,11 +351,9 @@ fn fill_monthly(model: &Model, s: &mut Scratch) {
         s.capacity[a + 1..b].fill(capacity);
         s.opex[a + 1..b].fill(opex);
         s.hardware[a + 1..b].fill(hardware);
-        let (first, rest) = s.energy[a * k_regions..b * k_regions].split_at_mut(k_regions);
-        for row in rest.chunks_exact_mut(k_regions) {
-            for (e, &sum) in row.iter_mut().zip(&*first) {
-                *e = sum;
-            }
+        for row in s.energy.chunks_exact_mut(t_end).take(k_regions) {
+            let sum = row[a];
+            row[a + 1..b].fill(sum);
         }
     }
 }
@@ -406,15 +409,22 @@ impl MonthLoop {
         let (spots, rest) = s.levels.split_at(k_regions * t_end);
         let (demand_factor, rest) = rest.split_at(t_end);
         let cloud_prices = &rest[..t_end];
+        // The energy bill at full load, region by region along the months (vectorised),
+        // each month's terms added in region order.
+        let bill = &mut s.bill[..t_end];
+        bill.fill(0.0);
+        for (k, p) in model.power.iter().enumerate() {
+            let spot = &spots[k * t_end..(k + 1) * t_end];
+            let energy = &s.energy[k * t_end..(k + 1) * t_end];
+            for ((b, &x), &e) in bill.iter_mut().zip(spot).zip(energy) {
+                *b += p.effective(x) * e;
+            }
+        }
         for t in 0..t_end {
             let alive = t < tau;
             let demand = model.demand.plan[t] * demand_factor[t];
             let cloud_price = cloud_prices[t];
-            let energy = &s.energy[t * k_regions..(t + 1) * k_regions];
-            let mut energy_cost = 0.0;
-            for (k, (p, e)) in model.power.iter().zip(energy).enumerate() {
-                energy_cost += p.effective(spots[k * t_end + t]) * e;
-            }
+            let energy_cost = s.bill[t];
             let capacity = s.capacity[t];
             let used = demand.min(capacity);
             let power = if capacity > 0.0 {
@@ -602,7 +612,7 @@ mod tests {
             s.capacity[t] += site.capacity_mw;
             s.opex[t] += site.opex;
             s.hardware[t] += hardware;
-            s.energy[t * regions + site.region] += site.energy;
+            s.energy[site.region * model.months + t] += site.energy;
         }
     }
 
