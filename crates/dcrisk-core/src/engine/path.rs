@@ -607,7 +607,6 @@ mod tests {
         if a >= b {
             return;
         }
-        let regions = model.regions();
         for t in a..b {
             s.capacity[t] += site.capacity_mw;
             s.opex[t] += site.opex;
