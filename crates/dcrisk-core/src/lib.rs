@@ -18,6 +18,7 @@ pub mod scenario;
 pub mod shard;
 pub mod sketch;
 pub mod stats;
+pub mod ziggurat;
 
 pub use engine::{NoProgress, Progress, simulate};
 pub use results::{

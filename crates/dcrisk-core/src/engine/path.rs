@@ -464,9 +464,8 @@ impl MonthLoop {
 /// `s.levels`: a row per region's log spot price, then log demand factor, log cloud price
 /// and the tenant's hazard exponent.
 ///
-/// The draws come first, each kind in one tight loop: every region's jumps (jump stream),
-/// the demand busts (busts stream), then every month's independent normals (main stream,
-/// month by month), correlated for all months at once. The recurrences then run month by
+/// The draws come first, each kind in one tight loop ([`draw_monthly`]), and the normals
+/// are correlated for all months at once. The recurrences then run month by
 /// month, all regions together, so their dependency chains overlap.
 fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     let (t_end, k_regions) = (model.months, model.regions());
@@ -503,7 +502,7 @@ fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
 }
 
 /// A path's monthly draws, into `s`: every region's jumps (jump stream), the demand busts
-/// (busts stream), then every month's independent normals (main stream, month by month).
+/// (busts stream), then the independent normals (main stream, factor by factor).
 /// The random-number floor runs exactly this.
 pub fn draw_monthly(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     let t_end = model.months;
@@ -517,11 +516,10 @@ pub fn draw_monthly(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     model
         .demand
         .bust_drops(&mut streams.busts, &mut s.drops[..steps]);
-    let factors = model.shocks.factors();
-    for t in 0..steps {
-        for j in 0..factors {
-            s.normals[j * t_end + t] = streams.main.normal();
-        }
+    for j in 0..model.shocks.factors() {
+        streams
+            .main
+            .fill_normals(&mut s.normals[j * t_end..j * t_end + steps]);
     }
 }
 
