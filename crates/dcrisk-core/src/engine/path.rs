@@ -47,12 +47,16 @@ pub struct Scratch {
     /// stale.
     run_of: Vec<usize>,
     exposure: Vec<f64>,
-    /// Each month's independent normals and correlated shocks, `[factor * T + t]`.
+    /// Each month's independent normals and correlated shocks (then the steps' parts
+    /// that do not depend on the state), `[factor * T + t]`.
     normals: Vec<f64>,
     shocks: Vec<f64>,
     /// Log drop of demand from busts per month.
     drops: Vec<f64>,
+    /// The states (log prices, log demand factor, log cloud price) and how each decays
+    /// from one month to the next.
     x: Vec<f64>,
+    decay: Vec<f64>,
     /// Per month, row by row: each region's spot price, the demand factor, the cloud
     /// price and the tenant's hazard factor (logarithms until the `exp` sweep).
     levels: Vec<f64>,
@@ -87,7 +91,8 @@ impl Scratch {
             normals: vec![0.0; (k + 2) * t],
             shocks: vec![0.0; (k + 2) * t],
             drops: vec![0.0; t],
-            x: vec![0.0; k],
+            x: vec![0.0; k + 2],
+            decay: vec![0.0; k + 2],
             levels: vec![0.0; (k + 3) * t],
             jumps: vec![0.0; k * t],
             demand: vec![0.0; t],
@@ -469,35 +474,47 @@ impl MonthLoop {
 /// month, all regions together, so their dependency chains overlap.
 fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     let (t_end, k_regions) = (model.months, model.regions());
+    let steps = t_end.saturating_sub(1);
     draw_monthly(model, s, streams);
     model
         .shocks
-        .correlate_months(&s.normals, &mut s.shocks, t_end, t_end.saturating_sub(1));
+        .correlate_months(&s.normals, &mut s.shocks, t_end, steps);
 
-    for (x, p) in s.x.iter_mut().zip(&model.power) {
-        *x = p.x0;
+    // Every state steps as `x(t+1) = x(t) decay + a(t)`; the parts `a` that do not depend
+    // on the state are formed first, row by row (vectorised), in place of the shocks.
+    let mut rows = s.shocks.chunks_exact_mut(t_end);
+    for ((p, row), jumps) in model
+        .power
+        .iter()
+        .zip(&mut rows)
+        .zip(s.jumps.chunks_exact(t_end))
+    {
+        p.innovations(&mut row[..steps], jumps);
     }
-    let mut y = 0.0;
-    let mut ln_c = model.cloud.ln_c0;
+    let demand_row = rows.next().expect("a demand factor");
+    model.demand.innovations(&mut demand_row[..steps], &s.drops);
+    let cloud_row = rows.next().expect("a cloud factor");
+    model.cloud.innovations(&mut cloud_row[..steps]);
+    for (k, p) in model.power.iter().enumerate() {
+        (s.x[k], s.decay[k]) = (p.x0, p.decay());
+    }
+    (s.x[k_regions], s.decay[k_regions]) = (0.0, 1.0);
+    (s.x[k_regions + 1], s.decay[k_regions + 1]) = (model.cloud.ln_c0, 1.0);
+
+    // The recurrences, month by month with all states together, so that their chains of
+    // dependent arithmetic overlap.
     for t in 0..t_end {
-        for (k, x) in s.x.iter().enumerate() {
-            s.levels[k * t_end + t] = *x;
-        }
-        s.levels[k_regions * t_end + t] = y;
-        s.levels[(k_regions + 1) * t_end + t] = ln_c;
-        s.levels[(k_regions + 2) * t_end + t] = model.tenant.hazard_exponent(y);
-        if t + 1 < t_end {
-            for (k, (x, p)) in s.x.iter_mut().zip(&model.power).enumerate() {
-                let at = k * t_end + t;
-                *x = p.step(t, *x, s.shocks[at], s.jumps[at]);
+        for (j, x) in s.x.iter_mut().enumerate() {
+            s.levels[j * t_end + t] = *x;
+            if t < steps {
+                *x = *x * s.decay[j] + s.shocks[j * t_end + t];
             }
-            y = model
-                .demand
-                .step(y, s.shocks[k_regions * t_end + t], s.drops[t]);
-            ln_c = model
-                .cloud
-                .step(ln_c, s.shocks[(k_regions + 1) * t_end + t]);
         }
+    }
+    let (states, hazard) = s.levels.split_at_mut((k_regions + 2) * t_end);
+    let demand = &states[k_regions * t_end..(k_regions + 1) * t_end];
+    for (h, &y) in hazard[..t_end].iter_mut().zip(demand) {
+        *h = model.tenant.hazard_exponent(y);
     }
 }
 

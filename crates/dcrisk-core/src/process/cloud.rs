@@ -21,9 +21,11 @@ impl CloudProcess {
         }
     }
 
-    /// `ln C(t+1)` from `ln C(t)` and the cloud shock.
-    #[inline]
-    pub fn step(&self, ln_c: f64, z: f64) -> f64 {
-        ln_c + self.drift_step + self.vol_step * z
+    /// Turns the cloud shocks `z(t)` into the steps `ln C(t+1) - ln C(t) =
+    /// (mu - s^2/2) dt + s sqrt(dt) z(t)`.
+    pub fn innovations(&self, shocks: &mut [f64]) {
+        for z in shocks.iter_mut() {
+            *z = self.drift_step + self.vol_step * *z;
+        }
     }
 }

@@ -28,11 +28,13 @@ impl DemandProcess {
         }
     }
 
-    /// `Y(t+1)` from `Y(t)`, the demand shock and the month's drop from busts (from
+    /// Turns the demand shocks `z(t)` into the steps `Y(t+1) - Y(t) = (mu - s^2/2) dt +
+    /// s sqrt(dt) z(t) - b N(t)`, given each month's drop from busts (from
     /// [`Self::bust_drops`]).
-    #[inline]
-    pub fn step(&self, y: f64, z: f64, drop: f64) -> f64 {
-        y + self.drift_step + self.vol_step * z - drop
+    pub fn innovations(&self, shocks: &mut [f64], drops: &[f64]) {
+        for (z, &drop) in shocks.iter_mut().zip(drops) {
+            *z = self.drift_step + self.vol_step * *z - drop;
+        }
     }
 
     /// Each month's log drop from busts for one path, `out[t] = b N(t)` with

@@ -51,12 +51,19 @@ impl PowerProcess {
         }
     }
 
-    /// `x(t+1)` from `x(t)`, the region's correlated shock `z` and the month's total log
-    /// jump (from [`Self::jumps`]).
-    #[inline]
-    pub fn step(&self, t: usize, x: f64, z: f64, jump: f64) -> f64 {
-        // theta(t+1) + (x - theta(t)) e^(-kappa dt) + sd z, with the theta terms precomputed.
-        self.pull[t] + x * self.decay + self.step_sd * z + jump
+    /// `e^(-kappa dt)`: `x(t+1) = x(t) e^(-kappa dt) + a(t)` with `a` from
+    /// [`Self::innovations`].
+    pub fn decay(&self) -> f64 {
+        self.decay
+    }
+
+    /// Turns the region's correlated shocks `z(t)` into the parts of each step that do not
+    /// depend on `x(t)`: `a(t) = theta(t+1) - theta(t) e^(-kappa dt) + sd z(t) + J(t)`,
+    /// with `J` the month's total log jump (from [`Self::jumps`]).
+    pub fn innovations(&self, shocks: &mut [f64], jumps: &[f64]) {
+        for ((z, &pull), &jump) in shocks.iter_mut().zip(&self.pull).zip(jumps) {
+            *z = pull + self.step_sd * *z + jump;
+        }
     }
 
     /// Each month's total log jump for one path, `out[t]` for the step out of month `t`:
