@@ -425,12 +425,20 @@ impl MonthLoop {
                 *b += p.effective(x) * e;
             }
         }
+        // Every input cut to the horizon, so the loop's indexing needs no checks.
+        let (plan, df) = (&model.demand.plan[..t_end], &model.df[..t_end]);
+        let (demand_factor, bill) = (&demand_factor[..t_end], &s.bill[..t_end]);
+        let (capacities, rents) = (&s.capacity[..t_end], &s.rent[..t_end]);
+        let (opexes, hardwares) = (&s.opex[..t_end], &s.hardware[..t_end]);
+        let demand_out = &mut s.demand[..t_end];
+        let program_out = &mut s.program[..t_end];
+        let cloud_out = &mut s.cloud[..t_end];
         for t in 0..t_end {
             let alive = t < tau;
-            let demand = model.demand.plan[t] * demand_factor[t];
+            let demand = plan[t] * demand_factor[t];
             let cloud_price = cloud_prices[t];
-            let energy_cost = s.bill[t];
-            let capacity = s.capacity[t];
+            let energy_cost = bill[t];
+            let capacity = capacities[t];
             let used = demand.min(capacity);
             let power = if capacity > 0.0 {
                 used / capacity * energy_cost
@@ -439,10 +447,10 @@ impl MonthLoop {
             };
             let overflow = (demand - capacity).max(0.0);
             let overflow_cost = overflow * cloud_price;
-            let (rent, opex, hardware) = (s.rent[t], s.opex[t], s.hardware[t]);
+            let (rent, opex, hardware) = (rents[t], opexes[t], hardwares[t]);
             let program = rent + power + opex + hardware + overflow_cost;
             let cloud = demand * cloud_price;
-            let df = model.df[t];
+            let df = df[t];
             self.controls[0] += df * cloud;
             self.controls[1] += df * demand;
             self.controls[2] += df * cloud_price;
@@ -458,9 +466,9 @@ impl MonthLoop {
                 self.overflow_mw_months += overflow;
             }
             let live = if alive { 1.0 } else { 0.0 };
-            s.demand[t] = demand;
-            s.program[t] = program * live;
-            s.cloud[t] = cloud * live;
+            demand_out[t] = demand;
+            program_out[t] = program * live;
+            cloud_out[t] = cloud * live;
         }
     }
 }

@@ -41,6 +41,37 @@ impl Shocks {
     /// in the inner loop lets the compiler vectorise; each `z` sums its terms in the same
     /// order as [`Self::correlate`].
     pub fn correlate_months(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F, checked just above.
+                return unsafe { self.correlate_months_avx512(e, z, stride, len) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                return unsafe { self.correlate_months_avx2(e, z, stride, len) };
+            }
+        }
+        self.correlate_rows(e, z, stride, len);
+    }
+
+    /// [`Self::correlate_months`] in AVX-512's eight lanes: separate multiplications and
+    /// additions (no fused multiply-add), so the same bits as the portable loop.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn correlate_months_avx512(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
+        self.correlate_rows(e, z, stride, len);
+    }
+
+    /// [`Self::correlate_months`] in AVX2's four lanes (the same bits).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn correlate_months_avx2(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
+        self.correlate_rows(e, z, stride, len);
+    }
+
+    #[inline(always)]
+    fn correlate_rows(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
         for i in 0..self.n {
             let row = &mut z[i * stride..i * stride + len];
             if self.identity {
