@@ -325,44 +325,80 @@ impl QuantileSketch {
         self.count
     }
 
-    /// Approximate value of the order statistic of rank `r` (0-based), clamped to the
-    /// exact min and max.
-    fn value_at_rank(&self, r: u64) -> f64 {
+    /// Approximate values of the order statistics of ranks `ranks` (0-based, increasing),
+    /// clamped to the exact min and max, in one walk over the buckets.
+    fn values_at_ranks(&self, ranks: &[u64]) -> Vec<f64> {
+        let mut out = Vec::with_capacity(ranks.len());
         let mut seen = 0;
+        // Every rank below `seen` takes `value`.
+        let take = |value: f64, seen: u64, out: &mut Vec<f64>| {
+            while out.len() < ranks.len() && ranks[out.len()] < seen {
+                out.push(value);
+            }
+        };
         for (key, c) in self.negative.iter().rev() {
             seen += c;
-            if r < seen {
-                return (-bucket_value(key, self.shift)).clamp(self.min, self.max);
-            }
+            take(
+                (-bucket_value(key, self.shift)).clamp(self.min, self.max),
+                seen,
+                &mut out,
+            );
         }
         seen += self.zeros;
-        if r < seen {
-            return 0.0;
-        }
+        take(0.0, seen, &mut out);
         for (key, c) in self.positive.iter() {
-            seen += c;
-            if r < seen {
-                return bucket_value(key, self.shift).clamp(self.min, self.max);
+            if out.len() == ranks.len() {
+                break;
             }
+            seen += c;
+            take(
+                bucket_value(key, self.shift).clamp(self.min, self.max),
+                seen,
+                &mut out,
+            );
         }
-        self.max
+        out.resize(ranks.len(), self.max);
+        out
     }
 
     /// Quantile at `q` in [0, 1] with numpy's linear interpolation between order
     /// statistics; each order statistic within [`RELATIVE_ERROR`] of the true one.
     pub fn quantile(&self, q: f64) -> f64 {
+        self.quantiles(&[q])[0]
+    }
+
+    /// [`Self::quantile`] at each of `qs`, reading the buckets once for all of them.
+    pub fn quantiles(&self, qs: &[f64]) -> Vec<f64> {
         if self.count == 0 {
-            return 0.0;
+            return vec![0.0; qs.len()];
         }
-        let h = q.clamp(0.0, 1.0) * (self.count - 1) as f64;
-        let lo = h.floor() as u64;
-        let frac = h - lo as f64;
-        let a = self.value_at_rank(lo);
-        if frac == 0.0 {
-            return a;
-        }
-        let b = self.value_at_rank((lo + 1).min(self.count - 1));
-        a + frac * (b - a)
+        // Each quantile interpolates between the order statistics `lo` and `lo + 1`.
+        let last = self.count - 1;
+        let plan: Vec<(u64, f64)> = qs
+            .iter()
+            .map(|q| {
+                let h = q.clamp(0.0, 1.0) * last as f64;
+                (h.floor() as u64, h - h.floor())
+            })
+            .collect();
+        let mut ranks: Vec<u64> = plan
+            .iter()
+            .flat_map(|&(lo, _)| [lo, (lo + 1).min(last)])
+            .collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let values = self.values_at_ranks(&ranks);
+        let at = |r: u64| values[ranks.partition_point(|&x| x < r)];
+        plan.iter()
+            .map(|&(lo, frac)| {
+                let a = at(lo);
+                if frac == 0.0 {
+                    a
+                } else {
+                    a + frac * (at((lo + 1).min(last)) - a)
+                }
+            })
+            .collect()
     }
 
     /// Number of values below zero (exact).

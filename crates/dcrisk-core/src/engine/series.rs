@@ -108,15 +108,15 @@ impl SeriesAccumulator {
     }
 
     fn month_stats(&self, i: usize, paths: u64) -> MonthStats {
-        let q = |p| self.sketches[i].quantile(p);
+        let q = self.sketches[i].quantiles(&[0.05, 0.25, 0.50, 0.75, 0.95, 0.99]);
         MonthStats {
             mean: self.totals[i] as f64 / FIXED_SCALE / paths.max(1) as f64,
-            p05: q(0.05),
-            p25: q(0.25),
-            p50: q(0.50),
-            p75: q(0.75),
-            p95: q(0.95),
-            p99: q(0.99),
+            p05: q[0],
+            p25: q[1],
+            p50: q[2],
+            p75: q[3],
+            p95: q[4],
+            p99: q[5],
         }
     }
 }

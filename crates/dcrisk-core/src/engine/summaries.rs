@@ -80,10 +80,9 @@ impl MetricSummaries {
             0.0
         };
         let std = var.sqrt();
+        let levels: Vec<f64> = QUANTILE_LEVELS.iter().map(|&(_, q)| q).collect();
         let mut quantiles = [0.0; 9];
-        for (slot, (_, q)) in quantiles.iter_mut().zip(QUANTILE_LEVELS) {
-            *slot = s.sketch.quantile(q);
-        }
+        quantiles.copy_from_slice(&s.sketch.quantiles(&levels));
         MetricStats {
             mean,
             std,
