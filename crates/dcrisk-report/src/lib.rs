@@ -53,6 +53,7 @@ pub use charts::sweep::{
 pub use charts::tornado::{TORNADO_FILE, Tornado, TornadoPanel, render_tornado};
 
 use dcrisk_core::RunResults;
+use rayon::prelude::*;
 
 /// The smallest and largest side, in pixels, a chart may have: below the minimum the
 /// text no longer fits, above the maximum one image would need hundreds of megabytes.
@@ -104,8 +105,9 @@ pub fn render_all(results: &RunResults, opts: &ChartOptions) -> Result<Vec<Chart
     let ctx = charts::Ctx::new(results, opts);
     // A run that kept only summaries (`--sketch`) has no per-path values to plot.
     let has_paths = results.summaries.is_none();
+    // Charts are independent: drawn in parallel, returned in their fixed order.
     charts::ALL
-        .iter()
+        .par_iter()
         .filter(|spec| has_paths || !spec.needs_paths)
         .map(|spec| {
             let png = canvas::render_png(spec.file_name, opts, |root| (spec.draw)(&ctx, root))?;

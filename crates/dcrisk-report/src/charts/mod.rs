@@ -11,7 +11,7 @@ mod savings;
 pub(crate) mod sweep;
 pub(crate) mod tornado;
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use dcrisk_core::stats::{mean_std, summarize_metric};
 use dcrisk_core::{Metric, MetricStats, Probabilities, RunResults, SeriesSummary};
@@ -90,10 +90,10 @@ pub(crate) struct Ctx<'r> {
     /// Statistics of metric columns, computed on first use with the same function as
     /// `RunResults::metric_stats` (so the numbers match summary.json) but only for the
     /// metrics whose quantiles a chart shows: at a million paths each costs a sort.
-    stats: [OnceCell<MetricStats>; Metric::ALL.len()],
+    stats: [OnceLock<MetricStats>; Metric::ALL.len()],
     /// Sorted copies of metric columns, made on first use: several charts need the same
     /// one, and sorting a million values is the costliest step of a chart.
-    sorted: [OnceCell<Vec<f64>>; Metric::ALL.len()],
+    sorted: [OnceLock<Vec<f64>>; Metric::ALL.len()],
 }
 
 impl<'r> Ctx<'r> {
