@@ -100,9 +100,7 @@ impl Scratch {
             cloud: vec![0.0; t],
         }
     }
-}
 
-impl Scratch {
     /// The first value of each kind of monthly draw, for the random-number floor to return
     /// (any read of the buffers keeps their writes from being optimised away).
     pub fn checksum(&self) -> f64 {
