@@ -6,7 +6,7 @@
 
 use super::path::MonthSink;
 use crate::results::{MonthStats, SeriesKind, SeriesSummary};
-use crate::sketch::{Precision, QuantileSketch, min_max};
+use crate::sketch::{Precision, QuantileSketch};
 
 /// Fixed-point scale of the exact sums: 2^32 units per unit of value.
 const FIXED_SCALE: f64 = 4_294_967_296.0;
@@ -236,21 +236,25 @@ impl BatchSink {
         let mut i = 0;
         while i < self.width {
             let lanes = LINE.min(self.width - i);
+            // Each column's extremes (NaN ignored) are taken as it is gathered.
+            let mut lo = [f64::INFINITY; LINE];
+            let mut hi = [f64::NEG_INFINITY; LINE];
             for p in 0..filled {
                 let at = self.start + p * self.row + i;
                 for (j, &v) in self.buffer[at..at + lanes].iter().enumerate() {
-                    self.columns[j * BATCH + p] = f64::from(v);
+                    let v = f64::from(v);
+                    self.columns[j * BATCH + p] = v;
+                    lo[j] = if v < lo[j] { v } else { lo[j] };
+                    hi[j] = if v > hi[j] { v } else { hi[j] };
                 }
             }
             // Prefetch the line's summaries together, so their loads overlap.
-            let mut ranges = [(0.0, 0.0); LINE];
-            for (j, range) in ranges.iter_mut().enumerate().take(lanes) {
-                *range = min_max(&self.columns[j * BATCH..j * BATCH + filled]);
-                self.acc.sketches[i + j].prefetch(range.0, range.1);
+            for j in 0..lanes {
+                self.acc.sketches[i + j].prefetch(lo[j], hi[j]);
             }
-            for (j, &(lo, hi)) in ranges.iter().enumerate().take(lanes) {
+            for j in 0..lanes {
                 let column = &self.columns[j * BATCH..j * BATCH + filled];
-                self.acc.sketches[i + j].add_batch_in_range(column, lo, hi);
+                self.acc.sketches[i + j].add_batch_in_range(column, lo[j], hi[j]);
             }
             i += lanes;
         }
