@@ -65,34 +65,10 @@ pub fn exp(x: f64) -> f64 {
 /// `values[i] = e^values[i]` for every element (see [`exp`]), in the widest vectors the
 /// CPU has: the same bits whichever is used.
 pub fn exp_in_place(values: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports AVX-512F, checked just above.
-            unsafe { exp_in_place_avx512(values) };
-            return;
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { exp_in_place_avx2(values) };
-            return;
-        }
-    }
-    exp_loop(values);
-}
-
-/// The same loop compiled for AVX-512: eight lanes (no FMA, so the same bits).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn exp_in_place_avx512(values: &mut [f64]) {
-    exp_loop(values);
-}
-
-/// The same loop compiled for AVX2: four lanes instead of SSE2's two.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn exp_in_place_avx2(values: &mut [f64]) {
-    exp_loop(values);
+    crate::simd::widest(
+        #[inline(always)]
+        || exp_loop(values),
+    );
 }
 
 #[inline(always)]
@@ -162,12 +138,12 @@ mod tests {
         {
             if std::arch::is_x86_feature_detected!("avx2") {
                 let mut avx2 = fresh();
-                unsafe { exp_in_place_avx2(&mut avx2) };
+                unsafe { crate::simd::avx2(|| exp_loop(&mut avx2)) };
                 assert_eq!(avx2, expected);
             }
             if std::arch::is_x86_feature_detected!("avx512f") {
                 let mut avx512 = fresh();
-                unsafe { exp_in_place_avx512(&mut avx512) };
+                unsafe { crate::simd::avx512(|| exp_loop(&mut avx512)) };
                 assert_eq!(avx512, expected);
             }
         }

@@ -16,6 +16,7 @@ pub mod random;
 pub mod results;
 pub mod scenario;
 pub mod shard;
+pub mod simd;
 pub mod sketch;
 pub mod stats;
 pub mod ziggurat;

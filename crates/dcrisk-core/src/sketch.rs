@@ -184,7 +184,7 @@ fn bucket_value(key: u64, shift: u32) -> f64 {
 /// Smallest and largest of the values, NaN ignored; four independent lanes so the
 /// comparisons do not form one long dependency chain.
 #[inline]
-pub fn min_max(values: &[f64]) -> (f64, f64) {
+fn min_max(values: &[f64]) -> (f64, f64) {
     let mut lo = [f64::INFINITY; 4];
     let mut hi = [f64::NEG_INFINITY; 4];
     let chunks = values.chunks_exact(4);
@@ -256,9 +256,9 @@ impl QuantileSketch {
         self.add_batch_in_range(values, lo, hi);
     }
 
-    /// [`Self::add_batch`] given the batch's [`min_max`], for a caller that already has it
-    /// (to [`Self::prefetch`] first).
-    #[inline]
+    /// [`Self::add_batch`] given the batch's smallest and largest values (NaN ignored), for
+    /// a caller that already has them (to [`Self::prefetch`] first).
+    #[inline(always)]
     pub fn add_batch_in_range(&mut self, values: &[f64], lo: f64, hi: f64) {
         self.min = self.min.min(lo);
         self.max = self.max.max(hi);
@@ -273,7 +273,7 @@ impl QuantileSketch {
     /// Counts a batch whose values (NaN aside) are all positive and finite, within
     /// `[lo, hi]`: the range is widened to hold both ends first, so each value is one
     /// shift and one increment. NaN, ignored as by [`Self::add`], falls outside the range.
-    #[inline]
+    #[inline(always)]
     fn add_positive(&mut self, values: &[f64], lo: f64, hi: f64) {
         let shift = self.shift;
         self.positive

@@ -197,34 +197,13 @@ impl BatchSink {
     }
 
     /// Folds the buffered paths into the summaries, in the widest vectors the CPU has
-    /// (integer and comparison work only, so the same counts whichever is used).
+    /// (conversions, comparisons and integer work only, so the same counts whichever is
+    /// used).
     fn flush(&mut self) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU supports AVX-512F, checked just above.
-                unsafe { self.flush_avx512() };
-                return;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2, checked just above.
-                unsafe { self.flush_avx2() };
-                return;
-            }
-        }
-        self.fold();
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn flush_avx512(&mut self) {
-        self.fold();
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn flush_avx2(&mut self) {
-        self.fold();
+        crate::simd::widest(
+            #[inline(always)]
+            || self.fold(),
+        );
     }
 
     /// Folds the buffered paths one series-month at a time. Columns are gathered

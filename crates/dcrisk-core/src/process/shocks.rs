@@ -1,8 +1,6 @@
 //! Correlated monthly Gaussian shocks `z = L e` over `[regions.., demand, cloud]`.
 
-use crate::random::Draws;
-
-/// The Cholesky factor, applied to fresh independent normals each month.
+/// The Cholesky factor, applied to each month's independent normals.
 #[derive(Clone, Debug)]
 pub struct Shocks {
     n: usize,
@@ -27,47 +25,15 @@ impl Shocks {
         self.n
     }
 
-    /// Draws `e ~ N(0, I)` into `e` and writes `z = L e` into `z` (both of length n).
-    #[inline]
-    pub fn draw(&self, draws: &mut Draws, e: &mut [f64], z: &mut [f64]) {
-        for x in e.iter_mut() {
-            *x = draws.normal();
-        }
-        self.correlate(e, z);
-    }
-
     /// `z = L e` for `len` months at once, factor by factor: `e[j * stride + t]` is
     /// factor `j` in month `t`, and `z` is laid out the same way. Going along the months
-    /// in the inner loop lets the compiler vectorise; each `z` sums its terms in the same
-    /// order as [`Self::correlate`].
+    /// in the inner loop vectorises, in the widest vectors the CPU has (the same bits
+    /// whichever is used); each `z` sums its terms in factor order.
     pub fn correlate_months(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU supports AVX-512F, checked just above.
-                return unsafe { self.correlate_months_avx512(e, z, stride, len) };
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2, checked just above.
-                return unsafe { self.correlate_months_avx2(e, z, stride, len) };
-            }
-        }
-        self.correlate_rows(e, z, stride, len);
-    }
-
-    /// [`Self::correlate_months`] in AVX-512's eight lanes: separate multiplications and
-    /// additions (no fused multiply-add), so the same bits as the portable loop.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn correlate_months_avx512(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
-        self.correlate_rows(e, z, stride, len);
-    }
-
-    /// [`Self::correlate_months`] in AVX2's four lanes (the same bits).
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn correlate_months_avx2(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
-        self.correlate_rows(e, z, stride, len);
+        crate::simd::widest(
+            #[inline(always)]
+            || self.correlate_rows(e, z, stride, len),
+        );
     }
 
     #[inline(always)]
@@ -87,19 +53,6 @@ impl Shocks {
             }
         }
     }
-
-    /// `z = L e`.
-    #[inline]
-    pub fn correlate(&self, e: &[f64], z: &mut [f64]) {
-        if self.identity {
-            z.copy_from_slice(e);
-            return;
-        }
-        for (i, zi) in z.iter_mut().enumerate() {
-            let row = &self.l[i * self.n..i * self.n + i + 1];
-            *zi = row.iter().zip(e).map(|(a, b)| a * b).sum();
-        }
-    }
 }
 
 #[cfg(test)]
@@ -108,9 +61,15 @@ mod tests {
     use crate::random::{Draws, Stream};
     use crate::scenario::cholesky;
 
-    /// The month-at-a-time product equals the per-month one.
+    /// `z = L e` by its definition, one month and one factor at a time, summed in factor
+    /// order.
+    fn product(s: &Shocks, e: &[f64], stride: usize, i: usize, t: usize) -> f64 {
+        (0..=i).fold(0.0, |z, j| z + s.l[i * s.n + j] * e[j * stride + t])
+    }
+
+    /// The month-at-a-time product equals the definition, bit for bit.
     #[test]
-    fn correlate_months_matches_correlate() {
+    fn correlate_months_matches_the_product() {
         let c = [1.0, 0.6, -0.3, 0.6, 1.0, 0.2, -0.3, 0.2, 1.0];
         let s = Shocks::new(&cholesky(&c, 3).unwrap(), 3);
         let (stride, len) = (7, 5);
@@ -118,11 +77,12 @@ mod tests {
         let mut z = vec![0.0; 3 * stride];
         s.correlate_months(&e, &mut z, stride, len);
         for t in 0..len {
-            let month: Vec<f64> = (0..3).map(|j| e[j * stride + t]).collect();
-            let mut want = [0.0; 3];
-            s.correlate(&month, &mut want);
             for i in 0..3 {
-                assert_eq!(z[i * stride + t], want[i], "factor {i} month {t}");
+                assert_eq!(
+                    z[i * stride + t],
+                    product(&s, &e, stride, i, t),
+                    "factor {i} month {t}"
+                );
             }
         }
     }
@@ -135,13 +95,17 @@ mod tests {
         let s = Shocks::new(&cholesky(&c, 3).unwrap(), 3);
         let mut rng = Draws::new(11, 0, Stream::Main, false);
         let n = 100_000;
-        let (mut e, mut z) = ([0.0; 3], [0.0; 3]);
+        let mut e = vec![0.0; 3 * n];
+        for row in e.chunks_exact_mut(n) {
+            rng.fill_normals(row);
+        }
+        let mut z = vec![0.0; 3 * n];
+        s.correlate_months(&e, &mut z, n, n);
         let mut sum = [[0.0; 3]; 3];
-        for _ in 0..n {
-            s.draw(&mut rng, &mut e, &mut z);
+        for t in 0..n {
             for i in 0..3 {
                 for j in 0..3 {
-                    sum[i][j] += z[i] * z[j];
+                    sum[i][j] += z[i * n + t] * z[j * n + t];
                 }
             }
         }
