@@ -27,6 +27,11 @@ impl Precision {
     fn shift(self) -> u32 {
         52 - self.0 as u32
     }
+
+    /// Right shift of an `f32`'s bits to its bucket key, for [`F32Counts::add_key`].
+    pub const fn f32_shift(self) -> u32 {
+        23 - self.0 as u32
+    }
 }
 
 /// Bucket counts over a contiguous key range.
@@ -174,6 +179,65 @@ impl Store {
     }
 }
 
+/// One pass's findings over a batch of `f32` values, for [`QuantileSketch::f32_counts`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct F32Scan {
+    /// The extremes, NaN ignored (infinity and minus infinity when none).
+    pub lo: f32,
+    pub hi: f32,
+    /// The smallest value above zero (infinity when none).
+    pub lo_positive: f32,
+    pub zeros: u32,
+    pub nans: u32,
+}
+
+impl F32Scan {
+    /// Scans the values.
+    pub fn of(values: impl IntoIterator<Item = f32>) -> Self {
+        let mut scan = F32Scan {
+            lo: f32::INFINITY,
+            hi: f32::NEG_INFINITY,
+            lo_positive: f32::INFINITY,
+            zeros: 0,
+            nans: 0,
+        };
+        for v in values {
+            scan.lo = scan.lo.min(v);
+            scan.hi = scan.hi.max(v);
+            if v > 0.0 {
+                scan.lo_positive = scan.lo_positive.min(v);
+            }
+            scan.zeros += u32::from(v == 0.0);
+            scan.nans += u32::from(v.is_nan());
+        }
+        scan
+    }
+}
+
+/// The buckets of one batch's positive `f32` values: see [`QuantileSketch::f32_counts`].
+#[derive(Debug, Default)]
+pub struct F32Counts<'a> {
+    counts: &'a mut [u16],
+    delta: u64,
+}
+
+impl F32Counts<'_> {
+    /// Counts a value given its key, `bits >> shift` for the summary's precision (see
+    /// [`Precision::f32_shift`]); a value outside the batch's positive range is ignored.
+    #[inline(always)]
+    pub fn add_key(&mut self, key: u32) {
+        let i = u64::from(key).wrapping_add(self.delta) as usize;
+        if let Some(c) = self.counts.get_mut(i) {
+            *c += 1;
+        }
+    }
+}
+
+/// Mantissa bits an `f64` has beyond an `f32`'s.
+const F32_TO_F64_MANTISSA: u32 = 52 - 23;
+/// `f64`'s exponent bias less `f32`'s.
+const F64_F32_BIAS: u64 = 1023 - 127;
+
 /// The representative value (midpoint) of a positive bucket.
 fn bucket_value(key: u64, shift: u32) -> f64 {
     let lo = f64::from_bits(key << shift);
@@ -289,6 +353,51 @@ impl QuantileSketch {
             }
         }
         self.count += counted;
+    }
+
+    /// Whether [`Self::f32_counts`] takes the batch `scan` describes.
+    pub fn counts_f32(&self, scan: &F32Scan) -> bool {
+        let positive_normal = scan.lo_positive >= f32::MIN_POSITIVE;
+        scan.lo >= 0.0
+            && scan.hi.is_finite()
+            && (positive_normal || scan.lo_positive == f32::INFINITY)
+            && self.shift >= F32_TO_F64_MANTISSA
+    }
+
+    /// Readies the summary to count a batch of `n` `f32` values, described by `scan`,
+    /// straight from their bits: does the batch's bookkeeping (count, zeros, extremes,
+    /// range) and returns the buckets of its positive values. Each positive value must then
+    /// be counted with [`F32Counts::add`]; zeros and NaN fall outside the buckets. `None`
+    /// when the batch holds values below zero, subnormal or infinite: add those as `f64`.
+    ///
+    /// An `f32`'s exponent and top mantissa bits are those of the same `f64`, with the
+    /// exponent bias moved, so the same values land in the same buckets either way.
+    pub fn f32_counts(&mut self, scan: &F32Scan, n: usize) -> Option<F32Counts<'_>> {
+        if !self.counts_f32(scan) {
+            return None;
+        }
+        let positives = scan.lo_positive.is_finite();
+        let numbers = n as u64 - u64::from(scan.nans);
+        if numbers > 0 {
+            self.min = self.min.min(f64::from(scan.lo));
+            self.max = self.max.max(f64::from(scan.hi));
+            self.count += numbers;
+            self.zeros += u64::from(scan.zeros);
+        }
+        if !positives {
+            return Some(F32Counts::default());
+        }
+        self.positive.reserve_recent(n);
+        let key = |x: f32| f64::from(x).to_bits() >> self.shift;
+        let (first, last) = (key(scan.lo_positive), key(scan.hi));
+        self.positive.cover(first, last);
+        let at = (first - self.positive.offset) as usize;
+        Some(F32Counts {
+            // Exactly the batch's keys: any other value (zero, NaN) misses them.
+            counts: &mut self.positive.recent[at..=at + (last - first) as usize],
+            // key(f64) = key(f32) + the exponent bias difference in key units.
+            delta: (F64_F32_BIAS << (52 - self.shift)).wrapping_sub(first),
+        })
     }
 
     /// Starts loading into the cache the buckets that values in `[lo, hi]` will increment.
@@ -662,6 +771,71 @@ mod tests {
         values.chunks(256).for_each(|c| batched.add_batch(c));
         assert_eq!(one, batched);
         assert_eq!(one.count(), 5000 - 24);
+    }
+
+    /// Counts `batch` the way the series fold does: straight from the `f32` bits when the
+    /// summary takes it, else as `f64`.
+    fn add_f32_batch(s: &mut QuantileSketch, batch: &[f32]) {
+        let scan = F32Scan::of(batch.iter().copied());
+        match s.f32_counts(&scan, batch.len()) {
+            Some(mut counts) => {
+                for &v in batch {
+                    counts.add_key(v.to_bits() >> Precision::SERIES.f32_shift());
+                }
+            }
+            None => {
+                let wide: Vec<f64> = batch.iter().map(|&v| f64::from(v)).collect();
+                s.add_batch_in_range(&wide, f64::from(scan.lo), f64::from(scan.hi));
+            }
+        }
+    }
+
+    /// `f32` batches count exactly as their values added one by one as `f64`: zeros (both
+    /// signs), NaN, subnormals, infinity, negatives, and a zero batch after a subnormal has
+    /// put the bucket an `f32` zero's bits would map to into the range.
+    #[test]
+    fn f32_batches_equal_single_adds() {
+        let tiny = f32::from_bits(1 << 22); // 2^-127, subnormal
+        let batches: Vec<Vec<f32>> = vec![
+            (0..256).map(|i| 50.0 + (i * 7919 % 1000) as f32).collect(),
+            (0..256)
+                .map(|i| if i % 3 == 0 { 0.0 } else { i as f32 * 1e3 })
+                .collect(),
+            (0..256)
+                .map(|i| if i % 5 == 0 { -0.0 } else { 1e-3 * i as f32 })
+                .collect(),
+            (0..256)
+                .map(|i| if i % 7 == 0 { f32::NAN } else { 3.5 })
+                .collect(),
+            vec![0.0; 256],
+            vec![f32::NAN; 16],
+            vec![tiny, 2.0, 0.0],
+            vec![0.0, 0.0, 1.0],
+            vec![f32::MIN_POSITIVE, f32::MAX, 0.0],
+            vec![1.0, f32::INFINITY, 2.0],
+            vec![1.0, -2.0, 0.0, 3.0],
+            (0..256).map(|i| 1e30 + i as f32 * 1e27).collect(),
+        ];
+        let mut one = QuantileSketch::new(Precision::SERIES);
+        let mut batched = QuantileSketch::new(Precision::SERIES);
+        let mut fast = 0;
+        for batch in &batches {
+            batch.iter().for_each(|&v| one.add(f64::from(v)));
+            let scan = F32Scan::of(batch.iter().copied());
+            fast += usize::from(batched.counts_f32(&scan));
+            add_f32_batch(&mut batched, batch);
+            assert_eq!(one, batched, "after {batch:?}");
+        }
+        // Both ways were exercised.
+        assert!(fast >= 8 && fast < batches.len(), "{fast} fast batches");
+        for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+            // Bit for bit (the infinity makes the top quantile NaN both ways).
+            assert_eq!(
+                one.quantile(q).to_bits(),
+                batched.quantile(q).to_bits(),
+                "q {q}"
+            );
+        }
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub struct Scratch {
     /// Program and cloud cost per month while the tenant is alive, 0 after.
     program: Vec<f64>,
     cloud: Vec<f64>,
+    /// Per month, row by row: see [`FLOWS`].
+    flows: Vec<f64>,
 }
 
 impl Scratch {
@@ -98,6 +100,7 @@ impl Scratch {
             demand: vec![0.0; t],
             program: vec![0.0; t],
             cloud: vec![0.0; t],
+            flows: vec![0.0; FLOWS * t],
         }
     }
 
@@ -241,8 +244,13 @@ impl Lease {
 /// so any faster way of building these must keep it.
 fn build_schedules(model: &Model, s: &mut Scratch) {
     set_leases(model, s);
-    add_rents(model, s);
-    fill_monthly(model, s);
+    crate::simd::widest(
+        #[inline(always)]
+        || {
+            add_rents(model, s);
+            fill_monthly(model, s);
+        },
+    );
     discount_rents(model, s);
 }
 
@@ -302,6 +310,7 @@ fn discount_rents(model: &Model, s: &mut Scratch) {
 
 /// Owed rent per month, site by site (so in site order), each site's as at most two runs
 /// of its month-by-month rent: before and after its outage.
+#[inline(always)]
 fn add_rents(model: &Model, s: &mut Scratch) {
     s.rent.fill(0.0);
     for (lease, site) in s.leases.iter().zip(&model.sites) {
@@ -323,6 +332,7 @@ fn add_rents(model: &Model, s: &mut Scratch) {
 /// per run, in the run's first month, and copied over the rest of the run. Sites go in
 /// the outer loop: the runs' sums are independent of each other, so their additions
 /// overlap instead of waiting on one another as one run's chain of additions would.
+#[inline(always)]
 fn fill_monthly(model: &Model, s: &mut Scratch) {
     let (t_end, k_regions) = (model.months, model.regions());
     for &a in &s.starts {
@@ -393,81 +403,131 @@ impl MonthLoop {
         let tau = tenant_default(model, s, threshold);
         let mut m = MonthLoop::default();
         m.cash_flows(model, s, tau);
-        let (t_end, k_regions) = (model.months, model.regions());
-        for k in 0..k_regions {
-            sink.record(k, &s.levels[k * t_end..(k + 1) * t_end]);
-        }
-        sink.record(k_regions, &s.demand);
-        sink.record(k_regions + 1, &s.capacity);
-        sink.record(k_regions + 2, &s.program);
-        sink.record(k_regions + 3, &s.cloud);
-        sink.record(k_regions + 4, &s.exposure);
+        crate::simd::widest(
+            #[inline(always)]
+            || record_series(model, s, sink),
+        );
         (m, tau)
     }
 
     /// The monthly cash flows of MODEL.md 3, summed while the tenant is alive (`t < tau`);
     /// leaves the demand and the live program and cloud costs per month in `s`.
+    ///
+    /// Each month's flows are formed first, all months at once in the widest vectors
+    /// (element by element, so the same bits at any width); the present values are then
+    /// summed in month order, the sums' chains running side by side.
     fn cash_flows(&mut self, model: &Model, s: &mut Scratch, tau: usize) {
-        let (t_end, k_regions) = (model.months, model.regions());
-        let (spots, rest) = s.levels.split_at(k_regions * t_end);
-        let (demand_factor, rest) = rest.split_at(t_end);
-        let cloud_prices = &rest[..t_end];
-        // The energy bill at full load, region by region along the months (vectorised),
-        // each month's terms added in region order.
-        let bill = &mut s.bill[..t_end];
-        bill.fill(0.0);
-        for (k, p) in model.power.iter().enumerate() {
-            let spot = &spots[k * t_end..(k + 1) * t_end];
-            let energy = &s.energy[k * t_end..(k + 1) * t_end];
-            for ((b, &x), &e) in bill.iter_mut().zip(spot).zip(energy) {
-                *b += p.effective(x) * e;
-            }
-        }
-        // Every input cut to the horizon, so the loop's indexing needs no checks.
-        let (plan, df) = (&model.demand.plan[..t_end], &model.df[..t_end]);
-        let (demand_factor, bill) = (&demand_factor[..t_end], &s.bill[..t_end]);
-        let (capacities, rents) = (&s.capacity[..t_end], &s.rent[..t_end]);
-        let (opexes, hardwares) = (&s.opex[..t_end], &s.hardware[..t_end]);
-        let demand_out = &mut s.demand[..t_end];
-        let program_out = &mut s.program[..t_end];
-        let cloud_out = &mut s.cloud[..t_end];
+        let t_end = model.months;
+        crate::simd::widest(
+            #[inline(always)]
+            || monthly_flows(model, s, tau),
+        );
+        let df = &model.df[..t_end];
+        let [power, overflow_cost, idle, overflow] = flow_rows(&s.flows, t_end);
+        let (demand, cloud_prices) = (&s.demand[..t_end], cloud_prices(model, s));
+        // Every month: the control variates, over the whole horizon.
         for t in 0..t_end {
-            let alive = t < tau;
-            let demand = plan[t] * demand_factor[t];
-            let cloud_price = cloud_prices[t];
-            let energy_cost = bill[t];
-            let capacity = capacities[t];
-            let used = demand.min(capacity);
-            let power = if capacity > 0.0 {
-                used / capacity * energy_cost
-            } else {
-                0.0
-            };
-            let overflow = (demand - capacity).max(0.0);
-            let overflow_cost = overflow * cloud_price;
-            let (rent, opex, hardware) = (rents[t], opexes[t], hardwares[t]);
-            let program = rent + power + opex + hardware + overflow_cost;
-            let cloud = demand * cloud_price;
             let df = df[t];
-            self.controls[0] += df * cloud;
-            self.controls[1] += df * demand;
-            self.controls[2] += df * cloud_price;
-            if alive {
-                self.program_pv += df * program;
-                self.cloud_pv += df * cloud;
-                self.rent_pv += df * rent;
-                self.power_pv += df * power;
-                self.opex_pv += df * opex;
-                self.hardware_pv += df * hardware;
-                self.overflow_pv += df * overflow_cost;
-                self.idle_mw_months += capacity - used;
-                self.overflow_mw_months += overflow;
-            }
-            let live = if alive { 1.0 } else { 0.0 };
-            demand_out[t] = demand;
-            program_out[t] = program * live;
-            cloud_out[t] = cloud * live;
+            self.controls[0] += df * (demand[t] * cloud_prices[t]);
+            self.controls[1] += df * demand[t];
+            self.controls[2] += df * cloud_prices[t];
         }
+        let (program, cloud) = (&s.program[..t_end], &s.cloud[..t_end]);
+        let (rent, opex, hardware) = (&s.rent[..t_end], &s.opex[..t_end], &s.hardware[..t_end]);
+        for t in 0..tau.min(t_end) {
+            let df = df[t];
+            self.program_pv += df * program[t];
+            self.cloud_pv += df * cloud[t];
+            self.rent_pv += df * rent[t];
+            self.power_pv += df * power[t];
+            self.opex_pv += df * opex[t];
+            self.hardware_pv += df * hardware[t];
+            self.overflow_pv += df * overflow_cost[t];
+            self.idle_mw_months += idle[t];
+            self.overflow_mw_months += overflow[t];
+        }
+    }
+}
+
+/// Hands the path's monthly series to `sink`, in [`series_count`]'s order.
+#[inline(always)]
+fn record_series(model: &Model, s: &Scratch, sink: &mut impl MonthSink) {
+    let (t_end, k_regions) = (model.months, model.regions());
+    for k in 0..k_regions {
+        sink.record(k, &s.levels[k * t_end..(k + 1) * t_end]);
+    }
+    sink.record(k_regions, &s.demand);
+    sink.record(k_regions + 1, &s.capacity);
+    sink.record(k_regions + 2, &s.program);
+    sink.record(k_regions + 3, &s.cloud);
+    sink.record(k_regions + 4, &s.exposure);
+}
+
+/// Rows of [`Scratch::flows`]: power cost, overflow cost, idle MW and overflow MW per month.
+const FLOWS: usize = 4;
+
+fn flow_rows(flows: &[f64], t_end: usize) -> [&[f64]; FLOWS] {
+    std::array::from_fn(|i| &flows[i * t_end..(i + 1) * t_end])
+}
+
+/// The cloud price per month (after the `exp` sweep).
+fn cloud_prices<'a>(model: &Model, s: &'a Scratch) -> &'a [f64] {
+    let t_end = model.months;
+    let at = (model.regions() + 1) * t_end;
+    &s.levels[at..at + t_end]
+}
+
+/// Each month's flows: the energy bill at full load (region by region, each month's terms
+/// added in region order), demand, the power and overflow costs, idle and overflow MW,
+/// and the program and cloud costs (zero from the tenant's default month `tau`).
+#[inline(always)]
+fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
+    let (t_end, k_regions) = (model.months, model.regions());
+    let (spots, rest) = s.levels.split_at(k_regions * t_end);
+    let (demand_factor, rest) = rest.split_at(t_end);
+    let cloud_prices = &rest[..t_end];
+    let bill = &mut s.bill[..t_end];
+    bill.fill(0.0);
+    for (k, p) in model.power.iter().enumerate() {
+        let spot = &spots[k * t_end..(k + 1) * t_end];
+        let energy = &s.energy[k * t_end..(k + 1) * t_end];
+        for ((b, &x), &e) in bill.iter_mut().zip(spot).zip(energy) {
+            *b += p.effective(x) * e;
+        }
+    }
+    // Every input cut to the horizon, so the loop's indexing needs no checks.
+    let plan = &model.demand.plan[..t_end];
+    let (demand_factor, bill) = (&demand_factor[..t_end], &s.bill[..t_end]);
+    let (capacities, rents) = (&s.capacity[..t_end], &s.rent[..t_end]);
+    let (opexes, hardwares) = (&s.opex[..t_end], &s.hardware[..t_end]);
+    let demand_out = &mut s.demand[..t_end];
+    let program_out = &mut s.program[..t_end];
+    let cloud_out = &mut s.cloud[..t_end];
+    let (power_out, rest) = s.flows.split_at_mut(t_end);
+    let (overflow_cost_out, rest) = rest.split_at_mut(t_end);
+    let (idle_out, rest) = rest.split_at_mut(t_end);
+    let overflow_out = &mut rest[..t_end];
+    for t in 0..t_end {
+        let demand = plan[t] * demand_factor[t];
+        let cloud_price = cloud_prices[t];
+        let capacity = capacities[t];
+        let used = demand.min(capacity);
+        let power = if capacity > 0.0 {
+            used / capacity * bill[t]
+        } else {
+            0.0
+        };
+        let overflow = (demand - capacity).max(0.0);
+        let overflow_cost = overflow * cloud_price;
+        let program = rents[t] + power + opexes[t] + hardwares[t] + overflow_cost;
+        let live = if t < tau { 1.0 } else { 0.0 };
+        demand_out[t] = demand;
+        program_out[t] = program * live;
+        cloud_out[t] = demand * cloud_price * live;
+        power_out[t] = power;
+        overflow_cost_out[t] = overflow_cost;
+        idle_out[t] = capacity - used;
+        overflow_out[t] = overflow;
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::path::MonthSink;
 use crate::results::{MonthStats, SeriesKind, SeriesSummary};
-use crate::sketch::{Precision, QuantileSketch};
+use crate::sketch::{F32Counts, F32Scan, Precision, QuantileSketch};
 
 /// Fixed-point scale of the exact sums: 2^32 units per unit of value.
 const FIXED_SCALE: f64 = 4_294_967_296.0;
@@ -126,6 +126,9 @@ impl SeriesAccumulator {
 /// path by path would touch every summary on every path and stall on memory.
 const BATCH: usize = 256;
 
+/// Right shift of a buffered value's bits to its summary key.
+const KEY_SHIFT: u32 = Precision::SERIES.f32_shift();
+
 /// Buffered (`f32`) values per cache line.
 const LINE: usize = 16;
 
@@ -150,8 +153,9 @@ pub struct BatchSink {
     start: usize,
     filled: usize,
     buffer: Vec<f32>,
-    /// [`LINE`] gathered columns of `BATCH` values, back in `f64` (exactly).
-    columns: Vec<f64>,
+    /// One series-month's batch back in `f64` (exactly), for summaries that cannot count
+    /// straight from `f32`.
+    column: Vec<f64>,
     /// The current chunk's sums, `[series * months + t]`.
     pub sums: Vec<f64>,
     pub acc: SeriesAccumulator,
@@ -171,7 +175,7 @@ impl BatchSink {
             start,
             filled: 0,
             buffer,
-            columns: vec![0.0; LINE * BATCH],
+            column: vec![0.0; BATCH],
             sums: vec![0.0; width],
             acc: SeriesAccumulator::new(series, months),
         }
@@ -206,45 +210,103 @@ impl BatchSink {
         );
     }
 
-    /// Folds the buffered paths one series-month at a time. Columns are gathered
-    /// [`LINE`] at a time: each pass reads one cache line of every row once, instead of
-    /// reading every row's line again for each of its series-months.
+    /// Folds the buffered paths into the summaries, [`LINE`] neighbouring series-months
+    /// (one cache line of each row) at a time: a pass over the rows takes their extremes,
+    /// then a second counts each row's values, read straight off their `f32` bits. The
+    /// line's summaries are counted into in turn, so that equal values in neighbouring
+    /// rows do not wait on each other's increments.
     #[inline(always)]
     fn fold(&mut self) {
         let filled = self.filled;
         let mut i = 0;
         while i < self.width {
             let lanes = LINE.min(self.width - i);
-            // Each column's extremes (NaN ignored) are taken as it is gathered.
-            let mut lo = [f64::INFINITY; LINE];
-            let mut hi = [f64::NEG_INFINITY; LINE];
-            for p in 0..filled {
-                let at = self.start + p * self.row + i;
-                for (j, &v) in self.buffer[at..at + lanes].iter().enumerate() {
-                    let v = f64::from(v);
-                    self.columns[j * BATCH + p] = v;
-                    lo[j] = if v < lo[j] { v } else { lo[j] };
-                    hi[j] = if v > hi[j] { v } else { hi[j] };
+            let scans = self.scan_line(i, filled);
+            let sketches = &mut self.acc.sketches[i..i + lanes];
+            // Prefetch the line's summaries together, so their loads overlap.
+            for (sketch, scan) in sketches.iter().zip(&scans) {
+                sketch.prefetch(f64::from(scan.lo_positive), f64::from(scan.hi));
+            }
+            // Lanes past the width, and those that must go as f64, keep no buckets.
+            let mut counts: [F32Counts<'_>; LINE] = Default::default();
+            let mut as_f64 = Vec::new();
+            for (j, (sketch, scan)) in sketches.iter_mut().zip(&scans).enumerate() {
+                if sketch.counts_f32(scan) {
+                    counts[j] = sketch.f32_counts(scan, filled).unwrap_or_default();
+                } else {
+                    as_f64.push((j, sketch));
                 }
             }
-            // Prefetch the line's summaries together, so their loads overlap.
-            for j in 0..lanes {
-                self.acc.sketches[i + j].prefetch(lo[j], hi[j]);
+            for p in 0..filled {
+                let at = self.start + p * self.row + i;
+                let line: &[f32; LINE] = self.buffer[at..at + LINE].try_into().expect("a line");
+                let keys = line.map(|v| v.to_bits() >> KEY_SHIFT);
+                for (c, &key) in counts.iter_mut().zip(&keys) {
+                    c.add_key(key);
+                }
             }
-            for j in 0..lanes {
-                let column = &self.columns[j * BATCH..j * BATCH + filled];
-                self.acc.sketches[i + j].add_batch_in_range(column, lo[j], hi[j]);
+            for (j, sketch) in as_f64 {
+                let column = self.buffer[self.start + i + j..]
+                    .iter()
+                    .step_by(self.row)
+                    .take(filled);
+                for (c, &v) in self.column.iter_mut().zip(column) {
+                    *c = f64::from(v);
+                }
+                let scan = &scans[j];
+                sketch.add_batch_in_range(
+                    &self.column[..filled],
+                    f64::from(scan.lo),
+                    f64::from(scan.hi),
+                );
             }
             i += lanes;
         }
         self.filled = 0;
+    }
+
+    /// Scans the [`LINE`] series-months from `i` over the first `filled` rows: a whole
+    /// line, padding included (rows are whole lines), lane by lane in separate arrays so
+    /// that the loop works on full vectors.
+    #[inline(always)]
+    fn scan_line(&self, i: usize, filled: usize) -> [F32Scan; LINE] {
+        let mut lo = [f32::INFINITY; LINE];
+        let mut hi = [f32::NEG_INFINITY; LINE];
+        let mut lo_positive = [f32::INFINITY; LINE];
+        let mut zeros = [0u32; LINE];
+        let mut nans = [0u32; LINE];
+        for p in 0..filled {
+            let at = self.start + p * self.row + i;
+            let line: &[f32; LINE] = self.buffer[at..at + LINE].try_into().expect("a line");
+            for j in 0..LINE {
+                let v = line[j];
+                // Comparisons that are false for NaN, which leaves the extremes alone.
+                lo[j] = if v < lo[j] { v } else { lo[j] };
+                hi[j] = if v > hi[j] { v } else { hi[j] };
+                let positive = if v > 0.0 { v } else { f32::INFINITY };
+                lo_positive[j] = if positive < lo_positive[j] {
+                    positive
+                } else {
+                    lo_positive[j]
+                };
+                zeros[j] += u32::from(v == 0.0);
+                nans[j] += u32::from(v.is_nan());
+            }
+        }
+        std::array::from_fn(|j| F32Scan {
+            lo: lo[j],
+            hi: hi[j],
+            lo_positive: lo_positive[j],
+            zeros: zeros[j],
+            nans: nans[j],
+        })
     }
 }
 
 impl MonthSink for BatchSink {
     /// Adds the series to the chunk's sums (in path order, so the same whatever thread
     /// runs the chunk) and buffers it for the summaries.
-    #[inline]
+    #[inline(always)]
     fn record(&mut self, series: usize, values: &[f64]) {
         let at = series * self.months;
         for (sum, &v) in self.sums[at..at + self.months].iter_mut().zip(values) {
