@@ -4,21 +4,27 @@
 #[derive(Clone, Debug)]
 pub struct Shocks {
     n: usize,
-    /// Lower-triangular factor, row-major.
-    l: Vec<f64>,
     /// Whether `L` is the identity, so the product can be skipped.
     identity: bool,
+    /// Each row's non-zero entries `(j, L[i][j])`, in factor order: a zero entry adds
+    /// nothing to a sum that starts from zero, so it is skipped (uncorrelated factors
+    /// leave many).
+    rows: Vec<Vec<(usize, f64)>>,
 }
 
 impl Shocks {
     pub fn new(cholesky: &[f64], n: usize) -> Self {
         let identity =
             (0..n).all(|i| (0..n).all(|j| cholesky[i * n + j] == if i == j { 1.0 } else { 0.0 }));
-        Shocks {
-            n,
-            l: cholesky.to_vec(),
-            identity,
-        }
+        let rows = (0..n)
+            .map(|i| {
+                (0..=i)
+                    .map(|j| (j, cholesky[i * n + j]))
+                    .filter(|&(_, l)| l != 0.0)
+                    .collect()
+            })
+            .collect();
+        Shocks { n, identity, rows }
     }
 
     pub fn factors(&self) -> usize {
@@ -45,8 +51,7 @@ impl Shocks {
                 continue;
             }
             row.fill(0.0);
-            for j in 0..=i {
-                let l = self.l[i * self.n + j];
+            for &(j, l) in &self.rows[i] {
                 for (zt, et) in row.iter_mut().zip(&e[j * stride..j * stride + len]) {
                     *zt += l * et;
                 }
@@ -61,26 +66,35 @@ mod tests {
     use crate::random::{Draws, Stream};
     use crate::scenario::cholesky;
 
-    /// `z = L e` by its definition, one month and one factor at a time, summed in factor
-    /// order.
-    fn product(s: &Shocks, e: &[f64], stride: usize, i: usize, t: usize) -> f64 {
-        (0..=i).fold(0.0, |z, j| z + s.l[i * s.n + j] * e[j * stride + t])
+    /// `z = L e` by its definition (`L` row-major, `n` by `n`), one month and one factor at
+    /// a time, summed in factor order over every entry, zeros included.
+    fn product(l: &[f64], n: usize, e: &[f64], stride: usize, i: usize, t: usize) -> f64 {
+        (0..=i).fold(0.0, |z, j| z + l[i * n + j] * e[j * stride + t])
     }
 
     /// The month-at-a-time product equals the definition, bit for bit.
     #[test]
     fn correlate_months_matches_the_product() {
-        let c = [1.0, 0.6, -0.3, 0.6, 1.0, 0.2, -0.3, 0.2, 1.0];
-        let s = Shocks::new(&cholesky(&c, 3).unwrap(), 3);
-        let (stride, len) = (7, 5);
-        let e: Vec<f64> = (0..3 * stride).map(|i| (i as f64 * 0.37).sin()).collect();
-        let mut z = vec![0.0; 3 * stride];
+        // The last factor is uncorrelated with the first, which leaves a zero in `L`.
+        let c = [
+            1.0, 0.6, -0.3, 0.0, 0.6, 1.0, 0.2, 0.0, -0.3, 0.2, 1.0, 0.4, 0.0, 0.0, 0.4, 1.0,
+        ];
+        let (n, stride, len) = (4, 7, 5);
+        let l = cholesky(&c, n).unwrap();
+        assert!(
+            l.iter()
+                .enumerate()
+                .any(|(k, &v)| k % n < k / n && v == 0.0)
+        );
+        let s = Shocks::new(&l, n);
+        let e: Vec<f64> = (0..n * stride).map(|i| (i as f64 * 0.37).sin()).collect();
+        let mut z = vec![0.0; n * stride];
         s.correlate_months(&e, &mut z, stride, len);
         for t in 0..len {
-            for i in 0..3 {
+            for i in 0..n {
                 assert_eq!(
-                    z[i * stride + t],
-                    product(&s, &e, stride, i, t),
+                    z[i * stride + t].to_bits(),
+                    product(&l, n, &e, stride, i, t).to_bits(),
                     "factor {i} month {t}"
                 );
             }
