@@ -27,11 +27,10 @@ pub struct Scratch {
     default_month: Vec<f64>,
     /// Owed rent per month to the schedule's end (outages only inside the horizon).
     rent: Vec<f64>,
-    capacity: Vec<f64>,
-    opex: Vec<f64>,
-    hardware: Vec<f64>,
-    /// MWh per $/MWh drawn at full load, per region and month: `[k * T + t]`.
-    energy: Vec<f64>,
+    /// Per month, row by row (see [`Row`]): available capacity, opex, hardware, then each
+    /// region's MWh per $/MWh drawn at full load; and [`VECTOR`] values of slack after the
+    /// last row, which [`fill_runs`] may write past its end.
+    monthly: Vec<f64>,
     /// The energy bill at full load per month, summed over regions.
     bill: Vec<f64>,
     /// Prefix sums of discounted owed rent.
@@ -46,6 +45,8 @@ pub struct Scratch {
     /// `run_of[starts[i]] = i`, and `run_of[T]` the number of runs; other entries are
     /// stale.
     run_of: Vec<usize>,
+    /// Each run's capacity, opex, hardware and energy per region, run after run.
+    run_sums: Vec<f64>,
     exposure: Vec<f64>,
     /// Each month's independent normals and correlated shocks (then the steps' parts
     /// that do not depend on the state), `[factor * T + t]`.
@@ -79,16 +80,14 @@ impl Scratch {
             outage: vec![(0, 0); model.sites.len()],
             default_month: vec![0.0; model.landlords.len()],
             rent: vec![0.0; model.schedule_len],
-            capacity: vec![0.0; t],
-            opex: vec![0.0; t],
-            hardware: vec![0.0; t],
-            energy: vec![0.0; k * t],
+            monthly: vec![0.0; (Row::ENERGY + k) * t + VECTOR],
             bill: vec![0.0; t],
             w: vec![0.0; model.schedule_len + 1],
             leases: vec![Lease::default(); model.sites.len()],
             change: vec![0; t.div_ceil(64)],
             starts: Vec::with_capacity(4 * model.sites.len() + 1),
             run_of: vec![0; t + 1],
+            run_sums: vec![0.0; (4 * model.sites.len() + 1) * (Row::ENERGY + k)],
             exposure: vec![0.0; t],
             normals: vec![0.0; (k + 2) * t],
             shocks: vec![0.0; (k + 2) * t],
@@ -329,46 +328,70 @@ fn add_rents(model: &Model, s: &mut Scratch) {
 /// Capacity, opex, hardware and energy per month of the horizon.
 ///
 /// The covering sites only change at `s.starts`, so the site-order sums are formed once
-/// per run, in the run's first month, and copied over the rest of the run. Sites go in
-/// the outer loop: the runs' sums are independent of each other, so their additions
-/// overlap instead of waiting on one another as one run's chain of additions would.
-#[inline(always)]
+/// per run, side by side in `s.run_sums` (sites in the outer loop: the runs' sums are
+/// independent of each other, so their additions overlap instead of waiting on one
+/// another), then written out month by month.
 fn fill_monthly(model: &Model, s: &mut Scratch) {
     let (t_end, k_regions) = (model.months, model.regions());
-    for &a in &s.starts {
-        s.capacity[a] = 0.0;
-        s.opex[a] = 0.0;
-        s.hardware[a] = 0.0;
-        for k in 0..k_regions {
-            s.energy[k * t_end + a] = 0.0;
-        }
-    }
+    let width = Row::ENERGY + k_regions;
+    let runs = s.starts.len();
+    let sums = &mut s.run_sums[..runs * width];
+    sums.fill(0.0);
     // Index in `s.starts` of the run starting at `month`, a lease's start, end or outage
     // bound, all of which start runs unless outside the horizon.
     let run_index = |month: i64| s.run_of[month.clamp(0, t_end as i64) as usize];
     for (lease, site) in s.leases.iter().zip(&model.sites) {
         for (from, to) in lease.runs(lease.begin, lease.end) {
             if from < to {
-                for &a in &s.starts[run_index(from)..run_index(to)] {
-                    s.capacity[a] += site.capacity_mw;
-                    s.opex[a] += site.opex;
-                    s.hardware[a] += lease.hardware;
-                    s.energy[site.region * t_end + a] += site.energy;
+                for run in
+                    sums[run_index(from) * width..run_index(to) * width].chunks_exact_mut(width)
+                {
+                    run[Row::CAPACITY] += site.capacity_mw;
+                    run[Row::OPEX] += site.opex;
+                    run[Row::HARDWARE] += lease.hardware;
+                    run[Row::ENERGY + site.region] += site.energy;
                 }
             }
         }
     }
-    for (i, &a) in s.starts.iter().enumerate() {
-        let b = s.starts.get(i + 1).map_or(t_end, |&b| b);
-        let (capacity, opex, hardware) = (s.capacity[a], s.opex[a], s.hardware[a]);
-        s.capacity[a + 1..b].fill(capacity);
-        s.opex[a + 1..b].fill(opex);
-        s.hardware[a + 1..b].fill(hardware);
-        for row in s.energy.chunks_exact_mut(t_end).take(k_regions) {
-            let sum = row[a];
-            row[a + 1..b].fill(sum);
+    // Row after row, run after run, so that what a run writes past its end is written
+    // over by the next run, or the next row.
+    let sums = &s.run_sums[..runs * width];
+    for r in 0..width {
+        for (i, &a) in s.starts.iter().enumerate() {
+            let b = s.starts.get(i + 1).map_or(t_end, |&b| b);
+            fill_runs(&mut s.monthly, r * t_end + a, b - a, sums[i * width + r]);
         }
     }
+}
+
+/// Values one vector store writes.
+const VECTOR: usize = 8;
+
+/// Writes `v` over `row[at..at + len]` in whole vectors, so possibly over up to
+/// `VECTOR - 1` values after it (short runs are then a store or two each, not a loop with
+/// a tail).
+#[inline(always)]
+fn fill_runs(row: &mut [f64], at: usize, len: usize, v: f64) {
+    for chunk in row[at..at + len.next_multiple_of(VECTOR)].chunks_exact_mut(VECTOR) {
+        chunk.copy_from_slice(&[v; VECTOR]);
+    }
+}
+
+/// The rows of [`Scratch::monthly`].
+struct Row;
+
+impl Row {
+    const CAPACITY: usize = 0;
+    const OPEX: usize = 1;
+    const HARDWARE: usize = 2;
+    /// The first region's energy; region `k` is row `ENERGY + k`.
+    const ENERGY: usize = 3;
+}
+
+/// Row `r` of [`Scratch::monthly`].
+fn monthly_row(monthly: &[f64], r: usize, t_end: usize) -> &[f64] {
+    &monthly[r * t_end..(r + 1) * t_end]
 }
 
 /// The tenant's running sums over the months before its default.
@@ -433,7 +456,9 @@ impl MonthLoop {
             self.controls[2] += df * cloud_prices[t];
         }
         let (program, cloud) = (&s.program[..t_end], &s.cloud[..t_end]);
-        let (rent, opex, hardware) = (&s.rent[..t_end], &s.opex[..t_end], &s.hardware[..t_end]);
+        let rent = &s.rent[..t_end];
+        let opex = monthly_row(&s.monthly, Row::OPEX, t_end);
+        let hardware = monthly_row(&s.monthly, Row::HARDWARE, t_end);
         for t in 0..tau.min(t_end) {
             let df = df[t];
             self.program_pv += df * program[t];
@@ -457,7 +482,7 @@ fn record_series(model: &Model, s: &Scratch, sink: &mut impl MonthSink) {
         sink.record(k, &s.levels[k * t_end..(k + 1) * t_end]);
     }
     sink.record(k_regions, &s.demand);
-    sink.record(k_regions + 1, &s.capacity);
+    sink.record(k_regions + 1, monthly_row(&s.monthly, Row::CAPACITY, t_end));
     sink.record(k_regions + 2, &s.program);
     sink.record(k_regions + 3, &s.cloud);
     sink.record(k_regions + 4, &s.exposure);
@@ -490,7 +515,7 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     bill.fill(0.0);
     for (k, p) in model.power.iter().enumerate() {
         let spot = &spots[k * t_end..(k + 1) * t_end];
-        let energy = &s.energy[k * t_end..(k + 1) * t_end];
+        let energy = monthly_row(&s.monthly, Row::ENERGY + k, t_end);
         for ((b, &x), &e) in bill.iter_mut().zip(spot).zip(energy) {
             *b += p.effective(x) * e;
         }
@@ -498,8 +523,10 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     // Every input cut to the horizon, so the loop's indexing needs no checks.
     let plan = &model.demand.plan[..t_end];
     let (demand_factor, bill) = (&demand_factor[..t_end], &s.bill[..t_end]);
-    let (capacities, rents) = (&s.capacity[..t_end], &s.rent[..t_end]);
-    let (opexes, hardwares) = (&s.opex[..t_end], &s.hardware[..t_end]);
+    let rents = &s.rent[..t_end];
+    let capacities = monthly_row(&s.monthly, Row::CAPACITY, t_end);
+    let opexes = monthly_row(&s.monthly, Row::OPEX, t_end);
+    let hardwares = monthly_row(&s.monthly, Row::HARDWARE, t_end);
     let demand_out = &mut s.demand[..t_end];
     let program_out = &mut s.program[..t_end];
     let cloud_out = &mut s.cloud[..t_end];
@@ -567,20 +594,49 @@ fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     (s.x[k_regions], s.decay[k_regions]) = (0.0, 1.0);
     (s.x[k_regions + 1], s.decay[k_regions + 1]) = (model.cloud.ln_c0, 1.0);
 
-    // The recurrences, month by month with all states together, so that their chains of
-    // dependent arithmetic overlap.
-    for t in 0..t_end {
-        for (j, x) in s.x.iter_mut().enumerate() {
-            s.levels[j * t_end + t] = *x;
-            if t < steps {
-                *x = *x * s.decay[j] + s.shocks[j * t_end + t];
-            }
-        }
-    }
+    step_states(s, t_end);
     let (states, hazard) = s.levels.split_at_mut((k_regions + 2) * t_end);
     let demand = &states[k_regions * t_end..(k_regions + 1) * t_end];
     for (h, &y) in hazard[..t_end].iter_mut().zip(demand) {
         *h = model.tenant.hazard_exponent(y);
+    }
+}
+
+/// Months a block of [`step_states`] takes at a time.
+const BLOCK: usize = 8;
+
+/// Runs the recurrences `x(t+1) = x(t) decay + a(t)` (`a` in `s.shocks`) of every state
+/// through the months, into the states' rows of `s.levels`.
+///
+/// A block of months at a time, state after state: each state's steps through the block
+/// are a chain of dependent arithmetic on a few local values, and the chains of the
+/// states follow each other closely enough for the CPU to run them side by side.
+fn step_states(s: &mut Scratch, t_end: usize) {
+    let steps = t_end.saturating_sub(1);
+    let whole = steps - steps % BLOCK;
+    let (levels, shocks) = (&mut s.levels, &s.shocks);
+    for first in (0..whole).step_by(BLOCK) {
+        for (j, (x, &decay)) in s.x.iter_mut().zip(&s.decay).enumerate() {
+            let at = j * t_end + first;
+            let out: &mut [f64; BLOCK] = (&mut levels[at..at + BLOCK]).try_into().expect("a block");
+            let a: &[f64; BLOCK] = shocks[at..at + BLOCK].try_into().expect("a block");
+            let mut x_t = *x;
+            for (o, &a) in out.iter_mut().zip(a) {
+                *o = x_t;
+                x_t = x_t * decay + a;
+            }
+            *x = x_t;
+        }
+    }
+    for (j, (x, &decay)) in s.x.iter_mut().zip(&s.decay).enumerate() {
+        let row = j * t_end;
+        for t in whole..steps {
+            levels[row + t] = *x;
+            *x = *x * decay + shocks[row + t];
+        }
+        if t_end > 0 {
+            levels[row + steps] = *x;
+        }
     }
 }
 
@@ -642,10 +698,7 @@ mod tests {
     /// The schedules as first written: every site added into every month it covers.
     fn reference_schedules(model: &Model, s: &mut Scratch) {
         s.rent.fill(0.0);
-        s.capacity.fill(0.0);
-        s.opex.fill(0.0);
-        s.hardware.fill(0.0);
-        s.energy.fill(0.0);
+        s.monthly.fill(0.0);
         for (i, site) in model.sites.iter().enumerate() {
             let d = s.delivery[i];
             let lease_end = (d + site.term_months as i64).min(model.schedule_len as i64);
@@ -689,10 +742,11 @@ mod tests {
             return;
         }
         for t in a..b {
-            s.capacity[t] += site.capacity_mw;
-            s.opex[t] += site.opex;
-            s.hardware[t] += hardware;
-            s.energy[site.region * model.months + t] += site.energy;
+            let at = |row: usize| row * model.months + t;
+            s.monthly[at(Row::CAPACITY)] += site.capacity_mw;
+            s.monthly[at(Row::OPEX)] += site.opex;
+            s.monthly[at(Row::HARDWARE)] += hardware;
+            s.monthly[at(Row::ENERGY + site.region)] += site.energy;
         }
     }
 
@@ -704,13 +758,12 @@ mod tests {
         build_schedules(model, s);
         reference_schedules(model, reference);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // The rows, not the slack after them.
+        let rows = (Row::ENERGY + model.regions()) * model.months;
         for (name, new, old) in [
-            ("rent", &s.rent, &reference.rent),
-            ("capacity", &s.capacity, &reference.capacity),
-            ("opex", &s.opex, &reference.opex),
-            ("hardware", &s.hardware, &reference.hardware),
-            ("energy", &s.energy, &reference.energy),
-            ("w", &s.w, &reference.w),
+            ("rent", &s.rent[..], &reference.rent[..]),
+            ("monthly", &s.monthly[..rows], &reference.monthly[..rows]),
+            ("w", &s.w[..], &reference.w[..]),
         ] {
             assert_eq!(bits(new), bits(old), "{name} differs: {what}");
         }
