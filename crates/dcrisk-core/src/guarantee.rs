@@ -31,6 +31,34 @@ pub fn exposure(w: &[f64], df: &[f64], t: usize, g: &Guarantee) -> f64 {
     g.cap.min(claim_pv(w, t, g) / df[t])
 }
 
+/// [`exposure`] of every month `t < out.len()`, into `out`. The months whose windows lie
+/// inside the schedule go together, element by element (so they vectorise, with the same
+/// bits); the last few, whose windows are clipped, one by one.
+#[inline(always)]
+pub fn exposure_profile(w: &[f64], df: &[f64], g: &Guarantee, out: &mut [f64]) {
+    let end = w.len() - 1;
+    let full = g.relet_months.min(g.max_months) as usize;
+    let span = g.max_months as usize;
+    // Months `t` with `t + span <= end`.
+    let inside = (end + 1).saturating_sub(span).min(out.len());
+    let keep = 1.0 - g.relet_fraction;
+    let window = |at: usize| w.get(at..at + inside).unwrap_or_default();
+    let (from, relet, to) = (window(0), window(full), window(span));
+    for (((o, &a), (&b, &c)), &d) in out[..inside]
+        .iter_mut()
+        .zip(from)
+        .zip(relet.iter().zip(to))
+        .zip(&df[..inside])
+    {
+        // `claim_pv`'s two windows; an empty one is `x - x = 0`, as `window` has it.
+        let claim = (b - a) + keep * (c - b);
+        *o = g.cap.min(claim / d);
+    }
+    for (t, o) in out.iter_mut().enumerate().skip(inside) {
+        *o = exposure(w, df, t, g);
+    }
+}
+
 /// Guarantor payout and landlords' shortfall, both present values at month 0, for a tenant
 /// default in month `tau`.
 pub fn payout_and_shortfall(w: &[f64], df: &[f64], tau: usize, g: &Guarantee) -> (f64, f64) {
@@ -74,6 +102,38 @@ mod tests {
         assert!((pay - 190.0).abs() < 1e-9 && (short - 120.0).abs() < 1e-9);
         // Near the end of the lease the window is clipped: at 8, months 8, 9 only.
         assert!((claim_pv(&w, 8, &g) - 130.0).abs() < 1e-9);
+    }
+
+    /// The profile equals month-by-month `exposure`, bit for bit, whether the windows fit
+    /// the schedule, are clipped, or are empty.
+    #[test]
+    fn profile_matches_each_month() {
+        let w: Vec<f64> = (0..=40)
+            .scan(0.0, |acc, u| {
+                *acc += 100.0 + (u as f64 * 0.7).sin() * 30.0;
+                Some(*acc * 0.99f64.powi(u))
+            })
+            .collect();
+        let df: Vec<f64> = (0..=40).map(|u| 0.995f64.powi(u + 1)).collect();
+        for (max_months, relet_months, cap) in
+            [(6, 2, 1e9), (6, 0, 1e9), (4, 9, 500.0), (60, 3, 1e9)]
+        {
+            let g = Guarantee {
+                cap,
+                max_months,
+                relet_months,
+                relet_fraction: 0.6,
+            };
+            let mut out = vec![0.0; 38];
+            exposure_profile(&w, &df, &g, &mut out);
+            for (t, &got) in out.iter().enumerate() {
+                assert_eq!(
+                    got.to_bits(),
+                    exposure(&w, &df, t, &g).to_bits(),
+                    "{g:?} month {t}"
+                );
+            }
+        }
     }
 
     #[test]

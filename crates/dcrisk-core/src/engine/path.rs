@@ -137,9 +137,10 @@ pub fn simulate_path(
     let tenant_threshold = exponential(main.uniform());
     apply_landlord_effects(model, s);
     build_schedules(model, s);
-    for t in 0..t_end {
-        s.exposure[t] = guarantee::exposure(&s.w, &model.df, t, &model.guarantee);
-    }
+    crate::simd::widest(
+        #[inline(always)]
+        || guarantee::exposure_profile(&s.w, &model.df, &model.guarantee, &mut s.exposure),
+    );
 
     let (m, tau) = MonthLoop::run(model, s, tenant_threshold, &mut streams, sink);
 
