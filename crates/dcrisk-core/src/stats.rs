@@ -104,6 +104,68 @@ pub fn upper_tail_mean(sorted: &[f64], threshold: f64) -> f64 {
     mean(&sorted[start.min(sorted.len().saturating_sub(1))..])
 }
 
+/// Sorts `values` in the order of [`f64::total_cmp`]: the same result, bit for bit, as
+/// `sort_unstable_by(f64::total_cmp)`, by a radix sort of order-preserving bit keys. Runs
+/// sort every metric's values at the end, millions of them, and a radix sort is linear in
+/// the length: several times faster than comparisons there.
+pub fn sort_total(values: &mut [f64]) {
+    /// Key bits per pass, and passes to cover all 64.
+    const BITS: usize = 11;
+    const PASSES: usize = 64usize.div_ceil(BITS);
+    const DIGITS: usize = 1 << BITS;
+    let n = values.len();
+    if n < 2048 {
+        values.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    let digit = |key: u64, pass: usize| ((key >> (pass * BITS)) as usize) & (DIGITS - 1);
+    let mut keys: Vec<u64> = values.iter().map(|&x| order_key(x)).collect();
+    let mut counts = vec![[0usize; DIGITS]; PASSES];
+    for &key in &keys {
+        for (pass, count) in counts.iter_mut().enumerate() {
+            count[digit(key, pass)] += 1;
+        }
+    }
+    let mut spare = vec![0u64; n];
+    for (pass, count) in counts.iter_mut().enumerate() {
+        // A digit every key shares leaves the order as it is.
+        if count.contains(&n) {
+            continue;
+        }
+        let mut at = 0;
+        for c in count.iter_mut() {
+            (*c, at) = (at, at + *c);
+        }
+        for &key in &keys {
+            let slot = &mut count[digit(key, pass)];
+            spare[*slot] = key;
+            *slot += 1;
+        }
+        std::mem::swap(&mut keys, &mut spare);
+    }
+    for (v, &key) in values.iter_mut().zip(&keys) {
+        *v = from_order_key(key);
+    }
+}
+
+/// A `u64` whose unsigned order is [`f64::total_cmp`]'s order of `x`: the sign bit
+/// flipped for positive values, every bit for negative ones.
+fn order_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    let negative = ((bits as i64) >> 63) as u64;
+    bits ^ (negative | (1 << 63))
+}
+
+/// The value of an [`order_key`].
+fn from_order_key(key: u64) -> f64 {
+    let bits = if key >> 63 == 1 {
+        key ^ (1 << 63)
+    } else {
+        !key
+    };
+    f64::from_bits(bits)
+}
+
 /// Every statistic of summary.json for one metric.
 pub fn summarize_metric(values: &[f64]) -> MetricStats {
     if values.is_empty() {
@@ -111,7 +173,7 @@ pub fn summarize_metric(values: &[f64]) -> MetricStats {
     }
     let (mean, std) = mean_std(values);
     let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+    sort_total(&mut sorted);
     let mut quantiles = [0.0; 9];
     for (slot, (_, q)) in quantiles.iter_mut().zip(QUANTILE_LEVELS) {
         *slot = quantile_sorted(&sorted, q);
@@ -133,6 +195,47 @@ pub fn summarize_metric(values: &[f64]) -> MetricStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The radix sort gives `total_cmp`'s order bit for bit: both signs of zero, both
+    /// infinities, NaN of both signs, subnormals, repeats, and sizes on both sides of the
+    /// cut to a comparison sort.
+    #[test]
+    fn sort_total_matches_total_cmp() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let specials = [
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::MIN_POSITIVE / 8.0,
+            -f64::MIN_POSITIVE / 8.0,
+            1.5,
+            -1.5,
+        ];
+        for n in [0, 1, 100, 2047, 2048, 50_000] {
+            let values: Vec<f64> = (0..n)
+                .map(|i| match next() % 4 {
+                    0 => specials[i % specials.len()],
+                    1 => f64::from_bits(next()),
+                    _ => (next() % 2001) as f64 * 1e6 - 1e9,
+                })
+                .collect();
+            let mut expected = values.clone();
+            expected.sort_unstable_by(f64::total_cmp);
+            let mut got = values;
+            sort_total(&mut got);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got), bits(&expected), "{n} values");
+        }
+    }
 
     #[test]
     fn hand_computed_statistics() {

@@ -123,7 +123,7 @@ pub(crate) fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
 /// Sorted copy of the finite values.
 pub(crate) fn sorted_finite(values: &[f64]) -> Vec<f64> {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    sorted.sort_unstable_by(f64::total_cmp);
+    dcrisk_core::stats::sort_total(&mut sorted);
     sorted
 }
 
