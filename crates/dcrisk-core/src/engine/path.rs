@@ -332,6 +332,7 @@ fn add_rents(model: &Model, s: &mut Scratch) {
 /// per run, side by side in `s.run_sums` (sites in the outer loop: the runs' sums are
 /// independent of each other, so their additions overlap instead of waiting on one
 /// another), then written out month by month.
+#[inline(always)]
 fn fill_monthly(model: &Model, s: &mut Scratch) {
     let (t_end, k_regions) = (model.months, model.regions());
     let width = Row::ENERGY + k_regions;
