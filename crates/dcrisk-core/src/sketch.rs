@@ -389,7 +389,7 @@ impl QuantileSketch {
     /// Readies the summary to count a batch of `n` `f32` values, described by `scan`,
     /// straight from their bits: does the batch's bookkeeping (count, zeros, extremes,
     /// range) and returns the buckets of its positive values. Each positive value must then
-    /// be counted with [`F32Counts::add`]; zeros and NaN fall outside the buckets. `None`
+    /// be counted with [`F32Counts::add_key`]; zeros and NaN fall outside the buckets. `None`
     /// when the batch holds values below zero, subnormal or infinite: add those as `f64`.
     ///
     /// An `f32`'s exponent and top mantissa bits are those of the same `f64`, with the

@@ -212,9 +212,7 @@ impl BatchSink {
 
     /// Folds the buffered paths into the summaries, [`LINE`] neighbouring series-months
     /// (one cache line of each row) at a time: a pass over the rows takes their extremes,
-    /// then a second counts each row's values, read straight off their `f32` bits. The
-    /// line's summaries are counted into in turn, so that equal values in neighbouring
-    /// rows do not wait on each other's increments.
+    /// then a second counts them.
     #[inline(always)]
     fn fold(&mut self) {
         let filled = self.filled;
@@ -222,65 +220,73 @@ impl BatchSink {
         while i < self.width {
             let lanes = LINE.min(self.width - i);
             let scans = self.scan_line(i, filled);
-            let sketches = &mut self.acc.sketches[i..i + lanes];
-            // Prefetch the line's summaries together, so their loads overlap.
-            for (sketch, scan) in sketches.iter().zip(&scans) {
-                sketch.prefetch(f64::from(scan.lo_positive), f64::from(scan.hi));
-            }
-            // Lanes past the width, and those that must go as f64, keep no buckets.
-            let mut counts: [F32Counts<'_>; LINE] = Default::default();
-            let mut as_f64 = Vec::new();
-            for (j, (sketch, scan)) in sketches.iter_mut().zip(&scans).enumerate() {
-                if sketch.counts_f32(scan) {
-                    counts[j] = sketch.f32_counts(scan, filled).unwrap_or_default();
-                } else {
-                    as_f64.push((j, sketch));
-                }
-            }
-            // When every value of the line is positive (no zeros, NaN or lanes apart), each
-            // key is known to land in its summary's buckets, and is counted unchecked.
-            let all_positive = lanes == LINE
-                && as_f64.is_empty()
-                && scans.iter().all(|s| s.zeros == 0 && s.nans == 0);
-            if all_positive {
-                let origins = counts.each_mut().map(F32Counts::key_origin);
-                for p in 0..filled {
-                    let at = self.start + p * self.row + i;
-                    let line: &[f32; LINE] = self.buffer[at..at + LINE].try_into().expect("a line");
-                    for (&origin, v) in origins.iter().zip(line) {
-                        // SAFETY: `v` is one of the values `scans` covered: positive (no
-                        // zeros or NaN in the lane, and `f32_counts` took it, so none below
-                        // zero, subnormal or infinite) and inside the lane's range.
-                        unsafe { F32Counts::add_at(origin, v.to_bits() >> KEY_SHIFT) };
-                    }
-                }
-            } else {
-                for p in 0..filled {
-                    let at = self.start + p * self.row + i;
-                    let line: &[f32; LINE] = self.buffer[at..at + LINE].try_into().expect("a line");
-                    for (c, v) in counts.iter_mut().zip(line) {
-                        c.add_key(v.to_bits() >> KEY_SHIFT);
-                    }
-                }
-            }
-            for (j, sketch) in as_f64 {
-                let column = self.buffer[self.start + i + j..]
-                    .iter()
-                    .step_by(self.row)
-                    .take(filled);
-                for (c, &v) in self.column.iter_mut().zip(column) {
-                    *c = f64::from(v);
-                }
-                let scan = &scans[j];
-                sketch.add_batch_in_range(
-                    &self.column[..filled],
-                    f64::from(scan.lo),
-                    f64::from(scan.hi),
-                );
-            }
+            self.count_line(i, lanes, &scans);
             i += lanes;
         }
         self.filled = 0;
+    }
+
+    /// Counts the values of series-months `i..i + lanes`, which `scans` describe, into
+    /// their summaries: read straight off their `f32` bits where the summary takes them (see
+    /// [`QuantileSketch::f32_counts`]), as `f64` where not. The line's summaries are counted
+    /// into in turn, so that equal values in neighbouring rows do not wait on each other's
+    /// increments.
+    #[inline(always)]
+    fn count_line(&mut self, i: usize, lanes: usize, scans: &[F32Scan; LINE]) {
+        let filled = self.filled;
+        let (buffer, start, row) = (&self.buffer, self.start + i, self.row);
+        let rows = (0..filled).map(|p| -> &[f32; LINE] {
+            let at = start + p * row;
+            buffer[at..at + LINE].try_into().expect("a line")
+        });
+        let sketches = &mut self.acc.sketches[i..i + lanes];
+        // Prefetch the line's summaries together, so their loads overlap.
+        for (sketch, scan) in sketches.iter().zip(scans) {
+            sketch.prefetch(f64::from(scan.lo_positive), f64::from(scan.hi));
+        }
+        // Lanes past the width, and those that go as f64 (bit `j` of `as_f64`), keep no
+        // buckets.
+        let mut counts: [F32Counts<'_>; LINE] = Default::default();
+        let mut as_f64 = 0u32;
+        for (j, (sketch, scan)) in sketches.iter_mut().zip(scans).enumerate() {
+            match sketch.f32_counts(scan, filled) {
+                Some(c) => counts[j] = c,
+                None => as_f64 |= 1 << j,
+            }
+        }
+        // When every value of the line is positive (no zeros, NaN or lanes apart), each key
+        // is known to land in its summary's buckets, and is counted unchecked.
+        let all_positive =
+            lanes == LINE && as_f64 == 0 && scans.iter().all(|s| s.zeros == 0 && s.nans == 0);
+        if all_positive {
+            let origins = counts.each_mut().map(F32Counts::key_origin);
+            for line in rows {
+                for (&origin, v) in origins.iter().zip(line) {
+                    // SAFETY: `v` is one of the values `scans` covered: positive (no zeros
+                    // or NaN in the lane, and `f32_counts` took it, so none below zero,
+                    // subnormal or infinite) and inside the lane's range.
+                    unsafe { F32Counts::add_at(origin, v.to_bits() >> KEY_SHIFT) };
+                }
+            }
+        } else {
+            for line in rows {
+                for (c, v) in counts.iter_mut().zip(line) {
+                    c.add_key(v.to_bits() >> KEY_SHIFT);
+                }
+            }
+        }
+        for j in (0..lanes).filter(|j| as_f64 & (1 << j) != 0) {
+            let column = buffer[start + j..].iter().step_by(row).take(filled);
+            for (c, &v) in self.column.iter_mut().zip(column) {
+                *c = f64::from(v);
+            }
+            let scan = &scans[j];
+            self.acc.sketches[i + j].add_batch_in_range(
+                &self.column[..filled],
+                f64::from(scan.lo),
+                f64::from(scan.hi),
+            );
+        }
     }
 
     /// Scans the [`LINE`] series-months from `i` over the first `filled` rows: a whole
