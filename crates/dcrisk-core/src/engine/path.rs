@@ -450,18 +450,21 @@ impl MonthLoop {
         let df = &model.df[..t_end];
         let [power, overflow_cost, idle, overflow] = flow_rows(&s.flows, t_end);
         let (demand, cloud_prices) = (&s.demand[..t_end], cloud_prices(model, s));
-        // Every month: the control variates, over the whole horizon.
-        for t in 0..t_end {
-            let df = df[t];
-            self.controls[0] += df * (demand[t] * cloud_prices[t]);
-            self.controls[1] += df * demand[t];
-            self.controls[2] += df * cloud_prices[t];
-        }
         let (program, cloud) = (&s.program[..t_end], &s.cloud[..t_end]);
         let rent = &s.rent[..t_end];
         let opex = monthly_row(&s.monthly, Row::OPEX, t_end);
         let hardware = monthly_row(&s.monthly, Row::HARDWARE, t_end);
-        for t in 0..tau.min(t_end) {
+        // The control variates run over the whole horizon, the rest while the tenant is
+        // alive; each sum goes in month order either way.
+        let controls = |m: &mut Self, t: usize| {
+            let df = df[t];
+            m.controls[0] += df * (demand[t] * cloud_prices[t]);
+            m.controls[1] += df * demand[t];
+            m.controls[2] += df * cloud_prices[t];
+        };
+        let alive = tau.min(t_end);
+        for t in 0..alive {
+            controls(self, t);
             let df = df[t];
             self.program_pv += df * program[t];
             self.cloud_pv += df * cloud[t];
@@ -472,6 +475,9 @@ impl MonthLoop {
             self.overflow_pv += df * overflow_cost[t];
             self.idle_mw_months += idle[t];
             self.overflow_mw_months += overflow[t];
+        }
+        for t in alive..t_end {
+            controls(self, t);
         }
     }
 }
