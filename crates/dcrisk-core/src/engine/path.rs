@@ -331,7 +331,7 @@ fn add_rents(model: &Model, s: &mut Scratch) {
 /// The covering sites only change at `s.starts`, so the site-order sums are formed once
 /// per run, side by side in `s.run_sums` (sites in the outer loop: the runs' sums are
 /// independent of each other, so their additions overlap instead of waiting on one
-/// another), then written out month by month.
+/// another), then written over each run's months in whole vectors.
 #[inline(always)]
 fn fill_monthly(model: &Model, s: &mut Scratch) {
     let (t_end, k_regions) = (model.months, model.regions());
