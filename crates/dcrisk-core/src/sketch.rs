@@ -191,29 +191,6 @@ pub struct F32Scan {
     pub nans: u32,
 }
 
-impl F32Scan {
-    /// Scans the values.
-    pub fn of(values: impl IntoIterator<Item = f32>) -> Self {
-        let mut scan = F32Scan {
-            lo: f32::INFINITY,
-            hi: f32::NEG_INFINITY,
-            lo_positive: f32::INFINITY,
-            zeros: 0,
-            nans: 0,
-        };
-        for v in values {
-            scan.lo = scan.lo.min(v);
-            scan.hi = scan.hi.max(v);
-            if v > 0.0 {
-                scan.lo_positive = scan.lo_positive.min(v);
-            }
-            scan.zeros += u32::from(v == 0.0);
-            scan.nans += u32::from(v.is_nan());
-        }
-        scan
-    }
-}
-
 /// The buckets of one batch's positive `f32` values: see [`QuantileSketch::f32_counts`].
 #[derive(Debug, Default)]
 pub struct F32Counts<'a> {
@@ -378,7 +355,7 @@ impl QuantileSketch {
     }
 
     /// Whether [`Self::f32_counts`] takes the batch `scan` describes.
-    pub fn counts_f32(&self, scan: &F32Scan) -> bool {
+    fn counts_f32(&self, scan: &F32Scan) -> bool {
         let positive_normal = scan.lo_positive >= f32::MIN_POSITIVE;
         scan.lo >= 0.0
             && scan.hi.is_finite()
@@ -795,10 +772,31 @@ mod tests {
         assert_eq!(one.count(), 5000 - 24);
     }
 
+    /// A batch's scan, one value at a time (the series fold takes it lane by lane).
+    fn scan(values: &[f32]) -> F32Scan {
+        let mut scan = F32Scan {
+            lo: f32::INFINITY,
+            hi: f32::NEG_INFINITY,
+            lo_positive: f32::INFINITY,
+            zeros: 0,
+            nans: 0,
+        };
+        for &v in values {
+            scan.lo = scan.lo.min(v);
+            scan.hi = scan.hi.max(v);
+            if v > 0.0 {
+                scan.lo_positive = scan.lo_positive.min(v);
+            }
+            scan.zeros += u32::from(v == 0.0);
+            scan.nans += u32::from(v.is_nan());
+        }
+        scan
+    }
+
     /// Counts `batch` the way the series fold does: straight from the `f32` bits when the
     /// summary takes it, else as `f64`.
     fn add_f32_batch(s: &mut QuantileSketch, batch: &[f32]) {
-        let scan = F32Scan::of(batch.iter().copied());
+        let scan = scan(batch);
         match s.f32_counts(&scan, batch.len()) {
             Some(mut counts) => {
                 for &v in batch {
@@ -843,8 +841,7 @@ mod tests {
         let mut fast = 0;
         for batch in &batches {
             batch.iter().for_each(|&v| one.add(f64::from(v)));
-            let scan = F32Scan::of(batch.iter().copied());
-            fast += usize::from(batched.counts_f32(&scan));
+            fast += usize::from(batched.counts_f32(&scan(batch)));
             add_f32_batch(&mut batched, batch);
             assert_eq!(one, batched, "after {batch:?}");
         }
