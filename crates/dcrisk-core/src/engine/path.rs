@@ -28,8 +28,8 @@ pub struct Scratch {
     /// Owed rent per month to the schedule's end (outages only inside the horizon).
     rent: Vec<f64>,
     /// Per month, row by row (see [`Row`]): available capacity, opex, hardware, then each
-    /// region's MWh per $/MWh drawn at full load; and [`VECTOR`] values of slack after the
-    /// last row, which [`fill_runs`] may write past its end.
+    /// region's MWh per $/MWh drawn at full load. Each row is followed by [`VECTOR`] values
+    /// of slack, which [`fill_monthly`] may write past the row's end.
     monthly: Vec<f64>,
     /// The energy bill at full load per month, summed over regions.
     bill: Vec<f64>,
@@ -80,7 +80,7 @@ impl Scratch {
             outage: vec![(0, 0); model.sites.len()],
             default_month: vec![0.0; model.landlords.len()],
             rent: vec![0.0; model.schedule_len],
-            monthly: vec![0.0; (Row::ENERGY + k) * t + VECTOR],
+            monthly: vec![0.0; (Row::ENERGY + k) * row_stride(t)],
             bill: vec![0.0; t],
             w: vec![0.0; model.schedule_len + 1],
             leases: vec![Lease::default(); model.sites.len()],
@@ -356,13 +356,20 @@ fn fill_monthly(model: &Model, s: &mut Scratch) {
             }
         }
     }
-    // Row after row, run after run, so that what a run writes past its end is written
-    // over by the next run, or the next row.
+    // Run after run, each over all rows a whole vector of months at a time, so possibly
+    // over up to `VECTOR - 1` months after the run's end: the next run writes over them,
+    // or they fall in the row's slack. (One loop per run, not per row and run: its trip
+    // count is what the branch predictor misses.)
+    let stride = row_stride(t_end);
     let sums = &s.run_sums[..runs * width];
-    for r in 0..width {
-        for (i, &a) in s.starts.iter().enumerate() {
-            let b = s.starts.get(i + 1).map_or(t_end, |&b| b);
-            fill_runs(&mut s.monthly, r * t_end + a, b - a, sums[i * width + r]);
+    let rows = &mut s.monthly[..width * stride];
+    for (i, (&a, run)) in s.starts.iter().zip(sums.chunks_exact(width)).enumerate() {
+        let b = s.starts.get(i + 1).map_or(t_end, |&b| b);
+        for at in (a..b).step_by(VECTOR) {
+            for (r, &v) in run.iter().enumerate() {
+                let at = r * stride + at;
+                rows[at..at + VECTOR].copy_from_slice(&[v; VECTOR]);
+            }
         }
     }
 }
@@ -370,14 +377,10 @@ fn fill_monthly(model: &Model, s: &mut Scratch) {
 /// Values one vector store writes.
 const VECTOR: usize = 8;
 
-/// Writes `v` over `row[at..at + len]` in whole vectors, so possibly over up to
-/// `VECTOR - 1` values after it (short runs are then a store or two each, not a loop with
-/// a tail).
-#[inline(always)]
-fn fill_runs(row: &mut [f64], at: usize, len: usize, v: f64) {
-    for chunk in row[at..at + len.next_multiple_of(VECTOR)].chunks_exact_mut(VECTOR) {
-        chunk.copy_from_slice(&[v; VECTOR]);
-    }
+/// Distance between the starts of two rows of [`Scratch::monthly`]: the horizon and
+/// [`VECTOR`] values of slack.
+fn row_stride(t_end: usize) -> usize {
+    t_end + VECTOR
 }
 
 /// The rows of [`Scratch::monthly`].
@@ -393,7 +396,8 @@ impl Row {
 
 /// Row `r` of [`Scratch::monthly`].
 fn monthly_row(monthly: &[f64], r: usize, t_end: usize) -> &[f64] {
-    &monthly[r * t_end..(r + 1) * t_end]
+    let at = r * row_stride(t_end);
+    &monthly[at..at + t_end]
 }
 
 /// The tenant's running sums over the months before its default.
@@ -750,7 +754,7 @@ mod tests {
             return;
         }
         for t in a..b {
-            let at = |row: usize| row * model.months + t;
+            let at = |row: usize| row * row_stride(model.months) + t;
             s.monthly[at(Row::CAPACITY)] += site.capacity_mw;
             s.monthly[at(Row::OPEX)] += site.opex;
             s.monthly[at(Row::HARDWARE)] += hardware;
@@ -766,14 +770,16 @@ mod tests {
         build_schedules(model, s);
         reference_schedules(model, reference);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        // The rows, not the slack after them.
-        let rows = (Row::ENERGY + model.regions()) * model.months;
         for (name, new, old) in [
             ("rent", &s.rent[..], &reference.rent[..]),
-            ("monthly", &s.monthly[..rows], &reference.monthly[..rows]),
             ("w", &s.w[..], &reference.w[..]),
         ] {
             assert_eq!(bits(new), bits(old), "{name} differs: {what}");
+        }
+        // The rows, not the slack after them.
+        for r in 0..Row::ENERGY + model.regions() {
+            let row = |s: &Scratch| bits(monthly_row(&s.monthly, r, model.months));
+            assert_eq!(row(s), row(reference), "monthly row {r} differs: {what}");
         }
     }
 
