@@ -50,15 +50,32 @@ impl Shocks {
                 row.copy_from_slice(&e[i * stride..i * stride + len]);
                 continue;
             }
-            row.fill(0.0);
-            for &(j, l) in &self.rows[i] {
-                for (zt, et) in row.iter_mut().zip(&e[j * stride..j * stride + len]) {
-                    *zt += l * et;
+            let terms = &self.rows[i];
+            // A few vectors of months at a time, their sums kept in registers across the
+            // terms rather than read and written back once per term.
+            let whole = len - len % MONTHS;
+            for (at, out) in (0..whole).step_by(MONTHS).zip(row.chunks_exact_mut(MONTHS)) {
+                let mut sums = [0.0; MONTHS];
+                for &(j, l) in terms {
+                    let from = j * stride + at;
+                    let e: &[f64; MONTHS] = e[from..from + MONTHS].try_into().expect("months");
+                    for (z, &e) in sums.iter_mut().zip(e) {
+                        *z += l * e;
+                    }
                 }
+                out.copy_from_slice(&sums);
+            }
+            for (t, out) in (whole..len).zip(&mut row[whole..]) {
+                *out = terms
+                    .iter()
+                    .fold(0.0, |z, &(j, l)| z + l * e[j * stride + t]);
             }
         }
     }
 }
+
+/// Months [`Shocks::correlate_months`] sums at a time: two AVX-512 vectors.
+const MONTHS: usize = 16;
 
 #[cfg(test)]
 mod tests {
