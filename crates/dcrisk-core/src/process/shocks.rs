@@ -96,7 +96,7 @@ mod tests {
         let c = [
             1.0, 0.6, -0.3, 0.0, 0.6, 1.0, 0.2, 0.0, -0.3, 0.2, 1.0, 0.4, 0.0, 0.0, 0.4, 1.0,
         ];
-        let (n, stride, len) = (4, 7, 5);
+        let n = 4;
         let l = cholesky(&c, n).unwrap();
         assert!(
             l.iter()
@@ -104,16 +104,19 @@ mod tests {
                 .any(|(k, &v)| k % n < k / n && v == 0.0)
         );
         let s = Shocks::new(&l, n);
-        let e: Vec<f64> = (0..n * stride).map(|i| (i as f64 * 0.37).sin()).collect();
-        let mut z = vec![0.0; n * stride];
-        s.correlate_months(&e, &mut z, stride, len);
-        for t in 0..len {
-            for i in 0..n {
-                assert_eq!(
-                    z[i * stride + t].to_bits(),
-                    product(&l, n, &e, stride, i, t).to_bits(),
-                    "factor {i} month {t}"
-                );
+        // Fewer months than one block, and whole blocks with a remainder.
+        for (stride, len) in [(7, 5), (40, 37)] {
+            let e: Vec<f64> = (0..n * stride).map(|i| (i as f64 * 0.37).sin()).collect();
+            let mut z = vec![0.0; n * stride];
+            s.correlate_months(&e, &mut z, stride, len);
+            for t in 0..len {
+                for i in 0..n {
+                    assert_eq!(
+                        z[i * stride + t].to_bits(),
+                        product(&l, n, &e, stride, i, t).to_bits(),
+                        "factor {i} month {t} of {len}"
+                    );
+                }
             }
         }
     }
