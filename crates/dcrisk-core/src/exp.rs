@@ -93,15 +93,15 @@ pub fn exp_in_place(values: &mut [f64]) {
 /// log-prices and log-factors always do), which skips a third of the arithmetic.
 #[inline(always)]
 fn exp_loop(values: &mut [f64]) {
-    // `!(|v| <= MODERATE)` also catches NaN; no early exit, so the check vectorises.
-    let extreme = values.iter().fold(false, |e, v| e | !(v.abs() <= MODERATE));
-    if extreme {
+    // NaN fails the comparison too; no early exit, so the check vectorises.
+    let moderate = values.iter().fold(true, |ok, v| ok & (v.abs() <= MODERATE));
+    if moderate {
         for v in values.iter_mut() {
-            *v = exp(*v);
+            *v = exp_moderate(*v);
         }
     } else {
         for v in values.iter_mut() {
-            *v = exp_moderate(*v);
+            *v = exp(*v);
         }
     }
 }

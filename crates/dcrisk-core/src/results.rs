@@ -99,6 +99,15 @@ impl PathMetrics {
         }
     }
 
+    /// Columns of `paths` zeros, to be written in place.
+    pub fn zeroed(paths: usize) -> Self {
+        PathMetrics {
+            // Each column allocated zeroed (not cloned), so its pages are first touched by
+            // the threads that write them.
+            columns: (0..Self::COLUMNS).map(|_| vec![0.0; paths]).collect(),
+        }
+    }
+
     /// The per-path values of the control variates.
     pub fn controls(&self) -> &[Vec<f64>] {
         &self.columns[Metric::ALL.len()..]

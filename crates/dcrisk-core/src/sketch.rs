@@ -156,9 +156,19 @@ impl Store {
         let _ = (lo, hi);
     }
 
+    /// Adds `other`'s counts: the range widened once to its counted keys, then bucket by
+    /// bucket.
     fn merge(&mut self, other: &Store) {
-        for (key, c) in other.iter() {
-            self.add(key, c as u32);
+        let Some(first) = other.totals().position(|c| c > 0) else {
+            return;
+        };
+        let last = other.totals().rposition(|c| c > 0).unwrap_or(first);
+        let (lo, hi) = (other.offset + first as u64, other.offset + last as u64);
+        self.cover(lo, hi);
+        let at = (lo - self.offset) as usize;
+        let counted = other.totals().skip(first).take(last + 1 - first);
+        for (c, n) in self.counts[at..].iter_mut().zip(counted) {
+            *c += n;
         }
     }
 

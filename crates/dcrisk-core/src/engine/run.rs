@@ -152,35 +152,70 @@ pub fn simulate_range(
     let n_series = series_count(model);
     let months = model.months;
     let chunks = chunk_ranges(range.clone());
+    // Each chunk writes its paths' values straight into its stretch of the columns, so
+    // no serial pass gathers them afterwards.
+    let mut metrics = if model.summaries_only {
+        PathMetrics::with_capacity(0)
+    } else {
+        PathMetrics::zeroed((range.end - range.start) as usize)
+    };
+    let stretches = chunk_stretches(&mut metrics.columns, &chunks);
     let workers: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
-    let rows: Vec<Vec<[f64; COLUMNS]>> = chunks
+    chunks
         .par_iter()
-        .map(|chunk| {
+        .zip(stretches)
+        .for_each(|(chunk, mut columns)| {
             let mut worker = workers
                 .lock()
                 .expect("worker pool")
                 .pop()
                 .unwrap_or_else(|| Worker::new(model, n_series));
-            let out = worker.run_chunk(model, seed, chunk.clone());
+            let rows = worker.run_chunk(model, seed, chunk.clone());
+            for (i, row) in rows.iter().enumerate() {
+                for (column, &v) in columns.iter_mut().zip(row) {
+                    column[i] = v;
+                }
+            }
             workers.lock().expect("worker pool").push(worker);
             progress.advance(chunk.end - chunk.start);
-            out
-        })
-        .collect();
-    let mut series = SeriesAccumulator::new(n_series, months);
-    let mut summaries = model.summaries_only.then(MetricSummaries::default);
-    for w in workers.into_inner().expect("worker pool") {
+        });
+    // The workers' shares merge exactly, in any order: the first is the base.
+    let mut workers = workers.into_inner().expect("worker pool").into_iter();
+    let (mut series, mut summaries) = match workers.next() {
+        Some(w) => (w.sink.acc, w.summaries),
+        None => (
+            SeriesAccumulator::new(n_series, months),
+            MetricSummaries::default(),
+        ),
+    };
+    for w in workers {
         series.merge(&w.sink.acc);
-        if let Some(s) = &mut summaries {
-            s.merge(&w.summaries);
-        }
+        summaries.merge(&w.summaries);
     }
     PartialRun {
-        metrics: to_columns(&rows, (range.end - range.start) as usize),
+        metrics,
         paths: range,
         series,
-        summaries,
+        summaries: model.summaries_only.then_some(summaries),
     }
+}
+
+/// Each chunk's stretch of every column (none when the columns are empty, in a
+/// summaries-only run).
+fn chunk_stretches<'a>(
+    columns: &'a mut [Vec<f64>],
+    chunks: &[Range<u64>],
+) -> Vec<Vec<&'a mut [f64]>> {
+    let mut out: Vec<Vec<&mut [f64]>> = chunks.iter().map(|_| Vec::new()).collect();
+    for column in columns.iter_mut().filter(|c| !c.is_empty()) {
+        let mut rest = column.as_mut_slice();
+        for (stretches, chunk) in out.iter_mut().zip(chunks) {
+            let (here, after) = rest.split_at_mut((chunk.end - chunk.start) as usize);
+            stretches.push(here);
+            rest = after;
+        }
+    }
+    out
 }
 
 /// Turns a run's merged partial result into its public results.
@@ -238,16 +273,6 @@ pub(crate) fn chunk_ranges(range: Range<u64>) -> Vec<Range<u64>> {
         start = end;
     }
     out
-}
-
-fn to_columns(rows: &[Vec<[f64; COLUMNS]>], n: usize) -> PathMetrics {
-    let mut m = PathMetrics::with_capacity(n);
-    for row in rows.iter().flatten() {
-        for (col, &v) in m.columns.iter_mut().zip(row) {
-            col.push(v);
-        }
-    }
-    m
 }
 
 /// A thread's reusable state: path scratch, and the batch sink with its share of the
