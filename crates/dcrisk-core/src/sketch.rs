@@ -254,30 +254,6 @@ fn bucket_value(key: u64, shift: u32) -> f64 {
     0.5 * (lo + hi)
 }
 
-/// Smallest and largest of the values, NaN ignored; four independent lanes so the
-/// comparisons do not form one long dependency chain.
-#[inline]
-fn min_max(values: &[f64]) -> (f64, f64) {
-    let mut lo = [f64::INFINITY; 4];
-    let mut hi = [f64::NEG_INFINITY; 4];
-    let chunks = values.chunks_exact(4);
-    let tail = chunks.remainder();
-    for c in chunks {
-        for k in 0..4 {
-            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
-            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
-        }
-    }
-    for &x in tail {
-        lo[0] = if x < lo[0] { x } else { lo[0] };
-        hi[0] = if x > hi[0] { x } else { hi[0] };
-    }
-    (
-        lo[0].min(lo[1]).min(lo[2].min(lo[3])),
-        hi[0].max(hi[1]).max(hi[2].max(hi[3])),
-    )
-}
-
 /// A quantile summary of a stream of finite values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuantileSketch {
@@ -325,7 +301,7 @@ impl QuantileSketch {
     /// Counts a batch of values; the same as adding them one by one, with the range and
     /// count bookkeeping done once per batch.
     pub fn add_batch(&mut self, values: &[f64]) {
-        let (lo, hi) = min_max(values);
+        let (lo, hi) = crate::math::min_max(values);
         self.add_batch_in_range(values, lo, hi);
     }
 

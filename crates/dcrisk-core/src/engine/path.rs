@@ -418,8 +418,9 @@ struct MonthLoop {
 
 impl MonthLoop {
     /// Runs months `0..T` in three sweeps: the random states (log prices, log demand and
-    /// the tenant's hazard exponent), one vectorised `exp` over all of them, then the cash
-    /// flows. Returns the tenant's default month (`T` when none).
+    /// the tenant's hazard exponent), one vectorised `exp` over the states (the hazard's
+    /// only when needed: see [`tenant_default`]), then the cash flows. Returns the tenant's
+    /// default month (`T` when none).
     fn run(
         model: &Model,
         s: &mut Scratch,
@@ -428,7 +429,8 @@ impl MonthLoop {
         sink: &mut impl MonthSink,
     ) -> (Self, usize) {
         simulate_states(model, s, streams);
-        exp_in_place(&mut s.levels);
+        let states = (model.regions() + 2) * model.months;
+        exp_in_place(&mut s.levels[..states]);
         let tau = tenant_default(model, s, threshold);
         let mut m = MonthLoop::default();
         m.cash_flows(model, s, tau);
@@ -586,7 +588,32 @@ fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
         .correlate_months(&s.normals, &mut s.shocks, t_end, steps);
 
     // Every state steps as `x(t+1) = x(t) decay + a(t)`; the parts `a` that do not depend
-    // on the state are formed first, row by row (vectorised), in place of the shocks.
+    // on the state are formed first, row by row (in the widest vectors), in place of the
+    // shocks.
+    crate::simd::widest(
+        #[inline(always)]
+        || innovations(model, s),
+    );
+    for (k, p) in model.power.iter().enumerate() {
+        (s.x[k], s.decay[k]) = (p.x0, p.decay());
+    }
+    (s.x[k_regions], s.decay[k_regions]) = (0.0, 1.0);
+    (s.x[k_regions + 1], s.decay[k_regions + 1]) = (model.cloud.ln_c0, 1.0);
+
+    step_states(s, t_end);
+    let (states, hazard) = s.levels.split_at_mut((k_regions + 2) * t_end);
+    let demand = &states[k_regions * t_end..(k_regions + 1) * t_end];
+    for (h, &y) in hazard[..t_end].iter_mut().zip(demand) {
+        *h = model.tenant.hazard_exponent(y);
+    }
+}
+
+/// Each state's step parts that do not depend on the state, from its correlated shocks
+/// (and the jumps and busts), in place in `s.shocks`.
+#[inline(always)]
+fn innovations(model: &Model, s: &mut Scratch) {
+    let t_end = model.months;
+    let steps = t_end.saturating_sub(1);
     let mut rows = s.shocks.chunks_exact_mut(t_end);
     for ((p, row), jumps) in model
         .power
@@ -600,18 +627,6 @@ fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     model.demand.innovations(&mut demand_row[..steps], &s.drops);
     let cloud_row = rows.next().expect("a cloud factor");
     model.cloud.innovations(&mut cloud_row[..steps]);
-    for (k, p) in model.power.iter().enumerate() {
-        (s.x[k], s.decay[k]) = (p.x0, p.decay());
-    }
-    (s.x[k_regions], s.decay[k_regions]) = (0.0, 1.0);
-    (s.x[k_regions + 1], s.decay[k_regions + 1]) = (model.cloud.ln_c0, 1.0);
-
-    step_states(s, t_end);
-    let (states, hazard) = s.levels.split_at_mut((k_regions + 2) * t_end);
-    let demand = &states[k_regions * t_end..(k_regions + 1) * t_end];
-    for (h, &y) in hazard[..t_end].iter_mut().zip(demand) {
-        *h = model.tenant.hazard_exponent(y);
-    }
 }
 
 /// Months a block of [`step_states`] takes at a time.
@@ -675,13 +690,26 @@ pub fn draw_monthly(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
 }
 
 /// The tenant's default month: the first whose cumulative hazard reaches the path's
-/// exponential threshold, `T` when none does (or the tenant cannot default).
-fn tenant_default(model: &Model, s: &Scratch, threshold: f64) -> usize {
+/// exponential threshold, `T` when none does (or the tenant cannot default). Takes the
+/// exponentials of the hazard's exponents (the last row of `s.levels`) when it needs them.
+///
+/// Most paths' thresholds lie beyond even `T` months at the path's largest hazard, which
+/// one `exp` tells; the sum the months would give is then below the threshold too (its
+/// rounding is far inside the margin allowed), so the answer is the same without them.
+fn tenant_default(model: &Model, s: &mut Scratch, threshold: f64) -> usize {
     let t_end = model.months;
     if !model.tenant.active() {
         return t_end;
     }
-    let factors = &s.levels[(model.regions() + 2) * t_end..];
+    let at = (model.regions() + 2) * t_end;
+    let factors = &mut s.levels[at..at + t_end];
+    // NaN is left out, as the sum would: it never reaches the threshold.
+    let (_, top) = crate::math::min_max(factors);
+    let most = model.tenant.hazard(crate::exp::exp(top)) * t_end as f64;
+    if most * (1.0 + 1e-9) < threshold {
+        return t_end;
+    }
+    exp_in_place(factors);
     let mut hazard_sum = 0.0;
     for (t, &factor) in factors.iter().enumerate().take(t_end) {
         hazard_sum += model.tenant.hazard(factor);
@@ -781,6 +809,66 @@ mod tests {
             let row = |s: &Scratch| bits(monthly_row(&s.monthly, r, model.months));
             assert_eq!(row(s), row(reference), "monthly row {r} differs: {what}");
         }
+    }
+
+    /// The default month with the shortcut for thresholds out of reach equals a plain scan
+    /// of every month's hazard, for thresholds on both sides of the shortcut's bound and
+    /// at each month's cumulative hazard exactly.
+    #[test]
+    fn tenant_default_matches_a_full_scan() {
+        let model = base_model();
+        let t_end = model.months;
+        let at = (model.regions() + 2) * t_end;
+        let mut s = Scratch::new(&model);
+        let mut draws = Draws::new(5, 0, Stream::Main, false);
+        let (mut shortcuts, mut defaults) = (0, 0);
+        for case in 0..200 {
+            let exponents: Vec<f64> = (0..t_end)
+                .map(|_| 0.4 * draws.normal() + if case % 2 == 0 { 0.0 } else { 1.0 })
+                .collect();
+            let factors: Vec<f64> = exponents.iter().map(|&e| crate::exp::exp(e)).collect();
+            let reference = |threshold: f64| {
+                let mut sum = 0.0;
+                for (t, &f) in factors.iter().enumerate() {
+                    sum += model.tenant.hazard(f);
+                    if sum >= threshold {
+                        return t;
+                    }
+                }
+                t_end
+            };
+            let (_, top) = crate::math::min_max(&exponents);
+            let most = model.tenant.hazard(crate::exp::exp(top)) * t_end as f64;
+            let total: f64 = factors.iter().map(|&f| model.tenant.hazard(f)).sum();
+            let mut thresholds = vec![
+                exponential(draws.uniform()),
+                most,
+                most * (1.0 + 1e-9),
+                most * (1.0 + 2e-9),
+                total,
+                total * (1.0 - 1e-15),
+            ];
+            let mut sum = 0.0;
+            for &f in factors.iter().step_by(17) {
+                sum += model.tenant.hazard(f);
+                thresholds.push(sum);
+            }
+            for threshold in thresholds {
+                s.levels[at..at + t_end].copy_from_slice(&exponents);
+                let tau = tenant_default(&model, &mut s, threshold);
+                assert_eq!(
+                    tau,
+                    reference(threshold),
+                    "case {case}, threshold {threshold}"
+                );
+                shortcuts += usize::from(most * (1.0 + 1e-9) < threshold);
+                defaults += usize::from(tau < t_end);
+            }
+        }
+        assert!(
+            shortcuts > 100 && defaults > 100,
+            "{shortcuts} shortcuts, {defaults} defaults"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ impl CloudProcess {
 
     /// Turns the cloud shocks `z(t)` into the steps `ln C(t+1) - ln C(t) =
     /// (mu - s^2/2) dt + s sqrt(dt) z(t)`.
+    #[inline(always)] // into the caller's `simd::widest` variant
     pub fn innovations(&self, shocks: &mut [f64]) {
         for z in shocks.iter_mut() {
             *z = self.drift_step + self.vol_step * *z;

@@ -31,6 +31,7 @@ impl DemandProcess {
     /// Turns the demand shocks `z(t)` into the steps `Y(t+1) - Y(t) = (mu - s^2/2) dt +
     /// s sqrt(dt) z(t) - b N(t)`, given each month's drop from busts (from
     /// [`Self::bust_drops`]).
+    #[inline(always)] // into the caller's `simd::widest` variant
     pub fn innovations(&self, shocks: &mut [f64], drops: &[f64]) {
         for (z, &drop) in shocks.iter_mut().zip(drops) {
             *z = self.drift_step + self.vol_step * *z - drop;

@@ -60,6 +60,7 @@ impl PowerProcess {
     /// Turns the region's correlated shocks `z(t)` into the parts of each step that do not
     /// depend on `x(t)`: `a(t) = theta(t+1) - theta(t) e^(-kappa dt) + sd z(t) + J(t)`,
     /// with `J` the month's total log jump (from [`Self::jumps`]).
+    #[inline(always)] // into the caller's `simd::widest` variant
     pub fn innovations(&self, shocks: &mut [f64], jumps: &[f64]) {
         for ((z, &pull), &jump) in shocks.iter_mut().zip(&self.pull).zip(jumps) {
             *z = pull + self.step_sd * *z + jump;
