@@ -48,9 +48,8 @@ pub struct Scratch {
     /// Each run's capacity, opex, hardware and energy per region, run after run.
     run_sums: Vec<f64>,
     exposure: Vec<f64>,
-    /// Each month's independent normals and correlated shocks (then the steps' parts
-    /// that do not depend on the state), `[factor * T + t]`.
-    normals: Vec<f64>,
+    /// Each month's independent normals, `[factor * T + t]`, correlated in place into
+    /// shocks, then turned into the parts of the steps that do not depend on the state.
     shocks: Vec<f64>,
     /// Log drop of demand from busts per month.
     drops: Vec<f64>,
@@ -89,7 +88,6 @@ impl Scratch {
             run_of: vec![0; t + 1],
             run_sums: vec![0.0; (4 * model.sites.len() + 1) * (Row::ENERGY + k)],
             exposure: vec![0.0; t],
-            normals: vec![0.0; (k + 2) * t],
             shocks: vec![0.0; (k + 2) * t],
             drops: vec![0.0; t],
             x: vec![0.0; k + 2],
@@ -107,7 +105,7 @@ impl Scratch {
     /// (any read of the buffers keeps their writes from being optimised away).
     pub fn checksum(&self) -> f64 {
         let first = |v: &[f64]| v.first().copied().unwrap_or(0.0);
-        first(&self.normals) + first(&self.jumps) + first(&self.drops)
+        first(&self.shocks) + first(&self.jumps) + first(&self.drops)
     }
 }
 
@@ -583,9 +581,7 @@ fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     let (t_end, k_regions) = (model.months, model.regions());
     let steps = t_end.saturating_sub(1);
     draw_monthly(model, s, streams);
-    model
-        .shocks
-        .correlate_months(&s.normals, &mut s.shocks, t_end, steps);
+    model.shocks.correlate_months(&mut s.shocks, t_end, steps);
 
     // Every state steps as `x(t+1) = x(t) decay + a(t)`; the parts `a` that do not depend
     // on the state are formed first, row by row (in the widest vectors), in place of the
@@ -685,7 +681,7 @@ pub fn draw_monthly(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     for j in 0..model.shocks.factors() {
         streams
             .main
-            .fill_normals(&mut s.normals[j * t_end..j * t_end + steps]);
+            .fill_normals(&mut s.shocks[j * t_end..j * t_end + steps]);
     }
 }
 

@@ -31,44 +31,44 @@ impl Shocks {
         self.n
     }
 
-    /// `z = L e` for `len` months at once, factor by factor: `e[j * stride + t]` is
-    /// factor `j` in month `t`, and `z` is laid out the same way. Going along the months
-    /// in the inner loop vectorises, in the widest vectors the CPU has (the same bits
-    /// whichever is used); each `z` sums its terms in factor order.
-    pub fn correlate_months(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
-        crate::simd::widest(
-            #[inline(always)]
-            || self.correlate_rows(e, z, stride, len),
-        );
+    /// `z = L e` for `len` months at once, in place: `v[j * stride + t]` is factor `j`'s
+    /// independent normal in month `t`, and becomes its correlated shock. Each `z` sums its
+    /// terms in factor order; the factors go from the last, so the normals a sum reads
+    /// (its own and those before it) are still there. Going along the months in the inner
+    /// loop vectorises, in the widest vectors the CPU has (the same bits whichever is
+    /// used).
+    pub fn correlate_months(&self, v: &mut [f64], stride: usize, len: usize) {
+        if !self.identity {
+            crate::simd::widest(
+                #[inline(always)]
+                || self.correlate_rows(v, stride, len),
+            );
+        }
     }
 
     #[inline(always)]
-    fn correlate_rows(&self, e: &[f64], z: &mut [f64], stride: usize, len: usize) {
-        for i in 0..self.n {
-            let row = &mut z[i * stride..i * stride + len];
-            if self.identity {
-                row.copy_from_slice(&e[i * stride..i * stride + len]);
-                continue;
-            }
-            let terms = &self.rows[i];
-            // A few vectors of months at a time, their sums kept in registers across the
-            // terms rather than read and written back once per term.
-            let whole = len - len % MONTHS;
-            for (at, out) in (0..whole).step_by(MONTHS).zip(row.chunks_exact_mut(MONTHS)) {
+    fn correlate_rows(&self, v: &mut [f64], stride: usize, len: usize) {
+        // A few vectors of months at a time, their sums kept in registers across the
+        // terms rather than read and written back once per term.
+        let whole = len - len % MONTHS;
+        for at in (0..whole).step_by(MONTHS) {
+            for (i, terms) in self.rows.iter().enumerate().rev() {
                 let mut sums = [0.0; MONTHS];
                 for &(j, l) in terms {
                     let from = j * stride + at;
-                    let e: &[f64; MONTHS] = e[from..from + MONTHS].try_into().expect("months");
+                    let e: &[f64; MONTHS] = v[from..from + MONTHS].try_into().expect("months");
                     for (z, &e) in sums.iter_mut().zip(e) {
                         *z += l * e;
                     }
                 }
-                out.copy_from_slice(&sums);
+                v[i * stride + at..][..MONTHS].copy_from_slice(&sums);
             }
-            for (t, out) in (whole..len).zip(&mut row[whole..]) {
-                *out = terms
+        }
+        for t in whole..len {
+            for (i, terms) in self.rows.iter().enumerate().rev() {
+                v[i * stride + t] = terms
                     .iter()
-                    .fold(0.0, |z, &(j, l)| z + l * e[j * stride + t]);
+                    .fold(0.0, |z, &(j, l)| z + l * v[j * stride + t]);
             }
         }
     }
@@ -107,8 +107,8 @@ mod tests {
         // Fewer months than one block, and whole blocks with a remainder.
         for (stride, len) in [(7, 5), (40, 37)] {
             let e: Vec<f64> = (0..n * stride).map(|i| (i as f64 * 0.37).sin()).collect();
-            let mut z = vec![0.0; n * stride];
-            s.correlate_months(&e, &mut z, stride, len);
+            let mut z = e.clone();
+            s.correlate_months(&mut z, stride, len);
             for t in 0..len {
                 for i in 0..n {
                     assert_eq!(
@@ -129,12 +129,11 @@ mod tests {
         let s = Shocks::new(&cholesky(&c, 3).unwrap(), 3);
         let mut rng = Draws::new(11, 0, Stream::Main, false);
         let n = 100_000;
-        let mut e = vec![0.0; 3 * n];
-        for row in e.chunks_exact_mut(n) {
+        let mut z = vec![0.0; 3 * n];
+        for row in z.chunks_exact_mut(n) {
             rng.fill_normals(row);
         }
-        let mut z = vec![0.0; 3 * n];
-        s.correlate_months(&e, &mut z, n, n);
+        s.correlate_months(&mut z, n, n);
         let mut sum = [[0.0; 3]; 3];
         for t in 0..n {
             for i in 0..3 {
