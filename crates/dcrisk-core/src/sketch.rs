@@ -220,25 +220,14 @@ impl F32Counts<'_> {
     }
 
     /// The bucket of key 0: the bucket of key `k` is `k` places further. It lies outside the
-    /// buckets in general, so only a key of the batch's positive range may be added to it
-    /// (see [`Self::add_at`]).
+    /// buckets in general, so only the key of a positive value in the batch's range
+    /// `[lo_positive, hi]` (as [`F32Scan`] found it) may be counted from it: positive
+    /// floats order as their bits do, so its bucket is one of the batch's.
     #[inline(always)]
     pub fn key_origin(&mut self) -> *mut u16 {
         // `delta` wraps; so does the pointer arithmetic, which lands back in the buckets for
         // keys of the batch.
         self.counts.as_mut_ptr().wrapping_add(self.delta as usize)
-    }
-
-    /// Counts a value by its key from [`Self::key_origin`], without checking the range.
-    ///
-    /// # Safety
-    /// `key` must be that of a positive value inside the batch's range `[lo_positive, hi]`
-    /// (as [`F32Scan`] found it): positive floats order as their bits do, so its bucket is
-    /// one of the batch's.
-    #[inline(always)]
-    pub unsafe fn add_at(origin: *mut u16, key: u32) {
-        // SAFETY: by the caller's guarantee, `origin + key` is one of the batch's buckets.
-        unsafe { *origin.wrapping_add(key as usize) += 1 };
     }
 }
 

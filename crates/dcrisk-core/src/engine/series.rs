@@ -129,6 +129,9 @@ const BATCH: usize = 256;
 /// Right shift of a buffered value's bits to its summary key.
 const KEY_SHIFT: u32 = Precision::SERIES.f32_shift();
 
+/// The key bits of an `f32` other than its sign: none are set for either zero only.
+const ZERO_KEY_MASK: u32 = (1 << (32 - KEY_SHIFT - 1)) - 1;
+
 /// Buffered (`f32`) values per cache line.
 const LINE: usize = 16;
 
@@ -254,18 +257,33 @@ impl BatchSink {
                 None => as_f64 |= 1 << j,
             }
         }
-        // When every value of the line is positive (no zeros, NaN or lanes apart), each key
-        // is known to land in its summary's buckets, and is counted unchecked.
-        let all_positive =
-            lanes == LINE && as_f64 == 0 && scans.iter().all(|s| s.zeros == 0 && s.nans == 0);
-        if all_positive {
+        // When every value of the line is positive or zero (no NaN or lanes apart), each
+        // positive value's key is known to land in its summary's buckets, and is counted
+        // unchecked; zeros (counted by the scan) are sent to a spare count (at most a
+        // line's 16 * BATCH of them). Zeros are common: costs are zero once the tenant has
+        // defaulted.
+        let no_nan = scans.iter().all(|s| s.nans == 0);
+        if lanes == LINE && as_f64 == 0 && no_nan {
             let origins = counts.each_mut().map(F32Counts::key_origin);
+            let any_zero = scans.iter().any(|s| s.zeros > 0);
+            let mut spare = 0u16;
+            let spare: *mut u16 = &mut spare;
             for line in rows {
                 for (&origin, v) in origins.iter().zip(line) {
-                    // SAFETY: `v` is one of the values `scans` covered: positive (no zeros
-                    // or NaN in the lane, and `f32_counts` took it, so none below zero,
-                    // subnormal or infinite) and inside the lane's range.
-                    unsafe { F32Counts::add_at(origin, v.to_bits() >> KEY_SHIFT) };
+                    let key = v.to_bits() >> KEY_SHIFT;
+                    // Either sign of zero: the only such keys here, as a lane with subnormals
+                    // goes as f64.
+                    let zero = any_zero && key & ZERO_KEY_MASK == 0;
+                    let at = if zero {
+                        spare
+                    } else {
+                        origin.wrapping_add(key as usize)
+                    };
+                    // SAFETY: a `v` that is not zero is one of the values `scans` covered:
+                    // positive (no NaN in the lane, and `f32_counts` took it, so none below
+                    // zero, subnormal or infinite) and inside the lane's range, so `at` is
+                    // one of its buckets; a zero's `at` is `spare`.
+                    unsafe { *at += 1 };
                 }
             }
         } else {
@@ -344,5 +362,54 @@ impl MonthSink for BatchSink {
             // Clamped so that an out-of-range value stays finite (NaN stays NaN).
             *b = v.clamp(-f64::from(f32::MAX), f64::from(f32::MAX)) as f32;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summaries a batch sink builds equal those of the same values (as `f32`) added
+    /// one at a time: over more paths than a batch, lines of positive values, lines with
+    /// zeros of both signs among them, lines with negatives, NaN and infinities, and a
+    /// last line narrower than a cache line.
+    #[test]
+    fn batches_equal_single_adds() {
+        let (series, months, paths) = (3, 20, 2 * BATCH + 37);
+        let mut sink = BatchSink::new(series, months);
+        let mut reference = vec![QuantileSketch::new(Precision::SERIES); series * months];
+        let mut draws = crate::random::Draws::new(3, 0, crate::random::Stream::Main, false);
+        sink.start_chunk();
+        for p in 0..paths {
+            for k in 0..series {
+                let values: Vec<f64> = (0..months)
+                    .map(|t| {
+                        let x = (0.5 * draws.normal()).exp() * 100.0;
+                        match (k, t % 4, p % 7) {
+                            (0, ..) => x,
+                            (1, 0, 0) => 0.0,
+                            (1, 1, 1) => -0.0,
+                            (1, ..) => x,
+                            (_, 0, _) => -x,
+                            (_, 1, 3) => f64::NAN,
+                            (_, 2, 5) => f64::INFINITY,
+                            _ => x,
+                        }
+                    })
+                    .collect();
+                sink.record(k, &values);
+                for (t, &v) in values.iter().enumerate() {
+                    let v = v.clamp(-f64::from(f32::MAX), f64::from(f32::MAX)) as f32;
+                    reference[k * months + t].add(f64::from(v));
+                }
+            }
+            sink.end_path();
+        }
+        sink.end_chunk();
+        for (i, (got, want)) in sink.acc.sketches.iter().zip(&reference).enumerate() {
+            assert_eq!(got, want, "series-month {i}");
+        }
+        // The zeros were counted as zeros.
+        assert!(sink.acc.sketches[months].quantile(0.0) == 0.0);
     }
 }
