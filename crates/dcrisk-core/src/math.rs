@@ -96,6 +96,15 @@ fn acklam(p: f64) -> f64 {
     }
 }
 
+/// `x.ceil() as i64`, without a call: the release build targets plain x86-64, which has no
+/// rounding instruction, so `ceil` is a library call (one per site and path). Truncation
+/// rounds up for negative values already, and down for positive ones unless exact.
+#[inline]
+pub fn ceil_to_i64(x: f64) -> i64 {
+    let whole = x as i64;
+    whole.saturating_add(i64::from((whole as f64) < x))
+}
+
 /// Smallest and largest of the values, NaN ignored; four independent lanes so the
 /// comparisons do not form one long dependency chain.
 #[inline]
@@ -122,6 +131,28 @@ pub fn min_max(values: &[f64]) -> (f64, f64) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ceil_to_i64_matches_ceil() {
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            1.5,
+            -1.5,
+            23.999_999_999,
+            1e15 + 0.5,
+        ];
+        cases.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300]);
+        cases.extend((0..10_000).map(|i| (f64::from(i) - 5000.0) * 0.013_7));
+        for x in cases {
+            assert_eq!(ceil_to_i64(x), x.ceil() as i64, "x = {x}");
+        }
+    }
+
     use super::*;
 
     #[test]
