@@ -71,13 +71,7 @@ impl Store {
 
     #[cold]
     fn add_outside(&mut self, key: u64, n: u32) {
-        if self.counts.is_empty() {
-            self.offset = key;
-            self.counts.push(0);
-            self.recent.push(0);
-        } else {
-            self.grow_to(key);
-        }
+        self.cover(key, key);
         self.counts[(key - self.offset) as usize] += n;
     }
 
