@@ -707,7 +707,7 @@ fn tenant_default(model: &Model, s: &mut Scratch, threshold: f64) -> usize {
     }
     exp_in_place(factors);
     let mut hazard_sum = 0.0;
-    for (t, &factor) in factors.iter().enumerate().take(t_end) {
+    for (t, &factor) in factors.iter().enumerate() {
         hazard_sum += model.tenant.hazard(factor);
         if hazard_sum >= threshold {
             return t;
@@ -720,15 +720,9 @@ fn tenant_default(model: &Model, s: &mut Scratch, threshold: f64) -> usize {
 mod tests {
     use super::*;
     use crate::engine::model::SiteModel;
-    use crate::scenario::{parse_toml, validate};
 
     fn base_model() -> Model {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../scenarios/gigawatt-program.toml"
-        );
-        let text = std::fs::read_to_string(path).unwrap();
-        Model::new(&validate(&parse_toml(&text).unwrap()).unwrap())
+        Model::new(&crate::scenario::shipped_base_case())
     }
 
     /// The schedules as first written: every site added into every month it covers.

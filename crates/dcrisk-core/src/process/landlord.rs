@@ -103,15 +103,7 @@ fn irrelevant_after(s: &Scenario, j: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{parse_toml, validate};
-
-    fn base_scenario() -> Scenario {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../scenarios/gigawatt-program.toml"
-        );
-        validate(&parse_toml(&std::fs::read_to_string(path).unwrap()).unwrap()).unwrap()
-    }
+    use crate::scenario::shipped_base_case as base_scenario;
 
     /// A default month skipped as too late is at least the month from which it changes
     /// nothing, and one not skipped is the formula's, bit for bit: over annual PDs from

@@ -17,3 +17,15 @@ pub use reader::nearest;
 pub use toml_text::{parse_toml, parse_value};
 pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, validate};
 pub use value::{Table, Value, format_number};
+
+/// The shipped base case, `scenarios/gigawatt-program.toml`, validated: for unit tests
+/// that need a realistic scenario.
+#[cfg(test)]
+pub(crate) fn shipped_base_case() -> Scenario {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/gigawatt-program.toml"
+    );
+    let text = std::fs::read_to_string(path).expect("the shipped base case");
+    validate(&parse_toml(&text).expect("base case TOML")).expect("a valid base case")
+}
