@@ -42,10 +42,10 @@ pub struct Scratch {
     change: Vec<u64>,
     /// The same months in increasing order: where each run of equal schedules starts.
     starts: Vec<usize>,
-    /// `run_of[starts[i]] = i`, and `run_of[T]` the number of runs; other entries are
-    /// stale.
-    run_of: Vec<usize>,
-    /// Each run's capacity, opex, hardware and energy per region, run after run.
+    /// Each run's first month (as `f64`), then infinity to a whole vector of runs.
+    run_starts: Vec<f64>,
+    /// Each run's capacity, opex, hardware and energy per region, row after row (`[row *
+    /// runs + run]`, `runs` counting the padding of `run_starts`).
     run_sums: Vec<f64>,
     exposure: Vec<f64>,
     /// Each month's independent normals, `[factor * T + t]`, correlated in place into
@@ -85,8 +85,8 @@ impl Scratch {
             leases: vec![Lease::default(); model.sites.len()],
             change: vec![0; t.div_ceil(64)],
             starts: Vec::with_capacity(4 * model.sites.len() + 1),
-            run_of: vec![0; t + 1],
-            run_sums: vec![0.0; (4 * model.sites.len() + 1) * (Row::ENERGY + k)],
+            run_starts: vec![0.0; max_runs(model)],
+            run_sums: vec![0.0; max_runs(model) * (Row::ENERGY + k)],
             exposure: vec![0.0; t],
             shocks: vec![0.0; (k + 2) * t],
             drops: vec![0.0; t],
@@ -289,13 +289,10 @@ fn set_leases(model: &Model, s: &mut Scratch) {
     for (w, &word) in s.change.iter().enumerate() {
         let mut bits = word;
         while bits != 0 {
-            let t = 64 * w + bits.trailing_zeros() as usize;
-            s.run_of[t] = s.starts.len();
-            s.starts.push(t);
+            s.starts.push(64 * w + bits.trailing_zeros() as usize);
             bits &= bits - 1;
         }
     }
-    s.run_of[model.months] = s.starts.len();
 }
 
 /// `w[u]`: the discounted owed rent of months `0..u`, summed in month order.
@@ -327,49 +324,78 @@ fn add_rents(model: &Model, s: &mut Scratch) {
 /// Capacity, opex, hardware and energy per month of the horizon.
 ///
 /// The covering sites only change at `s.starts`, so the site-order sums are formed once
-/// per run, side by side in `s.run_sums` (sites in the outer loop: the runs' sums are
-/// independent of each other, so their additions overlap instead of waiting on one
-/// another), then written over each run's months in whole vectors.
+/// per run, all runs side by side (see [`add_covering_sites`]), then written over each
+/// run's months in whole vectors.
 #[inline(always)]
 fn fill_monthly(model: &Model, s: &mut Scratch) {
-    let (t_end, k_regions) = (model.months, model.regions());
-    let width = Row::ENERGY + k_regions;
-    let runs = s.starts.len();
-    let sums = &mut s.run_sums[..runs * width];
-    sums.fill(0.0);
-    // Index in `s.starts` of the run starting at `month`, a lease's start, end or outage
-    // bound, all of which start runs unless outside the horizon.
-    let run_index = |month: i64| s.run_of[month.clamp(0, t_end as i64) as usize];
-    for (lease, site) in s.leases.iter().zip(&model.sites) {
-        for (from, to) in lease.runs(lease.begin, lease.end) {
-            if from < to {
-                for run in
-                    sums[run_index(from) * width..run_index(to) * width].chunks_exact_mut(width)
-                {
-                    run[Row::CAPACITY] += site.capacity_mw;
-                    run[Row::OPEX] += site.opex;
-                    run[Row::HARDWARE] += lease.hardware;
-                    run[Row::ENERGY + site.region] += site.energy;
-                }
-            }
-        }
+    let t_end = model.months;
+    let width = Row::ENERGY + model.regions();
+    let runs = s.starts.len().next_multiple_of(VECTOR);
+    // Past the last run, a month no lease covers.
+    let starts = &mut s.run_starts[..runs];
+    for (i, start) in starts.iter_mut().enumerate() {
+        *start = s.starts.get(i).map_or(f64::INFINITY, |&t| t as f64);
     }
+    let sums = &mut s.run_sums[..width * runs];
+    add_covering_sites(model, &s.leases, starts, sums);
     // Run after run, each over all rows a whole vector of months at a time, so possibly
     // over up to `VECTOR - 1` months after the run's end: the next run writes over them,
     // or they fall in the row's slack. (One loop per run, not per row and run: its trip
     // count is what the branch predictor misses.)
     let stride = row_stride(t_end);
-    let sums = &s.run_sums[..runs * width];
-    let rows = &mut s.monthly[..width * stride];
-    for (i, (&a, run)) in s.starts.iter().zip(sums.chunks_exact(width)).enumerate() {
+    let monthly = &mut s.monthly[..width * stride];
+    for (i, &a) in s.starts.iter().enumerate() {
         let b = s.starts.get(i + 1).map_or(t_end, |&b| b);
         for at in (a..b).step_by(VECTOR) {
-            for (r, &v) in run.iter().enumerate() {
+            for r in 0..width {
                 let at = r * stride + at;
-                rows[at..at + VECTOR].copy_from_slice(&[v; VECTOR]);
+                monthly[at..at + VECTOR].copy_from_slice(&[sums[r * runs + i]; VECTOR]);
             }
         }
     }
+}
+
+/// The runs' sums, given their first months, into `sums` (row after row, `[row * runs +
+/// run]`): each run's over the sites whose lease covers it, in site order.
+///
+/// Every site is added to every run, as its value where it covers the run and 0.0 where
+/// not, so the loop over the runs has no branches; adding 0.0 leaves a sum's bits as they
+/// were (a sum starts at +0.0 and so is never -0.0).
+#[inline(always)]
+fn add_covering_sites(model: &Model, leases: &[Lease], starts: &[f64], sums: &mut [f64]) {
+    let runs = starts.len();
+    sums.fill(0.0);
+    let (capacity, rest) = sums.split_at_mut(runs);
+    let (opex, rest) = rest.split_at_mut(runs);
+    let (hardware, energy) = rest.split_at_mut(runs);
+    for (lease, site) in leases.iter().zip(&model.sites) {
+        // Months are small integers, exact as f64.
+        let [(a, b), (c, d)] = lease
+            .runs(lease.begin, lease.end)
+            .map(|(from, to)| (from as f64, to as f64));
+        let region = &mut energy[site.region * runs..(site.region + 1) * runs];
+        for ((((capacity, opex), hardware), energy), &m) in capacity
+            .iter_mut()
+            .zip(opex.iter_mut())
+            .zip(hardware.iter_mut())
+            .zip(region.iter_mut())
+            .zip(starts)
+        {
+            // 1 where `a <= m < b` or `c <= m < d`, else 0.
+            let inside = |from: f64, to: f64| (m - from + 1.0).min(to - m).clamp(0.0, 1.0);
+            let covered = inside(a, b).max(inside(c, d));
+            *capacity += site.capacity_mw * covered;
+            *opex += site.opex * covered;
+            *hardware += lease.hardware * covered;
+            *energy += site.energy * covered;
+        }
+    }
+}
+
+/// Runs of equal schedules a path can have (each site's delivery, lease end and outage
+/// bounds, and month 0), to a whole vector.
+fn max_runs(model: &Model) -> usize {
+    (4 * model.sites.len() + 1).next_multiple_of(VECTOR)
 }
 
 /// Values one vector store writes.
@@ -524,12 +550,13 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     let (demand_factor, rest) = rest.split_at(t_end);
     let cloud_prices = &rest[..t_end];
     let bill = &mut s.bill[..t_end];
-    bill.fill(0.0);
     for (k, p) in model.power.iter().enumerate() {
         let spot = &spots[k * t_end..(k + 1) * t_end];
         let energy = monthly_row(&s.monthly, Row::ENERGY + k, t_end);
         for ((b, &x), &e) in bill.iter_mut().zip(spot).zip(energy) {
-            *b += p.effective(x) * e;
+            // The first region's term is added to 0.0, as a sum from zero would.
+            let sum = if k == 0 { 0.0 } else { *b };
+            *b = sum + p.effective(x) * e;
         }
     }
     // Every input cut to the horizon, so the loop's indexing needs no checks.
