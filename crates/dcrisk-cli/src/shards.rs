@@ -28,7 +28,7 @@ pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> 
     };
     let range = shard.paths(total);
     let mut model = Model::new(scenario);
-    model.antithetic = techniques.antithetic;
+    model.set_techniques(techniques);
     model.summaries_only = args.sketch;
     let bar = PathBar::new(
         range.end - range.start,

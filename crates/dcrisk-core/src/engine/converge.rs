@@ -47,7 +47,7 @@ pub fn simulate_to_precision(
     progress: &dyn Progress,
 ) -> RunResults {
     let mut model = Model::new(scenario);
-    model.antithetic = techniques.antithetic;
+    model.set_techniques(techniques);
     let meta = RunMeta::new(scenario, seed).with_techniques(techniques);
     let mut done = 0;
     let mut next = FIRST_BLOCK.min(goal.max_paths);

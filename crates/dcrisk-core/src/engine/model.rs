@@ -74,6 +74,8 @@ pub struct Model {
     pub guarantee: Guarantee,
     /// Antithetic pairs: path `2k + 1` mirrors path `2k`'s draws.
     pub antithetic: bool,
+    /// Compute each path's control variates (otherwise left at 0, as nothing reads them).
+    pub control_variates: bool,
     /// Keep only mergeable per-metric summaries, not per-path values (`--sketch`).
     pub summaries_only: bool,
     /// Closed-form expectations of the control variates.
@@ -112,6 +114,7 @@ impl Model {
             sites,
             guarantee: s.guarantee.clone(),
             antithetic: false,
+            control_variates: false,
             summaries_only: false,
             control_expectations,
         }
@@ -119,6 +122,12 @@ impl Model {
 
     pub fn regions(&self) -> usize {
         self.power.len()
+    }
+
+    /// Sets up the paths for a run's variance-reduction techniques.
+    pub fn set_techniques(&mut self, t: crate::results::Techniques) {
+        self.antithetic = t.antithetic;
+        self.control_variates = t.control_variates;
     }
 }
 

@@ -52,7 +52,7 @@ pub fn simulate_with(
     progress: &dyn Progress,
 ) -> RunResults {
     let mut model = Model::new(scenario);
-    model.antithetic = techniques.antithetic;
+    model.set_techniques(techniques);
     let paths = if techniques.antithetic {
         paths.div_ceil(2) * 2
     } else {
