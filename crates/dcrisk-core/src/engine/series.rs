@@ -405,8 +405,10 @@ impl MonthSink for BatchSink {
             .iter_mut()
             .zip(values)
         {
-            // Clamped so that an out-of-range value stays finite (NaN stays NaN).
-            *b = v.clamp(-f64::from(f32::MAX), f64::from(f32::MAX)) as f32;
+            // Clamped so that an out-of-range value stays finite (NaN stays NaN); after the
+            // conversion, which rounds anything past the largest `f32` to infinity, so on
+            // values half as wide.
+            *b = (v as f32).clamp(-f32::MAX, f32::MAX);
         }
     }
 }
