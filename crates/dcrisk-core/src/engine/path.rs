@@ -249,7 +249,8 @@ fn build_schedules(model: &Model, s: &mut Scratch) {
             fill_monthly(model, s);
         },
     );
-    discount_rents(model, s);
+    let n = model.schedule_len;
+    discounted_prefix_sums(&s.rent[..n], &model.df[..n], &mut s.w[..=n]);
 }
 
 /// Each site's lease on this path, and the months of the horizon where the set of
@@ -295,16 +296,16 @@ fn set_leases(model: &Model, s: &mut Scratch) {
     }
 }
 
-/// `w[u]`: the discounted owed rent of months `0..u`.
+/// `w[u] = sum_{v < u} rent[v] df[v]` for `u = 0..=n` (`w` one longer than `rent`).
 ///
-/// The schedule's two halves are summed side by side, each in month order from 0.0 (two
-/// chains of dependent additions, each half as long as one), and the first half's total
-/// is then added to every sum of the second.
-fn discount_rents(model: &Model, s: &mut Scratch) {
-    let n = model.schedule_len;
+/// The two halves are summed side by side, each in month order from 0.0 (two chains of
+/// dependent additions, each half as long as one), and the first half's total is then
+/// added to every sum of the second.
+fn discounted_prefix_sums(rent: &[f64], df: &[f64], w: &mut [f64]) {
+    let n = rent.len();
     let half = n / 2;
-    let discounted = |u: usize| s.rent[u] * model.df[u];
-    let (first, second) = s.w[..=n].split_at_mut(half + 1);
+    let discounted = |u: usize| rent[u] * df[u];
+    let (first, second) = w[..=n].split_at_mut(half + 1);
     first[0] = 0.0;
     let (mut a, mut b) = (0.0, 0.0);
     for u in 0..half {
@@ -844,6 +845,31 @@ mod tests {
         for r in 0..Row::ENERGY + model.regions() {
             let row = |s: &Scratch| bits(monthly_row(&s.monthly, r, model.months));
             assert_eq!(row(s), row(reference), "monthly row {r} differs: {what}");
+        }
+    }
+
+    /// The prefix sums in two halves equal one month-order sum: bit for bit over the first
+    /// half, within rounding after it, for schedules of odd and even lengths.
+    #[test]
+    fn discounted_prefix_sums_match_one_running_sum() {
+        for n in 0..40 {
+            let rent: Vec<f64> = (0..n)
+                .map(|u| 1e6 * (1.0 + (u as f64 * 0.7).sin()))
+                .collect();
+            let df: Vec<f64> = (0..n).map(|u| 0.99f64.powi(u as i32)).collect();
+            let mut w = vec![f64::NAN; n + 1];
+            discounted_prefix_sums(&rent, &df, &mut w);
+            let mut sum = 0.0;
+            for u in 0..=n {
+                if u > 0 {
+                    sum += rent[u - 1] * df[u - 1];
+                }
+                if u <= n / 2 {
+                    assert_eq!(w[u].to_bits(), sum.to_bits(), "n = {n}, u = {u}");
+                } else {
+                    assert!((w[u] - sum).abs() <= 1e-14 * sum, "n = {n}, u = {u}");
+                }
+            }
         }
     }
 

@@ -152,7 +152,8 @@ pub struct BatchSink {
     /// Row length: the width rounded up to whole cache lines, plus one line so that rows
     /// do not alias in the cache sets.
     row: usize,
-    /// Index of the buffer's first cache-line-aligned element, where row 0 starts.
+    /// Index of the buffer's element on a huge-page boundary (see [`huge_page_buffer`]),
+    /// where row 0 starts.
     start: usize,
     filled: usize,
     buffer: Vec<f32>,
@@ -416,6 +417,17 @@ impl MonthSink for BatchSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The buffer holds the values asked for, zeroed, from a huge-page boundary.
+    #[test]
+    fn huge_page_buffer_starts_on_a_boundary() {
+        for len in [1, 1000, HUGE_PAGE / 4, HUGE_PAGE / 4 + 1, 3 * HUGE_PAGE / 4] {
+            let (buffer, start) = huge_page_buffer(len);
+            assert!(start + len <= buffer.len(), "len {len}");
+            assert_eq!(buffer.as_ptr().wrapping_add(start) as usize % HUGE_PAGE, 0);
+            assert!(buffer[start..start + len].iter().all(|&v| v == 0.0));
+        }
+    }
 
     /// The summaries a batch sink builds equal those of the same values (as `f32`) added
     /// one at a time: over more paths than a batch, lines of positive values, lines with
