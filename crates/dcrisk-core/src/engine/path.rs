@@ -378,9 +378,11 @@ fn fill_monthly(model: &Model, s: &mut Scratch) {
 /// The runs' sums, given their first months, into `sums` (row after row, `[row * runs +
 /// run]`): each run's over the sites whose lease covers it, in site order.
 ///
-/// Every site is added to every run, as its value where it covers the run and 0.0 where
-/// not, so the loop over the runs has no branches; adding 0.0 leaves a sum's bits as they
-/// were (a sum starts at +0.0 and so is never -0.0).
+/// Every site is added to every run, as its value times 1 where it covers the run and
+/// times 0 where not, so the loop over the runs has no branches (a select compiled to
+/// scalar code); adding 0.0 leaves a sum's bits as they were (a sum starts at +0.0 and so
+/// is never -0.0). The values are finite, as the scenario's numbers are checked to be (a
+/// scenario whose monthly figures overflowed would give infinities elsewhere anyway).
 #[inline(always)]
 fn add_covering_sites(model: &Model, leases: &[Lease], starts: &[f64], sums: &mut [f64]) {
     let runs = starts.len();
