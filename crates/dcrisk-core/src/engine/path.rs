@@ -752,16 +752,23 @@ fn tenant_default(model: &Model, s: &mut Scratch, threshold: f64) -> usize {
     if most * (1.0 + 1e-9) < threshold {
         return t_end;
     }
-    exp_in_place(factors);
+    // A stretch of months at a time, so a default early in the horizon skips the `exp`
+    // of the months after it.
     let mut hazard_sum = 0.0;
-    for (t, &factor) in factors.iter().enumerate() {
-        hazard_sum += model.tenant.hazard(factor);
-        if hazard_sum >= threshold {
-            return t;
+    for (stretch, months) in factors.chunks_mut(HAZARD_STRETCH).enumerate() {
+        exp_in_place(months);
+        for (t, &factor) in months.iter().enumerate() {
+            hazard_sum += model.tenant.hazard(factor);
+            if hazard_sum >= threshold {
+                return stretch * HAZARD_STRETCH + t;
+            }
         }
     }
     t_end
 }
+
+/// Months of hazards [`tenant_default`] exponentiates at a time.
+const HAZARD_STRETCH: usize = 32;
 
 #[cfg(test)]
 mod tests {

@@ -398,14 +398,11 @@ impl MonthSink for BatchSink {
     #[inline(always)]
     fn record(&mut self, series: usize, values: &[f64]) {
         let at = series * self.months;
-        for (sum, &v) in self.sums[at..at + self.months].iter_mut().zip(values) {
-            *sum += v;
-        }
         let start = self.start + self.filled * self.row + at;
-        for (b, &v) in self.buffer[start..start + self.months]
-            .iter_mut()
-            .zip(values)
-        {
+        let sums = &mut self.sums[at..at + self.months];
+        let buffered = &mut self.buffer[start..start + self.months];
+        for ((sum, b), &v) in sums.iter_mut().zip(buffered).zip(values) {
+            *sum += v;
             // Clamped so that an out-of-range value stays finite (NaN stays NaN); after the
             // conversion, which rounds anything past the largest `f32` to infinity, so on
             // values half as wide.
