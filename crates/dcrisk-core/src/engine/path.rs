@@ -560,19 +560,22 @@ fn cloud_prices<'a>(model: &Model, s: &'a Scratch) -> &'a [f64] {
     &s.levels[at..at + t_end]
 }
 
-/// Each month's flows: the energy bill at full load (region by region, each month's terms
-/// added in region order), demand, the power and overflow costs, idle and overflow MW,
-/// and the program and cloud costs (zero from the tenant's default month `tau`).
+/// Each month's flows: demand, and the program and cloud costs (zero from the tenant's
+/// default month `tau`); while the tenant is alive, the energy bill at full load (region by
+/// region, each month's terms added in region order), the power and overflow costs, idle
+/// and overflow MW (the rows of [`Scratch::flows`] keep stale values from `tau` on: only
+/// the months before it are summed).
 #[inline(always)]
 fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     let (t_end, k_regions) = (model.months, model.regions());
+    let alive = tau.min(t_end);
     let (spots, rest) = s.levels.split_at(k_regions * t_end);
     let (demand_factor, rest) = rest.split_at(t_end);
     let cloud_prices = &rest[..t_end];
-    let bill = &mut s.bill[..t_end];
+    let bill = &mut s.bill[..alive];
     for (k, p) in model.power.iter().enumerate() {
-        let spot = &spots[k * t_end..(k + 1) * t_end];
-        let energy = monthly_row(&s.monthly, Row::ENERGY + k, t_end);
+        let spot = &spots[k * t_end..k * t_end + alive];
+        let energy = &monthly_row(&s.monthly, Row::ENERGY + k, t_end)[..alive];
         for ((b, &x), &e) in bill.iter_mut().zip(spot).zip(energy) {
             // The first region's term is added to 0.0, as a sum from zero would.
             let sum = if k == 0 { 0.0 } else { *b };
@@ -581,7 +584,7 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     }
     // Every input cut to the horizon, so the loop's indexing needs no checks.
     let plan = &model.demand.plan[..t_end];
-    let (demand_factor, bill) = (&demand_factor[..t_end], &s.bill[..t_end]);
+    let (demand_factor, bill) = (&demand_factor[..t_end], &s.bill[..alive]);
     let rents = &s.rent[..t_end];
     let capacities = monthly_row(&s.monthly, Row::CAPACITY, t_end);
     let opexes = monthly_row(&s.monthly, Row::OPEX, t_end);
@@ -593,7 +596,7 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     let (overflow_cost_out, rest) = rest.split_at_mut(t_end);
     let (idle_out, rest) = rest.split_at_mut(t_end);
     let overflow_out = &mut rest[..t_end];
-    for t in 0..t_end {
+    for t in 0..alive {
         let demand = plan[t] * demand_factor[t];
         let cloud_price = cloud_prices[t];
         let capacity = capacities[t];
@@ -605,15 +608,18 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
         };
         let overflow = (demand - capacity).max(0.0);
         let overflow_cost = overflow * cloud_price;
-        let program = rents[t] + power + opexes[t] + hardwares[t] + overflow_cost;
-        let live = if t < tau { 1.0 } else { 0.0 };
         demand_out[t] = demand;
-        program_out[t] = program * live;
-        cloud_out[t] = demand * cloud_price * live;
+        program_out[t] = rents[t] + power + opexes[t] + hardwares[t] + overflow_cost;
+        cloud_out[t] = demand * cloud_price;
         power_out[t] = power;
         overflow_cost_out[t] = overflow_cost;
         idle_out[t] = capacity - used;
         overflow_out[t] = overflow;
+    }
+    for t in alive..t_end {
+        demand_out[t] = plan[t] * demand_factor[t];
+        program_out[t] = 0.0;
+        cloud_out[t] = 0.0;
     }
 }
 
