@@ -463,10 +463,10 @@ struct MonthLoop {
 }
 
 impl MonthLoop {
-    /// Runs months `0..T` in three sweeps: the random states (log prices, log demand and
-    /// the tenant's hazard exponent), one vectorised `exp` over the states (the hazard's
-    /// only when needed: see [`tenant_default`]), then the cash flows. Returns the tenant's
-    /// default month (`T` when none).
+    /// Runs months `0..T` in sweeps: the random states (log prices, log demand and the
+    /// tenant's hazard exponent), the tenant's default month (see [`tenant_default`]), one
+    /// vectorised `exp` over the states, then the cash flows. Returns the tenant's default
+    /// month (`T` when none).
     fn run(
         model: &Model,
         s: &mut Scratch,
@@ -475,9 +475,18 @@ impl MonthLoop {
         sink: &mut impl MonthSink,
     ) -> (Self, usize) {
         simulate_states(model, s, streams);
-        let states = (model.regions() + 2) * model.months;
-        exp_in_place(&mut s.levels[..states]);
         let tau = tenant_default(model, s, threshold);
+        // Prices and demand for every month (they are recorded); the cloud price only
+        // where it is read: while the tenant is alive, or everywhere for the control
+        // variates.
+        let (t_end, k_regions) = (model.months, model.regions());
+        let cloud_months = if model.control_variates {
+            t_end
+        } else {
+            tau.min(t_end)
+        };
+        let cloud_end = (k_regions + 1) * t_end + cloud_months;
+        exp_in_place(&mut s.levels[..cloud_end]);
         let mut m = MonthLoop::default();
         m.cash_flows(model, s, tau);
         crate::simd::widest(
