@@ -29,7 +29,8 @@ pub struct Scratch {
     rent: Vec<f64>,
     /// Per month, row by row (see [`Row`]): available capacity, opex, hardware, then each
     /// region's MWh per $/MWh drawn at full load. Each row is followed by [`VECTOR`] values
-    /// of slack, which [`fill_monthly`] may write past the row's end.
+    /// of slack, which [`write_monthly`] may write past the row's end. Rows other than
+    /// capacity hold only the months before the tenant's default.
     monthly: Vec<f64>,
     /// The energy bill at full load per month, summed over regions.
     bill: Vec<f64>,
@@ -246,7 +247,7 @@ fn build_schedules(model: &Model, s: &mut Scratch) {
         #[inline(always)]
         || {
             add_rents(model, s);
-            fill_monthly(model, s);
+            sum_runs(model, s);
         },
     );
     let n = model.schedule_len;
@@ -341,16 +342,15 @@ fn add_rents(model: &Model, s: &mut Scratch) {
     }
 }
 
-/// Capacity, opex, hardware and energy per month of the horizon.
+/// Capacity, opex, hardware and energy of each run of months.
 ///
 /// The covering sites only change at `s.starts`, so the site-order sums are formed once
-/// per run, all runs side by side (see [`add_covering_sites`]), then written over each
-/// run's months in whole vectors.
+/// per run, all runs side by side (see [`add_covering_sites`]); [`write_monthly`] then
+/// spells them out month by month.
 #[inline(always)]
-fn fill_monthly(model: &Model, s: &mut Scratch) {
-    let t_end = model.months;
+fn sum_runs(model: &Model, s: &mut Scratch) {
     let width = Row::ENERGY + model.regions();
-    let runs = s.starts.len().next_multiple_of(VECTOR);
+    let runs = padded_runs(s);
     // Past the last run, a month no lease covers.
     let starts = &mut s.run_starts[..runs];
     for (i, start) in starts.iter_mut().enumerate() {
@@ -358,16 +358,33 @@ fn fill_monthly(model: &Model, s: &mut Scratch) {
     }
     let sums = &mut s.run_sums[..width * runs];
     add_covering_sites(model, &s.leases, starts, sums);
-    // Run after run, each over all rows a whole vector of months at a time, so possibly
-    // over up to `VECTOR - 1` months after the run's end: the next run writes over them,
-    // or they fall in the row's slack. (One loop per run, not per row and run: its trip
-    // count is what the branch predictor misses.)
+}
+
+/// Runs counted to a whole vector (the length of each row of `s.run_sums`).
+fn padded_runs(s: &Scratch) -> usize {
+    s.starts.len().next_multiple_of(VECTOR)
+}
+
+/// The rows of [`Scratch::monthly`] from the runs' sums: capacity for every month (it is
+/// recorded), the rest for months `0..alive` (the tenant's; only those are read).
+///
+/// Run after run, each over the rows a whole vector of months at a time, so possibly over
+/// up to `VECTOR - 1` months after the run's end: the next run writes over them, or they
+/// fall in the row's slack. (One loop per run, not per row and run: its trip count is what
+/// the branch predictor misses.)
+#[inline(always)]
+fn write_monthly(model: &Model, s: &mut Scratch, alive: usize) {
+    let t_end = model.months;
+    let width = Row::ENERGY + model.regions();
+    let runs = padded_runs(s);
+    let sums = &s.run_sums[..width * runs];
     let stride = row_stride(t_end);
     let monthly = &mut s.monthly[..width * stride];
     for (i, &a) in s.starts.iter().enumerate() {
         let b = s.starts.get(i + 1).map_or(t_end, |&b| b);
         for at in (a..b).step_by(VECTOR) {
-            for r in 0..width {
+            let rows = if at < alive { width } else { Row::CAPACITY + 1 };
+            for r in 0..rows {
                 let at = r * stride + at;
                 monthly[at..at + VECTOR].copy_from_slice(&[sums[r * runs + i]; VECTOR]);
             }
@@ -476,6 +493,10 @@ impl MonthLoop {
     ) -> (Self, usize) {
         simulate_states(model, s, streams);
         let tau = tenant_default(model, s, threshold);
+        crate::simd::widest(
+            #[inline(always)]
+            || write_monthly(model, s, tau.min(model.months)),
+        );
         // Prices and demand for every month (they are recorded); the cloud price only
         // where it is read: while the tenant is alive, or everywhere for the control
         // variates.
@@ -855,6 +876,7 @@ mod tests {
         reference.delivery.clone_from(&s.delivery);
         reference.outage.clone_from(&s.outage);
         build_schedules(model, s);
+        write_monthly(model, s, model.months);
         reference_schedules(model, reference);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&s.rent), bits(&reference.rent), "rent differs: {what}");
