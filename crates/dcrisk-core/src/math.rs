@@ -131,6 +131,7 @@ pub fn min_max(values: &[f64]) -> (f64, f64) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn ceil_to_i64_matches_ceil() {
@@ -152,8 +153,6 @@ mod tests {
             assert_eq!(ceil_to_i64(x), x.ceil() as i64, "x = {x}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn ppf_inverts_cdf() {

@@ -493,19 +493,16 @@ impl MonthLoop {
     ) -> (Self, usize) {
         simulate_states(model, s, streams);
         let tau = tenant_default(model, s, threshold);
+        let (t_end, k_regions) = (model.months, model.regions());
+        let alive = tau.min(t_end);
         crate::simd::widest(
             #[inline(always)]
-            || write_monthly(model, s, tau.min(model.months)),
+            || write_monthly(model, s, alive),
         );
         // Prices and demand for every month (they are recorded); the cloud price only
         // where it is read: while the tenant is alive, or everywhere for the control
         // variates.
-        let (t_end, k_regions) = (model.months, model.regions());
-        let cloud_months = if model.control_variates {
-            t_end
-        } else {
-            tau.min(t_end)
-        };
+        let cloud_months = if model.control_variates { t_end } else { alive };
         let cloud_end = (k_regions + 1) * t_end + cloud_months;
         exp_in_place(&mut s.levels[..cloud_end]);
         let mut m = MonthLoop::default();
@@ -619,6 +616,7 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     let capacities = monthly_row(&s.monthly, Row::CAPACITY, t_end);
     let opexes = monthly_row(&s.monthly, Row::OPEX, t_end);
     let hardwares = monthly_row(&s.monthly, Row::HARDWARE, t_end);
+    let demand_at = |t: usize| plan[t] * demand_factor[t];
     let demand_out = &mut s.demand[..t_end];
     let program_out = &mut s.program[..t_end];
     let cloud_out = &mut s.cloud[..t_end];
@@ -627,7 +625,7 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     let (idle_out, rest) = rest.split_at_mut(t_end);
     let overflow_out = &mut rest[..t_end];
     for t in 0..alive {
-        let demand = plan[t] * demand_factor[t];
+        let demand = demand_at(t);
         let cloud_price = cloud_prices[t];
         let capacity = capacities[t];
         let used = demand.min(capacity);
@@ -647,7 +645,7 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
         overflow_out[t] = overflow;
     }
     for t in alive..t_end {
-        demand_out[t] = plan[t] * demand_factor[t];
+        demand_out[t] = demand_at(t);
         program_out[t] = 0.0;
         cloud_out[t] = 0.0;
     }
@@ -956,10 +954,13 @@ mod tests {
                 total,
                 total * (1.0 - 1e-15),
             ];
+            // Every 17th month's cumulative hazard, summed as the scan sums it.
             let mut sum = 0.0;
-            for &f in factors.iter().step_by(17) {
+            for (t, &f) in factors.iter().enumerate() {
                 sum += model.tenant.hazard(f);
-                thresholds.push(sum);
+                if t % 17 == 0 {
+                    thresholds.push(sum);
+                }
             }
             for threshold in thresholds {
                 s.levels[at..at + t_end].copy_from_slice(&exponents);
