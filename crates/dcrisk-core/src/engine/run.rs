@@ -152,8 +152,8 @@ pub fn simulate_range(
     let n_series = series_count(model);
     let months = model.months;
     let chunks = chunk_ranges(range.clone());
-    // Each chunk writes its paths' values straight into its stretch of the columns, so
-    // no serial pass gathers them afterwards.
+    // Each chunk copies its paths' rows into its own stretch of the columns, in parallel,
+    // so no serial pass gathers them afterwards.
     let mut metrics = if model.summaries_only {
         PathMetrics::with_capacity(0)
     } else {
