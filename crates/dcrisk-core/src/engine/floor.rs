@@ -12,10 +12,11 @@ use super::run::chunk_ranges;
 
 /// Draws every variate of paths `range` of a run, with the engine's own drawing code, and
 /// returns a checksum (so that the work cannot be optimised away), in parallel over the
-/// same chunks as the engine.
+/// same chunks as the engine, handed out one at a time as there.
 pub fn random_floor(model: &Model, seed: u64, range: Range<u64>) -> f64 {
     let sums: Vec<f64> = chunk_ranges(range)
         .par_iter()
+        .with_max_len(1)
         .map(|c| {
             let mut scratch = Scratch::new(model);
             c.clone()

@@ -153,7 +153,10 @@ pub fn simulate_range(
     let months = model.months;
     let chunks = chunk_ranges(range.clone());
     // Each chunk copies its paths' rows into its own stretch of the columns, in parallel,
-    // so no serial pass gathers them afterwards.
+    // so no serial pass gathers them afterwards. Chunks are handed out one at a time (rayon
+    // would otherwise hand a thread several at once): a thread then waits at most one chunk
+    // for the other at the end, where a run of several chunks could idle it for tens of
+    // milliseconds.
     let mut metrics = if model.summaries_only {
         PathMetrics::with_capacity(0)
     } else {
@@ -164,6 +167,7 @@ pub fn simulate_range(
     chunks
         .par_iter()
         .zip(stretches)
+        .with_max_len(1)
         .for_each(|(chunk, mut columns)| {
             let mut worker = workers
                 .lock()

@@ -4,6 +4,8 @@
 //! then added as fixed-point integers, which is exact, so the total is the same whatever
 //! order chunks finish in, and whichever machine (or shard) ran them.
 
+use rayon::prelude::*;
+
 use super::path::MonthSink;
 use crate::results::{MonthStats, SeriesKind, SeriesSummary};
 use crate::sketch::{F32Counts, F32Scan, Precision, QuantileSketch};
@@ -50,14 +52,17 @@ impl SeriesAccumulator {
         self.sketches.iter().map(QuantileSketch::heap_bytes).sum()
     }
 
-    /// Adds another accumulator's counts and sums (exact, order-free).
+    /// Adds another accumulator's counts and sums (exact, order-free). The summaries merge
+    /// in parallel: there are thousands of them, and this runs after the paths, when
+    /// nothing else is running.
     pub fn merge(&mut self, other: &SeriesAccumulator) {
         for (a, b) in self.totals.iter_mut().zip(&other.totals) {
             *a += b;
         }
-        for (a, b) in self.sketches.iter_mut().zip(&other.sketches) {
-            a.merge(b);
-        }
+        self.sketches
+            .par_iter_mut()
+            .zip(&other.sketches)
+            .for_each(|(a, b)| a.merge(b));
     }
 
     /// Appends the accumulator to a partial result.
@@ -92,7 +97,8 @@ impl SeriesAccumulator {
         })
     }
 
-    /// The per-month statistics of each series, named and typed by `kinds`.
+    /// The per-month statistics of each series, named and typed by `kinds` (the months in
+    /// parallel, each on its own).
     pub fn summaries(&self, kinds: &[(String, SeriesKind)], paths: u64) -> Vec<SeriesSummary> {
         kinds
             .iter()
@@ -101,6 +107,7 @@ impl SeriesAccumulator {
                 name: name.clone(),
                 kind: kind.clone(),
                 months: (0..self.months)
+                    .into_par_iter()
                     .map(|t| self.month_stats(s * self.months + t, paths))
                     .collect(),
             })
