@@ -11,7 +11,7 @@
 //! flushed to 0.
 //!
 //! The polynomial and the reduction's first steps are fused multiply-adds (`mul_add`):
-//! a third fewer operations, and `exp` is bound by their count (a path takes some 1,400).
+//! a quarter fewer operations, and `exp` is bound by their count (a path takes some 1,400).
 //! Run in [`crate::simd::widest`] code, each is one instruction; elsewhere, a call to the
 //! library's `fma`, with the same result.
 
