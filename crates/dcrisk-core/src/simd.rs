@@ -9,8 +9,9 @@
 //! comparisons and integer work, element by element. Then every variant gives the same
 //! bits. Both variants have the FMA instructions, so a `mul_add` in them is one instruction.
 
-/// Calls `f`, compiled for AVX-512 or AVX2 (each with FMA) when the CPU has them. `f` should be an
-/// `#[inline(always)]` closure, so that its loops are compiled inside the chosen variant.
+/// Calls `f`, compiled for AVX-512 or AVX2 (each with FMA) when the CPU has them. `f`
+/// should be an `#[inline(always)]` closure, so that its loops are compiled inside the
+/// chosen variant.
 #[inline(always)]
 pub fn widest<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]

@@ -114,8 +114,8 @@ pub fn sort_total(values: &mut [f64]) {
 /// `sort_unstable_by(f64::total_cmp)`, by a radix sort of order-preserving bit keys. Runs
 /// sort every metric's values at the end, millions of them, and a radix sort is linear in
 /// the length: several times faster than comparisons there. The keys are read straight
-/// from `values` and the result is written over them, so a sort takes two buffers of the
-/// length, not three (each fresh buffer is a page fault per 4 KiB).
+/// from `values`, and the sorted values written over the keys' buffer, so a sort takes two
+/// buffers of the length, not three (each fresh buffer is a page fault per 4 KiB).
 pub fn sorted_total(values: &[f64]) -> Vec<f64> {
     /// Key bits per pass, and passes to cover all 64.
     const BITS: usize = 11;
