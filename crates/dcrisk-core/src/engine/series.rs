@@ -130,8 +130,11 @@ impl SeriesAccumulator {
 
 /// Paths buffered before their values are folded into the summaries. Folding one
 /// series-month at a time over a batch keeps that summary's buckets in cache; inserting
-/// path by path would touch every summary on every path and stall on memory.
-const BATCH: usize = 256;
+/// path by path would touch every summary on every path and stall on memory. Each fold
+/// still brings every summary's buckets in from memory (2 to 3 MB), so the larger the
+/// batch, the less a path pays for that: 512 runs 1.5% faster than 256 and 3.5% faster than
+/// 128, and 1,024 (a whole chunk) no faster than 512 on two threads, for twice the buffer.
+const BATCH: usize = 512;
 
 /// Right shift of a buffered value's bits to its summary key.
 const KEY_SHIFT: u32 = Precision::SERIES.f32_shift();
