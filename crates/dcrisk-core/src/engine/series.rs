@@ -379,7 +379,7 @@ const HUGE_PAGE: usize = 2 << 20;
 ///
 /// The fold reads one cache line from each of a batch's rows in turn, a page apart, so with
 /// 4 KiB pages every read of a line group needs a different page translation, more than the
-/// first-level TLB holds; 2 MiB pages need one or two for the whole batch. The slack
+/// first-level TLB holds; 2 MiB pages need two or three for the whole batch (4 MB). The slack
 /// before `start` and after the values is never touched, so it costs address space only
 /// (and the values work as well without huge pages, on other systems).
 fn huge_page_buffer(len: usize) -> (Vec<f32>, usize) {
