@@ -22,7 +22,7 @@ pub struct Estimate {
 impl Estimate {
     /// Half-width of the 95% confidence interval.
     pub fn half_width(&self) -> f64 {
-        1.959_963_984_540_054 * self.stderr
+        crate::stats::Z95 * self.stderr
     }
 }
 

@@ -1,5 +1,9 @@
 //! Statistics of per-path metrics, as MODEL.md section 6 defines them.
 
+/// The two-sided 95% normal quantile, `Phi^-1(0.975)`: every 95% confidence interval in
+/// dcrisk is `mean ± Z95 stderr`.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
 /// The probability levels of summary.json's `quantiles`, in output order.
 pub const QUANTILE_LEVELS: [(&str, f64); 9] = [
     ("p01", 0.01),
