@@ -73,8 +73,8 @@ pub fn simulate_with(scenario: &Scenario, common: &CommonArgs) -> Result<RunResu
     let seed = common.seed.unwrap_or(scenario.seed);
     let pool = thread_pool(common.threads)?;
     let bar = PathBar::new(paths, &scenario.name);
-    let results =
-        pool.install(|| engine::simulate_with(scenario, paths, seed, techniques(common), &bar));
+    let config = engine::RunConfig::new(paths, seed).with_techniques(techniques(common));
+    let results = pool.install(|| engine::simulate(scenario, &config, &bar));
     bar.finish();
     Ok(results)
 }
@@ -84,8 +84,13 @@ fn simulate_summaries(scenario: &Scenario, common: &CommonArgs) -> Result<RunRes
     let paths = common.paths.unwrap_or(scenario.paths);
     let seed = common.seed.unwrap_or(scenario.seed);
     let bar = PathBar::new(paths, &scenario.name);
-    let results = thread_pool(common.threads)?
-        .install(|| engine::simulate_summaries(scenario, paths, seed, &bar));
+    let results = thread_pool(common.threads)?.install(|| {
+        engine::simulate(
+            scenario,
+            &engine::RunConfig::new(paths, seed).with_sketch(true),
+            &bar,
+        )
+    });
     bar.finish();
     Ok(results)
 }
@@ -110,8 +115,10 @@ fn simulate_to_precision(scenario: &Scenario, args: &RunArgs) -> Result<RunResul
     };
     let pool = thread_pool(common.threads)?;
     let bar = PathBar::new(args.max_paths, &format!("{} (to precision)", scenario.name));
-    let results = pool
-        .install(|| engine::simulate_to_precision(scenario, seed, techniques(common), goal, &bar));
+    let config = engine::RunConfig::new(args.max_paths, seed)
+        .with_techniques(techniques(common))
+        .with_precision(Some(goal));
+    let results = pool.install(|| engine::simulate(scenario, &config, &bar));
     bar.finish();
     Ok(results)
 }
@@ -166,11 +173,11 @@ pub fn rng_floor(path: &Path, common: &CommonArgs) -> Result<()> {
     let scenario = load_scenario(path, &common.set)?;
     let paths = common.paths.unwrap_or(scenario.paths);
     let seed = common.seed.unwrap_or(scenario.seed);
-    let mut model = engine::Model::new(&scenario);
-    model.antithetic = common.antithetic;
+    let model = engine::Model::new(&scenario);
+    let config = engine::RunConfig::new(paths, seed).with_techniques(techniques(common));
     let started = Instant::now();
     let checksum = thread_pool(common.threads)?
-        .install(|| engine::floor::random_floor(&model, seed, 0..paths));
+        .install(|| engine::floor::random_floor(&model, &config, 0..paths));
     let seconds = started.elapsed().as_secs_f64();
     say(&format!(
         "{}: random-number floor, {paths} paths in {seconds:.3} s ({:.0} paths/s; checksum {checksum:.6e})\n",

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use dcrisk_core::estimate::estimate;
+use dcrisk_core::estimate::estimate_with;
 use dcrisk_core::stats::QUANTILE_LEVELS;
 use dcrisk_core::{Metric, MetricStats, RunResults, Techniques};
 use serde_json::{Map, Value, json};
@@ -72,7 +72,15 @@ fn add_estimate(entry: &mut Value, r: &RunResults, m: Metric) {
             antithetic: true,
             control_variates: false,
         };
-        entry["stderr"] = json!(estimate(r.metrics.get(m), r, pairs_only).stderr);
+        entry["stderr"] = json!(
+            estimate_with(
+                r.metrics.get(m),
+                r.metrics.controls(),
+                &r.control_expectations,
+                pairs_only
+            )
+            .stderr
+        );
     }
     let e = r.estimate(m);
     let method = match (t.antithetic, t.control_variates) {

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use dcrisk_core::Scenario;
-use dcrisk_core::engine::{Model, RunMeta, simulate_range};
+use dcrisk_core::engine::{RunConfig, RunMeta, simulate_part};
 use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash};
 
 use crate::cli::{MergeArgs, RunArgs};
@@ -27,16 +27,16 @@ pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> 
         total
     };
     let range = shard.paths(total);
-    let mut model = Model::new(scenario);
-    model.set_techniques(techniques);
-    model.summaries_only = args.sketch;
+    let config = RunConfig::new(total, seed)
+        .with_techniques(techniques)
+        .with_sketch(args.sketch);
     let bar = PathBar::new(
         range.end - range.start,
         &format!("{} shard {}/{}", scenario.name, shard.index, shard.count),
     );
     let started = Instant::now();
     let run = thread_pool(args.common.threads)?
-        .install(|| simulate_range(&model, seed, range.clone(), &bar));
+        .install(|| simulate_part(scenario, &config, range.clone(), &bar));
     bar.finish();
     let partial = Partial {
         header: PartialHeader {

@@ -24,13 +24,8 @@ pub fn simulate_on_pool(
     common: &CommonArgs,
     progress: &dyn Progress,
 ) -> RunResults {
-    engine::simulate_with(
-        scenario,
-        paths,
-        seed,
-        commands::techniques(common),
-        progress,
-    )
+    let config = engine::RunConfig::new(paths, seed).with_techniques(commands::techniques(common));
+    engine::simulate(scenario, &config, progress)
 }
 
 /// Maps `f` over `items` on `pool`, the items in parallel with each other (and each run

@@ -6,7 +6,7 @@
 //! `mean(Y) - beta . (mean(X) - E[X])`, with `beta` the least-squares coefficients estimated
 //! from the same run; its standard error comes from the regression residuals.
 
-use crate::results::{RunResults, Techniques};
+use crate::metrics::Techniques;
 use crate::stats::mean_std;
 
 /// A mean with its standard error.
@@ -24,16 +24,6 @@ impl Estimate {
     pub fn half_width(&self) -> f64 {
         crate::stats::Z95 * self.stderr
     }
-}
-
-/// The estimate of the mean of `values` (one per path of `run`) under `techniques`.
-pub fn estimate(values: &[f64], run: &RunResults, techniques: Techniques) -> Estimate {
-    estimate_with(
-        values,
-        run.metrics.controls(),
-        &run.control_expectations,
-        techniques,
-    )
 }
 
 /// The estimate of the mean of `values` given the paths' control variates `controls` (one

@@ -98,7 +98,7 @@ pub fn path_rng(seed: u64, path: u64, stream: Stream) -> PathRng {
 /// A standard normal variate (ziggurat).
 #[inline(always)]
 pub fn normal(rng: &mut PathRng) -> f64 {
-    crate::ziggurat::standard_normal(rng)
+    crate::kernels::ziggurat::standard_normal(rng)
 }
 
 /// A uniform variate in [0, 1).

@@ -2,131 +2,10 @@
 //! fixed-memory summaries. Plain data, so the CLI and the report crate can turn it into
 //! files and charts without knowing how it was simulated.
 
+use crate::engine::summaries::MetricSummaries;
+use crate::estimate::{Estimate, estimate_with};
+use crate::metrics::{Metric, PathMetrics, Probabilities, Techniques};
 use crate::stats::{MetricStats, summarize_metric};
-
-/// A per-path metric of MODEL.md section 5 (plus two cost components the cost-breakdown
-/// chart needs). The order is the column order of `paths.csv` and `metrics.csv`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Metric {
-    SavingsPv,
-    ProgramCostPv,
-    CloudCostPv,
-    RentPv,
-    PowerCostPv,
-    OpexPv,
-    HardwarePv,
-    OverflowCostPv,
-    IdleMwMonths,
-    OverflowMwMonths,
-    LandlordDefaults,
-    TenantDefault,
-    GuarantorPayoutPv,
-    LandlordShortfallPv,
-}
-
-impl Metric {
-    /// Every metric, in output order.
-    pub const ALL: [Metric; 14] = [
-        Metric::SavingsPv,
-        Metric::ProgramCostPv,
-        Metric::CloudCostPv,
-        Metric::RentPv,
-        Metric::PowerCostPv,
-        Metric::OpexPv,
-        Metric::HardwarePv,
-        Metric::OverflowCostPv,
-        Metric::IdleMwMonths,
-        Metric::OverflowMwMonths,
-        Metric::LandlordDefaults,
-        Metric::TenantDefault,
-        Metric::GuarantorPayoutPv,
-        Metric::LandlordShortfallPv,
-    ];
-
-    /// The metric's name in summary.json, metrics.csv and paths.csv.
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::SavingsPv => "savings_pv",
-            Metric::ProgramCostPv => "program_cost_pv",
-            Metric::CloudCostPv => "cloud_cost_pv",
-            Metric::RentPv => "rent_pv",
-            Metric::PowerCostPv => "power_cost_pv",
-            Metric::OpexPv => "opex_pv",
-            Metric::HardwarePv => "hardware_pv",
-            Metric::OverflowCostPv => "overflow_cost_pv",
-            Metric::IdleMwMonths => "idle_mw_months",
-            Metric::OverflowMwMonths => "overflow_mw_months",
-            Metric::LandlordDefaults => "landlord_defaults",
-            Metric::TenantDefault => "tenant_default",
-            Metric::GuarantorPayoutPv => "guarantor_payout_pv",
-            Metric::LandlordShortfallPv => "landlord_shortfall_pv",
-        }
-    }
-
-    /// Looks a metric up by its output name.
-    pub fn from_name(name: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.name() == name)
-    }
-
-    /// Column index in [`PathMetrics`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Per-path control variates: quantities with closed-form expectations, strongly
-/// correlated with the money metrics (MODEL.md has them in closed form: GBM demand and
-/// cloud price). Not outputs; they only sharpen the estimates of means.
-pub const CONTROL_NAMES: [&str; 3] = ["cloud_demand_pv", "demand_pv", "cloud_price_pv"];
-
-/// Per-path values, rows in global path-index order: one column per [`Metric`], then one
-/// per control variate ([`CONTROL_NAMES`]).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PathMetrics {
-    pub columns: Vec<Vec<f64>>,
-}
-
-impl PathMetrics {
-    /// Number of columns: metrics, then controls.
-    pub const COLUMNS: usize = Metric::ALL.len() + CONTROL_NAMES.len();
-
-    /// Empty columns with room for `paths` rows.
-    pub fn with_capacity(paths: usize) -> Self {
-        PathMetrics {
-            columns: (0..Self::COLUMNS)
-                .map(|_| Vec::with_capacity(paths))
-                .collect(),
-        }
-    }
-
-    /// Columns of `paths` zeros, to be written in place.
-    pub fn zeroed(paths: usize) -> Self {
-        PathMetrics {
-            // Each column allocated zeroed (not cloned), so its pages are first touched by
-            // the threads that write them.
-            columns: (0..Self::COLUMNS).map(|_| vec![0.0; paths]).collect(),
-        }
-    }
-
-    /// The per-path values of the control variates.
-    pub fn controls(&self) -> &[Vec<f64>] {
-        &self.columns[Metric::ALL.len()..]
-    }
-
-    /// The values of one metric, in path order.
-    pub fn get(&self, metric: Metric) -> &[f64] {
-        &self.columns[metric.index()]
-    }
-
-    /// Number of paths.
-    pub fn len(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
 
 /// What a per-month series measures, so charts can pick units and axes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,16 +63,7 @@ pub struct RunResults {
     /// How a run to a stated precision stopped, when it was one.
     pub convergence: Option<Convergence>,
     /// Per-metric summaries of a run that kept no per-path values (`--sketch`).
-    pub summaries: Option<crate::engine::summaries::MetricSummaries>,
-}
-
-/// Variance-reduction techniques of a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Techniques {
-    /// Paths in antithetic pairs; standard errors from pair means.
-    pub antithetic: bool,
-    /// Means adjusted by control variates with coefficients estimated from the run.
-    pub control_variates: bool,
+    pub summaries: Option<MetricSummaries>,
 }
 
 /// The outcome of a run to a stated precision (summary.json's `convergence`).
@@ -210,16 +80,27 @@ pub struct Convergence {
 
 impl RunResults {
     /// The mean of a metric with its honest standard error, under the run's techniques.
-    pub fn estimate(&self, metric: Metric) -> crate::estimate::Estimate {
+    pub fn estimate(&self, metric: Metric) -> Estimate {
         if self.summaries.is_some() {
             let s = self.metric_stat(metric);
-            return crate::estimate::Estimate {
+            return Estimate {
                 mean: s.mean,
                 stderr: s.stderr,
                 variance_reduction: 1.0,
             };
         }
-        crate::estimate::estimate(self.metrics.get(metric), self, self.techniques)
+        self.estimate_values(self.metrics.get(metric))
+    }
+
+    /// The estimate of the mean of `values` (one per path of this run, e.g. a metric's
+    /// column) under the run's techniques, with its control variates.
+    pub fn estimate_values(&self, values: &[f64]) -> Estimate {
+        estimate_with(
+            values,
+            self.metrics.controls(),
+            &self.control_expectations,
+            self.techniques,
+        )
     }
 
     /// The series with this output name, if any.
@@ -267,12 +148,4 @@ impl RunResults {
             any_landlord_default: share(Metric::LandlordDefaults, |v| v > 0.0),
         }
     }
-}
-
-/// Shares of paths, as in summary.json's `probabilities`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Probabilities {
-    pub savings_negative: f64,
-    pub tenant_default: f64,
-    pub any_landlord_default: f64,
 }

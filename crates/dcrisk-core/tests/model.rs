@@ -1,6 +1,7 @@
 //! The simulation against closed forms, on purpose-built scenarios, with fixed seeds and
 //! tolerances derived from standard errors; and money arithmetic on hand-computed cases.
 
+use dcrisk_core::engine::RunConfig;
 use dcrisk_core::math::{norm_cdf, norm_pdf, norm_ppf};
 use dcrisk_core::scenario::*;
 use dcrisk_core::{Metric, NoProgress, RunResults, simulate};
@@ -100,7 +101,7 @@ fn finish(mut s: Scenario) -> Scenario {
 }
 
 fn run(s: Scenario, paths: u64) -> RunResults {
-    simulate(&finish(s), paths, 7, &NoProgress)
+    simulate(&finish(s), &RunConfig::new(paths, 7), &NoProgress)
 }
 
 fn mean(r: &RunResults, m: Metric) -> f64 {
@@ -554,7 +555,7 @@ mod determinism {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| simulate(s, 5000, 99, &NoProgress))
+        pool.install(|| simulate(s, &RunConfig::new(5000, 99), &NoProgress))
     }
 
     /// Bit-identical results for 1, 2 and 3 threads on a scenario with every driver on.
@@ -591,7 +592,7 @@ mod determinism {
 
 mod shards {
     use super::*;
-    use dcrisk_core::engine::{Model, RunMeta, simulate_range};
+    use dcrisk_core::engine::{RunMeta, simulate_part};
     use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge, scenario_hash};
 
     fn scenario() -> Scenario {
@@ -614,7 +615,6 @@ mod shards {
     }
 
     fn shard_parts(s: &Scenario, total: u64, count: u32) -> Vec<Partial> {
-        let model = Model::new(s);
         (0..count)
             .map(|index| {
                 let shard = Shard { index, count };
@@ -626,7 +626,12 @@ mod shards {
                         shard,
                         meta: RunMeta::new(s, 5),
                     },
-                    run: simulate_range(&model, 5, shard.paths(total), &NoProgress),
+                    run: simulate_part(
+                        s,
+                        &RunConfig::new(total, 5),
+                        shard.paths(total),
+                        &NoProgress,
+                    ),
                 }
             })
             // Through bytes, as files would.
@@ -644,7 +649,7 @@ mod shards {
     fn merged_shards_equal_the_single_run() {
         let s = scenario();
         let total = 7_500;
-        let single = simulate(&s, total, 5, &NoProgress);
+        let single = simulate(&s, &RunConfig::new(total, 5), &NoProgress);
         for count in [1, 2, 3, 7] {
             let mut parts = shard_parts(&s, total, count);
             parts.reverse();
@@ -680,10 +685,13 @@ mod shards {
 mod variance_reduction {
     use super::*;
     use dcrisk_core::Techniques;
-    use dcrisk_core::engine::simulate_with;
 
     fn with(t: Techniques, s: Scenario, n: u64) -> RunResults {
-        simulate_with(&finish(s), n, 3, t, &NoProgress)
+        simulate(
+            &finish(s),
+            &RunConfig::new(n, 3).with_techniques(t),
+            &NoProgress,
+        )
     }
 
     const ANTI: Techniques = Techniques {
@@ -783,7 +791,7 @@ mod variance_reduction {
     /// A run to a precision stops at the same path on 1 and 2 threads, with the bound met.
     #[test]
     fn precision_run_is_deterministic_and_meets_the_bound() {
-        use dcrisk_core::engine::{PrecisionGoal, simulate_to_precision};
+        use dcrisk_core::engine::PrecisionGoal;
         let mut s = base();
         s.demand.volatility = 0.5;
         s.cloud.volatility = 0.3;
@@ -799,7 +807,12 @@ mod variance_reduction {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            pool.install(|| simulate_to_precision(&s, 8, ANTI, goal, &NoProgress))
+            pool.install(|| {
+                let config = RunConfig::new(0, 8)
+                    .with_techniques(ANTI)
+                    .with_precision(Some(goal));
+                simulate(&s, &config, &NoProgress)
+            })
         };
         let one = run(1);
         assert_eq!(one, run(2));
@@ -816,13 +829,12 @@ mod variance_reduction {
 
 mod sketch_mode {
     use super::*;
-    use dcrisk_core::engine::{Model, RunMeta, finish as finish_run, simulate_range};
+    use dcrisk_core::engine::{RunMeta, finish as finish_run, simulate_part};
     use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge, scenario_hash};
 
     fn sketch_run(s: &Scenario, range: std::ops::Range<u64>) -> dcrisk_core::engine::PartialRun {
-        let mut model = Model::new(s);
-        model.summaries_only = true;
-        simulate_range(&model, 11, range, &NoProgress)
+        let config = RunConfig::new(range.end, 11).with_sketch(true);
+        simulate_part(s, &config, range, &NoProgress)
     }
 
     /// Without per-path values: the same means and probabilities as the exact run (to
@@ -839,7 +851,7 @@ mod sketch_mode {
         s.landlords[0].annual_pd = 0.2;
         let s = finish(s);
         let total = 6000;
-        let exact = simulate(&s, total, 11, &NoProgress);
+        let exact = simulate(&s, &RunConfig::new(total, 11), &NoProgress);
         let single = finish_run(&RunMeta::new(&s, 11), sketch_run(&s, 0..total));
         assert!(single.metrics.is_empty());
         for (m, e) in exact.metric_stats() {

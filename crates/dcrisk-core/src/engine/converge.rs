@@ -5,10 +5,10 @@
 //! do not depend on the thread count, so the same seed stops at the same path on any machine.
 
 use super::model::Model;
-use super::run::{CHUNK, PartialRun, Progress, RunMeta, finish, simulate_range};
+use super::run::{CHUNK, PartialRun, Progress, RunConfig, RunMeta, finish, simulate_range};
 use crate::estimate::{Estimate, estimate_with};
-use crate::results::{Convergence, Metric, RunResults, Techniques};
-use crate::scenario::Scenario;
+use crate::metrics::Metric;
+use crate::results::{Convergence, RunResults};
 
 /// When to stop.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,22 +38,21 @@ impl PrecisionGoal {
 /// Paths in the first block: enough for a stable standard error.
 const FIRST_BLOCK: u64 = 16 * CHUNK;
 
-/// Simulates blocks until `goal` is met or the budget is spent.
-pub fn simulate_to_precision(
-    scenario: &Scenario,
-    seed: u64,
-    techniques: Techniques,
+/// Simulates blocks until `goal` is met or the budget is spent (see
+/// [`super::RunConfig::precision`]).
+pub(crate) fn simulate_to_precision(
+    model: &Model,
+    meta: &RunMeta,
+    config: &RunConfig,
     goal: PrecisionGoal,
     progress: &dyn Progress,
 ) -> RunResults {
-    let mut model = Model::new(scenario);
-    model.set_techniques(techniques);
-    let meta = RunMeta::new(scenario, seed).with_techniques(techniques);
+    let techniques = config.techniques;
     let mut done = 0;
     let mut next = FIRST_BLOCK.min(goal.max_paths);
     let mut run: Option<PartialRun> = None;
     loop {
-        let block = simulate_range(&model, seed, done..done + next, progress);
+        let block = simulate_range(model, config, done..done + next, progress);
         done += next;
         match &mut run {
             None => run = Some(block),
@@ -68,7 +67,7 @@ pub fn simulate_to_precision(
         );
         let (hw, bound) = (e.half_width(), goal.bound(&e));
         if hw <= bound || done >= goal.max_paths {
-            let mut results = finish(&meta, run.expect("one block run"));
+            let mut results = finish(meta, run.expect("one block run"));
             results.convergence = Some(Convergence {
                 target: goal.target,
                 paths_used: done,

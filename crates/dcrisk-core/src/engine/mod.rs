@@ -1,16 +1,33 @@
-//! The Monte Carlo engine: a precomputed model, one path, and the parallel driver.
+//! The Monte Carlo engine, in the spirit of QuantLib's path generator, path pricer and
+//! statistics accumulator:
+//!
+//! - [`model`]: everything about a scenario that is the same on every path, once per run;
+//! - [`scratch`]: a path's working memory and its named layout;
+//! - [`states`]: the path's draws and random states (path generator);
+//! - [`schedule`]: deliveries, leases, outages and rent of the sites;
+//! - [`flows`]: the monthly cash flows and their present values (path pricer);
+//! - [`path`]: one path, as an outline of the above;
+//! - [`monthly_series`], [`series`], [`summaries`]: what a run keeps of its paths
+//!   (statistics accumulators);
+//! - [`run`]: the parallel driver and the one entry, [`simulate`]; [`converge`]: runs to
+//!   a precision; [`floor`]: the random-number floor for benchmarks.
 
 pub mod converge;
 pub mod floor;
+pub mod flows;
 pub mod model;
+pub mod monthly_series;
 pub mod path;
 pub mod run;
+pub mod schedule;
+pub mod scratch;
 pub mod series;
+pub mod states;
 pub mod summaries;
 
-pub use converge::{PrecisionGoal, simulate_to_precision};
+pub use converge::PrecisionGoal;
 pub use model::Model;
+pub use monthly_series::series_kinds;
 pub use run::{
-    CHUNK, NoProgress, PartialRun, Progress, RunMeta, finish, series_kinds, simulate,
-    simulate_range, simulate_summaries, simulate_with,
+    CHUNK, NoProgress, PartialRun, Progress, RunConfig, RunMeta, finish, simulate, simulate_part,
 };

@@ -1,5 +1,6 @@
 //! Everything about a scenario that is the same on every path, computed once per run.
 
+use super::monthly_series::Series;
 use crate::process::cloud::CloudProcess;
 use crate::process::demand::DemandProcess;
 use crate::process::landlord::LandlordDefaults;
@@ -72,12 +73,8 @@ pub struct Model {
     pub tenant: TenantClock,
     pub sites: Vec<SiteModel>,
     pub guarantee: Guarantee,
-    /// Antithetic pairs: path `2k + 1` mirrors path `2k`'s draws.
-    pub antithetic: bool,
-    /// Compute each path's control variates (otherwise left at 0, as nothing reads them).
-    pub control_variates: bool,
-    /// Keep only mergeable per-metric summaries, not per-path values (`--sketch`).
-    pub summaries_only: bool,
+    /// The monthly series a path records, in recording order.
+    pub series: Vec<Series>,
     /// Closed-form expectations of the control variates.
     pub control_expectations: Vec<f64>,
 }
@@ -113,21 +110,13 @@ impl Model {
             tenant: TenantClock::new(s),
             sites,
             guarantee: s.guarantee.clone(),
-            antithetic: false,
-            control_variates: false,
-            summaries_only: false,
+            series: Series::table(s.regions.len()),
             control_expectations,
         }
     }
 
     pub fn regions(&self) -> usize {
         self.power.len()
-    }
-
-    /// Sets up the paths for a run's variance-reduction techniques.
-    pub fn set_techniques(&mut self, t: crate::results::Techniques) {
-        self.antithetic = t.antithetic;
-        self.control_variates = t.control_variates;
     }
 }
 

@@ -6,11 +6,15 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use super::converge::{PrecisionGoal, simulate_to_precision};
 use super::model::Model;
-use super::path::{COLUMNS, Scratch, series_count, simulate_path};
+use super::monthly_series::series_kinds;
+use super::path::simulate_path;
+use super::scratch::Scratch;
 use super::series::{BatchSink, SeriesAccumulator};
 use super::summaries::MetricSummaries;
-use crate::results::{PathMetrics, RunResults, SeriesKind, Techniques};
+use crate::metrics::{COLUMNS, PathMetrics, Techniques};
+use crate::results::{RunResults, SeriesKind};
 use crate::scenario::Scenario;
 
 /// Paths per chunk: the unit of parallel work and of exact series summation.
@@ -37,46 +41,92 @@ pub struct PartialRun {
     pub summaries: Option<MetricSummaries>,
 }
 
-/// Runs `paths` paths of `scenario` with `seed` on the current rayon pool.
-pub fn simulate(scenario: &Scenario, paths: u64, seed: u64, progress: &dyn Progress) -> RunResults {
-    simulate_with(scenario, paths, seed, Techniques::default(), progress)
+/// How to run a scenario: the path count and seed, and the options that change how the
+/// paths are drawn or kept. Everything else comes from the scenario.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunConfig {
+    /// Paths to run (antithetic runs round it up to whole pairs); with a precision goal,
+    /// ignored in favour of the goal's budget.
+    pub paths: u64,
+    pub seed: u64,
+    /// Variance reduction: antithetic pairs, control variates.
+    pub techniques: Techniques,
+    /// Keep only mergeable per-metric summaries, not per-path values (`--sketch`): memory
+    /// independent of the path count. Ignored by a run to a precision goal, which needs
+    /// the per-path values to decide when to stop.
+    pub sketch: bool,
+    /// Run blocks of paths until the goal is met (`--precision`), instead of `paths`.
+    pub precision: Option<PrecisionGoal>,
 }
 
-/// Runs `paths` paths with variance-reduction `techniques` (antithetic runs round the path
-/// count up to whole pairs).
-pub fn simulate_with(
-    scenario: &Scenario,
-    paths: u64,
-    seed: u64,
-    techniques: Techniques,
-    progress: &dyn Progress,
-) -> RunResults {
-    let mut model = Model::new(scenario);
-    model.set_techniques(techniques);
-    let paths = if techniques.antithetic {
-        paths.div_ceil(2) * 2
-    } else {
-        paths
-    };
-    let partial = simulate_range(&model, seed, 0..paths, progress);
-    finish(
-        &RunMeta::new(scenario, seed).with_techniques(techniques),
-        partial,
-    )
+impl RunConfig {
+    /// `paths` plain Monte Carlo paths seeded with `seed`, keeping per-path values.
+    pub fn new(paths: u64, seed: u64) -> Self {
+        RunConfig {
+            paths,
+            seed,
+            techniques: Techniques::default(),
+            sketch: false,
+            precision: None,
+        }
+    }
+
+    /// The same run with variance-reduction techniques.
+    pub fn with_techniques(mut self, techniques: Techniques) -> Self {
+        self.techniques = techniques;
+        self
+    }
+
+    /// The same run keeping only mergeable summaries.
+    pub fn with_sketch(mut self, sketch: bool) -> Self {
+        self.sketch = sketch;
+        self
+    }
+
+    /// The same run to a precision goal.
+    pub fn with_precision(mut self, goal: Option<PrecisionGoal>) -> Self {
+        self.precision = goal;
+        self
+    }
+
+    /// The paths a whole run covers: antithetic runs round up to whole pairs.
+    pub fn total_paths(&self) -> u64 {
+        if self.techniques.antithetic {
+            self.paths.div_ceil(2) * 2
+        } else {
+            self.paths
+        }
+    }
+
+    /// Whether the paths keep only summaries (a sketch run without a precision goal).
+    pub(crate) fn summaries_only(&self) -> bool {
+        self.sketch && self.precision.is_none()
+    }
 }
 
-/// Runs `paths` paths keeping only mergeable per-metric summaries, not per-path values:
-/// memory independent of the path count (`--sketch`).
-pub fn simulate_summaries(
+/// Runs `scenario` as `config` says, on the current rayon pool: the one entry to the
+/// engine for a whole run (shards use [`simulate_part`]).
+pub fn simulate(scenario: &Scenario, config: &RunConfig, progress: &dyn Progress) -> RunResults {
+    let model = Model::new(scenario);
+    let meta = RunMeta::new(scenario, config.seed).with_techniques(config.techniques);
+    match config.precision {
+        Some(goal) => simulate_to_precision(&model, &meta, config, goal, progress),
+        None => finish(
+            &meta,
+            simulate_range(&model, config, 0..config.total_paths(), progress),
+        ),
+    }
+}
+
+/// Runs one slice `range` of the global path index space of `scenario` (a shard), to be
+/// merged with the other slices into the whole run's results.
+pub fn simulate_part(
     scenario: &Scenario,
-    paths: u64,
-    seed: u64,
+    config: &RunConfig,
+    range: Range<u64>,
     progress: &dyn Progress,
-) -> RunResults {
-    let mut model = Model::new(scenario);
-    model.summaries_only = true;
-    let partial = simulate_range(&model, seed, 0..paths, progress);
-    finish(&RunMeta::new(scenario, seed), partial)
+) -> PartialRun {
+    simulate_range(&Model::new(scenario), config, range, progress)
 }
 
 /// What a run's results need besides the simulated numbers.
@@ -143,13 +193,14 @@ impl PartialRun {
 /// Simulates the paths in `range` (global indices). Chunks are aligned to multiples of
 /// [`CHUNK`] in the global index space, so any split of a run into ranges at chunk
 /// boundaries sums exactly as the whole run does.
-pub fn simulate_range(
+pub(crate) fn simulate_range(
     model: &Model,
-    seed: u64,
+    config: &RunConfig,
     range: Range<u64>,
     progress: &dyn Progress,
 ) -> PartialRun {
-    let n_series = series_count(model);
+    let summaries_only = config.summaries_only();
+    let n_series = model.series.len();
     let months = model.months;
     let chunks = chunk_ranges(range.clone());
     // Each chunk copies its paths' rows into its own stretch of the columns, in parallel,
@@ -157,7 +208,7 @@ pub fn simulate_range(
     // would otherwise hand a thread several at once): a thread then waits at most one chunk
     // for the other at the end, where a run of several chunks could idle it for tens of
     // milliseconds.
-    let mut metrics = if model.summaries_only {
+    let mut metrics = if summaries_only {
         PathMetrics::with_capacity(0)
     } else {
         PathMetrics::zeroed((range.end - range.start) as usize)
@@ -174,7 +225,7 @@ pub fn simulate_range(
                 .expect("worker pool")
                 .pop()
                 .unwrap_or_else(|| Worker::new(model, n_series));
-            let rows = worker.run_chunk(model, seed, chunk.clone());
+            let rows = worker.run_chunk(model, config, chunk.clone());
             for (i, row) in rows.iter().enumerate() {
                 for (column, &v) in columns.iter_mut().zip(row) {
                     column[i] = v;
@@ -200,7 +251,7 @@ pub fn simulate_range(
         metrics,
         paths: range,
         series,
-        summaries: model.summaries_only.then_some(summaries),
+        summaries: summaries_only.then_some(summaries),
     }
 }
 
@@ -240,33 +291,6 @@ pub fn finish(meta: &RunMeta, partial: PartialRun) -> RunResults {
     }
 }
 
-/// Names and kinds of the series, in the order the path simulation records them.
-pub fn series_kinds(s: &Scenario) -> Vec<(String, SeriesKind)> {
-    let mut kinds: Vec<(String, SeriesKind)> = s
-        .regions
-        .iter()
-        .map(|r| {
-            (
-                format!("power_price.{}", r.name),
-                SeriesKind::PowerPrice {
-                    region: r.name.clone(),
-                },
-            )
-        })
-        .collect();
-    kinds.extend([
-        ("demand_mw".to_string(), SeriesKind::DemandMw),
-        ("capacity_mw".to_string(), SeriesKind::CapacityMw),
-        ("program_cost".to_string(), SeriesKind::ProgramCost),
-        ("cloud_cost".to_string(), SeriesKind::CloudCost),
-        (
-            "guarantor_exposure".to_string(),
-            SeriesKind::GuarantorExposure,
-        ),
-    ]);
-    kinds
-}
-
 /// Splits a range at multiples of [`CHUNK`].
 pub(crate) fn chunk_ranges(range: Range<u64>) -> Vec<Range<u64>> {
     let mut out = Vec::new();
@@ -297,17 +321,22 @@ impl Worker {
         }
     }
 
-    fn run_chunk(&mut self, model: &Model, seed: u64, chunk: Range<u64>) -> Vec<[f64; COLUMNS]> {
+    fn run_chunk(
+        &mut self,
+        model: &Model,
+        config: &RunConfig,
+        chunk: Range<u64>,
+    ) -> Vec<[f64; COLUMNS]> {
         self.sink.start_chunk();
         let rows: Vec<[f64; COLUMNS]> = chunk
             .map(|p| {
-                let row = simulate_path(model, seed, p, &mut self.scratch, &mut self.sink);
+                let row = simulate_path(model, config, p, &mut self.scratch, &mut self.sink);
                 self.sink.end_path();
                 row
             })
             .collect();
         self.sink.end_chunk();
-        if model.summaries_only {
+        if config.summaries_only() {
             self.summaries.add_rows(&rows);
             return Vec::new();
         }

@@ -3,10 +3,10 @@
 //! final rounding, and merge bit for bit), exact min and max, and quantiles and tail means
 //! from a mergeable summary with at most 0.1% relative error.
 
-use super::path::{COLUMNS, METRICS};
-use crate::exact::ExactSum;
-use crate::results::{Metric, Probabilities};
-use crate::sketch::{Precision, QuantileSketch};
+use crate::kernels::exact::ExactSum;
+use crate::kernels::sketch::{Precision, QuantileSketch};
+use crate::metrics::{COLUMNS, METRICS};
+use crate::metrics::{Metric, Probabilities};
 use crate::stats::{MetricStats, QUANTILE_LEVELS};
 
 /// One metric's summary.
@@ -109,7 +109,7 @@ impl MetricSummaries {
     }
 
     /// Appends the summaries to a partial result.
-    pub fn encode(&self, w: &mut crate::codec::Writer) {
+    pub fn encode(&self, w: &mut crate::kernels::codec::Writer) {
         for m in &self.metrics {
             for s in [&m.sum, &m.sum_sq] {
                 for word in s.to_words() {
@@ -121,10 +121,12 @@ impl MetricSummaries {
     }
 
     /// Reads summaries written by [`MetricSummaries::encode`].
-    pub fn decode(r: &mut crate::codec::Reader<'_>) -> crate::codec::DecodeResult<Self> {
+    pub fn decode(
+        r: &mut crate::kernels::codec::Reader<'_>,
+    ) -> crate::kernels::codec::DecodeResult<Self> {
         let mut metrics = Vec::with_capacity(METRICS);
         for _ in 0..METRICS {
-            let mut exact = || -> crate::codec::DecodeResult<ExactSum> {
+            let mut exact = || -> crate::kernels::codec::DecodeResult<ExactSum> {
                 let mut words = [0u64; 5];
                 for w in &mut words {
                     *w = r.u64()?;

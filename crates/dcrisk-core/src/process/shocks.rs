@@ -39,7 +39,7 @@ impl Shocks {
     /// used).
     pub fn correlate_months(&self, v: &mut [f64], stride: usize, len: usize) {
         if !self.identity {
-            crate::simd::widest(
+            crate::kernels::simd::widest(
                 #[inline(always)]
                 || self.correlate_rows(v, stride, len),
             );

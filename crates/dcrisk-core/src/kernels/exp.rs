@@ -12,7 +12,7 @@
 //!
 //! The polynomial and the reduction's first steps are fused multiply-adds (`mul_add`):
 //! a quarter fewer operations, and `exp` is bound by their count (a path takes some 1,400).
-//! Run in [`crate::simd::widest`] code, each is one instruction; elsewhere, a call to the
+//! Run in [`crate::kernels::simd::widest`] code, each is one instruction; elsewhere, a call to the
 //! library's `fma`, with the same result.
 
 // fdlibm's published constants, digit for digit.
@@ -93,7 +93,7 @@ fn reduce(x: f64) -> (f64, u64) {
 /// `values[i] = e^values[i]` for every element (see [`exp`]), in the widest vectors the
 /// CPU has: the same bits whichever is used.
 pub fn exp_in_place(values: &mut [f64]) {
-    crate::simd::widest(
+    crate::kernels::simd::widest(
         #[inline(always)]
         || exp_loop(values),
     );
@@ -201,12 +201,12 @@ mod tests {
                 && std::arch::is_x86_feature_detected!("fma")
             {
                 let mut avx2 = fresh();
-                unsafe { crate::simd::avx2(|| exp_loop(&mut avx2)) };
+                unsafe { crate::kernels::simd::avx2(|| exp_loop(&mut avx2)) };
                 assert_eq!(avx2, expected);
             }
             if std::arch::is_x86_feature_detected!("avx512f") {
                 let mut avx512 = fresh();
-                unsafe { crate::simd::avx512(|| exp_loop(&mut avx512)) };
+                unsafe { crate::kernels::simd::avx512(|| exp_loop(&mut avx512)) };
                 assert_eq!(avx512, expected);
             }
         }

@@ -1,14 +1,16 @@
 //! Criterion benchmarks of the engine on the base scenario: paths per second at a few path
 //! counts, one path (180 monthly steps), the exposure profile, and the random-number floor
-//! (the same draws with nothing else). Run: `cargo bench -p dcrisk-core`.
+//! (the same draws with nothing else). Run: `cargo bench -p dcrisk-core`; `benches/compare.sh` at the
+//! repository's root compares whole runs with the peers.
 
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use dcrisk_core::engine::floor::random_floor;
-use dcrisk_core::engine::path::{MonthSink, Scratch, simulate_path};
-use dcrisk_core::engine::{Model, simulate_range};
+use dcrisk_core::engine::path::{MonthSink, simulate_path};
+use dcrisk_core::engine::scratch::Scratch;
+use dcrisk_core::engine::{Model, RunConfig, simulate};
 use dcrisk_core::scenario::{parse_toml, validate};
 use dcrisk_core::{NoProgress, Scenario, guarantee};
 
@@ -27,16 +29,17 @@ impl MonthSink for Discard {
 }
 
 fn engine(c: &mut Criterion) {
-    let model = Model::new(&base());
+    let scenario = base();
+    let model = Model::new(&scenario);
     let mut g = c.benchmark_group("engine");
     g.sample_size(10);
     for paths in [4_096u64, 16_384, 65_536] {
         g.throughput(Throughput::Elements(paths));
         g.bench_with_input(BenchmarkId::new("paths", paths), &paths, |b, &n| {
-            b.iter(|| simulate_range(&model, 42, 0..n, &NoProgress))
+            b.iter(|| simulate(&scenario, &RunConfig::new(n, 42), &NoProgress))
         });
         g.bench_with_input(BenchmarkId::new("rng_floor", paths), &paths, |b, &n| {
-            b.iter(|| random_floor(&model, 42, 0..n))
+            b.iter(|| random_floor(&model, &RunConfig::new(n, 42), 0..n))
         });
     }
     g.finish();
@@ -47,11 +50,12 @@ fn one_path(c: &mut Criterion) {
     let mut scratch = Scratch::new(&model);
     let mut g = c.benchmark_group("path");
     g.throughput(Throughput::Elements(model.months as u64));
+    let config = RunConfig::new(1, 42);
     let mut p = 0;
     g.bench_function("monthly_steps_of_one_path", |b| {
         b.iter(|| {
             p += 1;
-            simulate_path(&model, 42, p, &mut scratch, &mut Discard)
+            simulate_path(&model, &config, p, &mut scratch, &mut Discard)
         })
     });
     g.finish();

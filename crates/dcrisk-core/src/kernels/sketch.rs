@@ -218,10 +218,50 @@ impl F32Counts<'_> {
     /// `[lo_positive, hi]` (as [`F32Scan`] found it) may be counted from it: positive
     /// floats order as their bits do, so its bucket is one of the batch's.
     #[inline(always)]
-    pub fn key_origin(&mut self) -> *mut u16 {
+    fn key_origin(&mut self) -> *mut u16 {
         // `delta` wraps; so does the pointer arithmetic, which lands back in the buckets for
         // keys of the batch.
         self.counts.as_mut_ptr().wrapping_add(self.delta as usize)
+    }
+}
+
+/// Counts the rows of a batch, lane `j` of each row into `counts[j]`, without a bounds
+/// check per value: the fold's hot loop. A zero (key bits `zero_mask` all clear, either
+/// sign) is counted into `spare` instead, when `any_zero` says there may be one.
+///
+/// # Safety
+/// Every value of lane `j` of every row must be either a zero or a positive, normal,
+/// finite `f32` inside the range `[lo_positive, hi]` of the [`F32Scan`] from which
+/// `counts[j]` was made by [`QuantileSketch::f32_counts`]; `any_zero` must be true if any
+/// value is a zero. `shift` must be [`Precision::f32_shift`] of the summaries. (At most
+/// `u16::MAX` zeros: the spare count is a `u16` like the buckets.)
+#[inline(always)]
+pub unsafe fn count_rows_unchecked<'r, const N: usize>(
+    counts: &mut [F32Counts<'_>; N],
+    rows: impl Iterator<Item = &'r [f32; N]>,
+    shift: u32,
+    zero_mask: u32,
+    any_zero: bool,
+) {
+    let origins = counts.each_mut().map(F32Counts::key_origin);
+    let mut spare = 0u16;
+    let spare: *mut u16 = &mut spare;
+    for line in rows {
+        for (&origin, v) in origins.iter().zip(line) {
+            let key = v.to_bits() >> shift;
+            let zero = any_zero && key & zero_mask == 0;
+            let at = if zero {
+                spare
+            } else {
+                origin.wrapping_add(key as usize)
+            };
+            // SAFETY: by the caller's contract a value that is not a zero is positive and
+            // inside its lane's scanned range, so its key is one of the keys `counts[j]`
+            // covers and `at` is one of its buckets (see `key_origin`); a zero's `at` is
+            // `spare`, a local that outlives the loop. No other reference to the buckets
+            // is live: `counts` is borrowed mutably for the call.
+            unsafe { *at += 1 };
+        }
     }
 }
 
@@ -574,7 +614,7 @@ impl QuantileSketch {
     }
 
     /// Appends the summary to a partial result.
-    pub fn encode(&self, w: &mut crate::codec::Writer) {
+    pub fn encode(&self, w: &mut crate::kernels::codec::Writer) {
         w.u32(self.shift);
         w.u64(self.count);
         w.u64(self.zeros);
@@ -588,15 +628,15 @@ impl QuantileSketch {
 
     /// Reads a summary of the given precision written by [`QuantileSketch::encode`].
     pub fn decode(
-        r: &mut crate::codec::Reader<'_>,
+        r: &mut crate::kernels::codec::Reader<'_>,
         precision: Precision,
-    ) -> crate::codec::DecodeResult<Self> {
+    ) -> crate::kernels::codec::DecodeResult<Self> {
         let shift = r.u32()?;
         if shift != precision.shift() {
             return Err(format!("corrupt summary precision {shift}"));
         }
         let (count, zeros, min, max) = (r.u64()?, r.u64()?, r.f64()?, r.f64()?);
-        let mut store = || -> crate::codec::DecodeResult<Store> {
+        let mut store = || -> crate::kernels::codec::DecodeResult<Store> {
             let offset = r.u64()?;
             let counts = r.u32s()?;
             Ok(Store {
@@ -714,10 +754,12 @@ mod tests {
         let mut merged = QuantileSketch::new(Precision::SERIES);
         merged.merge(&s);
         assert_eq!(merged, s);
-        let mut w = crate::codec::Writer::default();
+        let mut w = crate::kernels::codec::Writer::default();
         s.encode(&mut w);
-        let decoded =
-            QuantileSketch::decode(&mut crate::codec::Reader::new(&w.bytes), Precision::SERIES);
+        let decoded = QuantileSketch::decode(
+            &mut crate::kernels::codec::Reader::new(&w.bytes),
+            Precision::SERIES,
+        );
         assert_eq!(decoded.unwrap(), s);
     }
 
