@@ -889,3 +889,46 @@ mod sketch_mode {
         assert_eq!(merged, single);
     }
 }
+
+/// The v1 model's numbers, pinned: a digest of every statistic summary.json reports for
+/// two shipped scenarios. A change that moves any of them by one bit fails here; such a
+/// change must be deliberate, said in its commit, and the digests updated with it.
+mod pinned {
+    use dcrisk_core::engine::RunConfig;
+    use dcrisk_core::scenario::{parse_toml, validate};
+    use dcrisk_core::{Metric, NoProgress, simulate};
+
+    /// FNV-1a over the little-endian bits of each metric's mean, std, stderr, min, max,
+    /// nine quantiles and four tail means (summary.json's order), then the three
+    /// probabilities.
+    fn digest(name: &str, paths: u64, seed: u64) -> u64 {
+        let path = format!("{}/../../scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).expect("shipped scenario");
+        let scenario = validate(&parse_toml(&text).expect("TOML")).expect("valid");
+        let run = simulate(&scenario, &RunConfig::new(paths, seed), &NoProgress);
+        let mut values = Vec::new();
+        for m in Metric::ALL {
+            let s = run.metric_stat(m);
+            values.extend([s.mean, s.std, s.stderr, s.min, s.max]);
+            values.extend(s.quantiles);
+            values.extend([s.lower_es_05, s.lower_es_01, s.upper_es_95, s.upper_es_99]);
+        }
+        let p = run.probabilities();
+        values.extend([p.savings_negative, p.tenant_default, p.any_landlord_default]);
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in values.iter().flat_map(|v| v.to_le_bytes()) {
+            h ^= u64::from(byte);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    }
+
+    /// The digests of `dcrisk run scenarios/NAME.toml --paths 4096 --seed 42`, computed
+    /// from that command's summary.json before the engine was split into modules (a script
+    /// parsing the JSON's exact decimal numbers and hashing their bits the same way).
+    #[test]
+    fn shipped_scenarios_keep_their_numbers_bit_for_bit() {
+        assert_eq!(digest("gigawatt-program", 4096, 42), 0xf9b8_7ae1_61b2_c201);
+        assert_eq!(digest("landlord-stress", 4096, 42), 0x030c_23e5_5a11_ae9a);
+    }
+}
