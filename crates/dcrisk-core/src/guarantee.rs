@@ -1,5 +1,5 @@
 //! The rent guarantee: claims, payout, the landlords' shortfall and the exposure profile
-//! (MODEL.md 4), computed from the prefix sums of a path's discounted owed rent.
+//! (docs/MODEL.md 4), computed from the prefix sums of a path's discounted owed rent.
 //!
 //! `w[u] = sum_{v < u} owed(v) df(v)`, for `u` up to the last lease month, so any window of
 //! discounted rent is a difference of two entries.

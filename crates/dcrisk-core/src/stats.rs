@@ -1,4 +1,4 @@
-//! Statistics of per-path metrics, as MODEL.md section 6 defines them.
+//! Statistics of per-path metrics, as docs/MODEL.md section 6 defines them.
 
 /// The two-sided 95% normal quantile, `Phi^-1(0.975)`: every 95% confidence interval in
 /// dcrisk is `mean ± Z95 stderr`.

@@ -126,7 +126,7 @@ impl ScheduleRows {
     }
 
     /// Values in [`Scratch::monthly`].
-    pub fn len(&self) -> usize {
+    pub fn buffer_len(&self) -> usize {
         self.count() * self.stride()
     }
 }
@@ -205,7 +205,7 @@ impl Scratch {
             outage: vec![(0, 0); model.sites.len()],
             default_month: vec![0.0; model.landlords.len()],
             rent: vec![0.0; model.schedule_len],
-            monthly: vec![0.0; rows.len()],
+            monthly: vec![0.0; rows.buffer_len()],
             bill: vec![0.0; t],
             w: vec![0.0; model.schedule_len + 1],
             leases: vec![super::schedule::Lease::default(); model.sites.len()],

@@ -79,7 +79,7 @@ impl ExactSum {
     }
 
     /// The limbs, for partial result files.
-    pub fn to_words(&self) -> [u64; LIMBS] {
+    pub fn to_words(self) -> [u64; LIMBS] {
         self.limbs
     }
 

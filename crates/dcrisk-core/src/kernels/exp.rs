@@ -201,11 +201,16 @@ mod tests {
                 && std::arch::is_x86_feature_detected!("fma")
             {
                 let mut avx2 = fresh();
+                // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+                // SAFETY: the CPU supports AVX2 and FMA, checked just above.
                 unsafe { crate::kernels::simd::avx2(|| exp_loop(&mut avx2)) };
                 assert_eq!(avx2, expected);
             }
-            if std::arch::is_x86_feature_detected!("avx512f") {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
                 let mut avx512 = fresh();
+                // SAFETY: the CPU supports AVX-512F and FMA, checked just above.
                 unsafe { crate::kernels::simd::avx512(|| exp_loop(&mut avx512)) };
                 assert_eq!(avx512, expected);
             }

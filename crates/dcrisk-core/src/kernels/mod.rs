@@ -11,6 +11,7 @@
 //! - [`codec`]: the binary encoding of shard parts.
 
 pub mod batch;
+mod buckets;
 pub mod codec;
 pub mod exact;
 pub mod exp;

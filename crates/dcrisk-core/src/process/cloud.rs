@@ -1,4 +1,4 @@
-//! Cloud price per MW-month: geometric Brownian motion (MODEL.md 2.3).
+//! Cloud price per MW-month: geometric Brownian motion (docs/MODEL.md 2.3).
 
 use super::DT;
 use crate::scenario::Scenario;

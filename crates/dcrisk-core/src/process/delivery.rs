@@ -1,4 +1,4 @@
-//! Delivery delays: `ceil(Triangular(min, mode, max))` months per site (MODEL.md 2.4).
+//! Delivery delays: `ceil(Triangular(min, mode, max))` months per site (docs/MODEL.md 2.4).
 
 use crate::math::ceil_to_i64;
 use crate::random::triangular;

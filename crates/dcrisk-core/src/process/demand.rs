@@ -1,4 +1,4 @@
-//! Compute demand: the plan times a GBM factor with Poisson busts (MODEL.md 2.2).
+//! Compute demand: the plan times a GBM factor with Poisson busts (docs/MODEL.md 2.2).
 
 use super::DT;
 use crate::random::{Draws, Poisson};

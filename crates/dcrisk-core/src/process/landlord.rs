@@ -1,4 +1,4 @@
-//! Landlord default times by the one-factor Gaussian copula (MODEL.md 2.5).
+//! Landlord default times by the one-factor Gaussian copula (docs/MODEL.md 2.5).
 
 use crate::math::{norm_ppf, norm_sf};
 use crate::scenario::Scenario;

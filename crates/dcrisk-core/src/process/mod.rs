@@ -1,4 +1,4 @@
-//! The random drivers of MODEL.md section 2, each precomputed from a scenario once and
+//! The random drivers of docs/MODEL.md section 2, each precomputed from a scenario once and
 //! stepped per path with the path's own generators.
 
 pub mod cloud;

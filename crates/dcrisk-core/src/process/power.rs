@@ -1,5 +1,5 @@
 //! Power prices: log Ornstein-Uhlenbeck with seasonality, escalation and compound-Poisson
-//! jumps, per region (MODEL.md 2.1).
+//! jumps, per region (docs/MODEL.md 2.1).
 
 use super::{DT, calendar_month};
 use crate::random::{Draws, Poisson};

@@ -1,4 +1,4 @@
-//! Tenant default with wrong-way risk: a hazard that rises as demand falls (MODEL.md 2.6).
+//! Tenant default with wrong-way risk: a hazard that rises as demand falls (docs/MODEL.md 2.6).
 
 use super::DT;
 use crate::scenario::Scenario;

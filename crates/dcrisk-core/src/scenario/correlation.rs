@@ -1,4 +1,4 @@
-//! The correlation of the monthly Gaussian factors and its Cholesky factor (MODEL.md 2).
+//! The correlation of the monthly Gaussian factors and its Cholesky factor (docs/MODEL.md 2).
 
 use super::reader::{Errors, Fields, number_value};
 use super::value::{Value, format_number};

@@ -1,7 +1,7 @@
 //! A validated scenario: every name resolved to an index, every range checked, the
 //! correlation's Cholesky factor computed. The engine only ever sees this type.
 
-/// A power market (MODEL.md 2.1).
+/// A power market (docs/MODEL.md 2.1).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
     pub name: String,
@@ -29,7 +29,7 @@ pub struct Region {
     pub hedge_price: f64,
 }
 
-/// The tenant's compute demand (MODEL.md 2.2).
+/// The tenant's compute demand (docs/MODEL.md 2.2).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Demand {
     /// `(month, MW)` points, months strictly increasing.
@@ -40,7 +40,7 @@ pub struct Demand {
     pub bust_size: f64,
 }
 
-/// Cloud price per MW of IT load per month (MODEL.md 2.3).
+/// Cloud price per MW of IT load per month (docs/MODEL.md 2.3).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cloud {
     pub price0: f64,
@@ -63,7 +63,7 @@ pub struct Landlord {
     pub annual_pd: f64,
 }
 
-/// The one-factor copula and the effects of a landlord default (MODEL.md 2.5).
+/// The one-factor copula and the effects of a landlord default (docs/MODEL.md 2.5).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LandlordDefault {
     pub asset_correlation: f64,
@@ -96,14 +96,14 @@ pub struct Site {
     pub delay: Delay,
 }
 
-/// Tenant credit with wrong-way risk (MODEL.md 2.6).
+/// Tenant credit with wrong-way risk (docs/MODEL.md 2.6).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tenant {
     pub annual_pd: f64,
     pub wrong_way: f64,
 }
 
-/// The rent guarantee (MODEL.md 4).
+/// The rent guarantee (docs/MODEL.md 4).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Guarantee {
     pub cap: f64,
