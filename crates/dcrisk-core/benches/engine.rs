@@ -8,7 +8,8 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use dcrisk_core::engine::floor::random_floor;
-use dcrisk_core::engine::path::{MonthSink, simulate_path};
+use dcrisk_core::engine::monthly_series::MonthSink;
+use dcrisk_core::engine::path::simulate_path;
 use dcrisk_core::engine::scratch::Scratch;
 use dcrisk_core::engine::{Model, RunConfig, simulate};
 use dcrisk_core::scenario::{parse_toml, validate};

@@ -4,42 +4,17 @@
 //! The stopping decision depends only on the per-path values of the paths run so far, which
 //! do not depend on the thread count, so the same seed stops at the same path on any machine.
 
+use super::config::{PrecisionGoal, Progress, RunConfig};
+use super::driver::{CHUNK, PartialRun, RunMeta, finish, simulate_range};
 use super::model::Model;
-use super::run::{CHUNK, PartialRun, Progress, RunConfig, RunMeta, finish, simulate_range};
-use crate::estimate::{Estimate, estimate_with};
-use crate::metrics::Metric;
+use crate::estimate::estimate_with;
 use crate::results::{Convergence, RunResults};
-
-/// When to stop.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PrecisionGoal {
-    pub target: Metric,
-    /// Half-width at most this fraction of |mean|.
-    pub relative: Option<f64>,
-    /// Half-width at most this, in the metric's units.
-    pub absolute: Option<f64>,
-    /// Budget: never more paths than this.
-    pub max_paths: u64,
-}
-
-impl PrecisionGoal {
-    /// The half-width that meets the goal for this estimate (the looser of the bounds given).
-    fn bound(&self, e: &Estimate) -> f64 {
-        let rel = self.relative.map(|r| r * e.mean.abs());
-        match (rel, self.absolute) {
-            (Some(a), Some(b)) => a.max(b),
-            (Some(a), None) => a,
-            (None, Some(b)) => b,
-            (None, None) => f64::INFINITY,
-        }
-    }
-}
 
 /// Paths in the first block: enough for a stable standard error.
 const FIRST_BLOCK: u64 = 16 * CHUNK;
 
 /// Simulates blocks until `goal` is met or the budget is spent (see
-/// [`super::RunConfig::precision`]).
+/// [`RunConfig::precision`]).
 pub(crate) fn simulate_to_precision(
     model: &Model,
     meta: &RunMeta,

@@ -6,8 +6,9 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use super::config::RunConfig;
+use super::driver::chunk_ranges;
 use super::model::Model;
-use super::run::{RunConfig, chunk_ranges};
 use super::scratch::Scratch;
 use super::states::{PathStreams, draw_monthly, draw_path_events};
 

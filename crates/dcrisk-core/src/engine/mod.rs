@@ -3,16 +3,19 @@
 //!
 //! - [`model`]: everything about a scenario that is the same on every path, once per run;
 //! - [`scratch`]: a path's working memory and its named layout;
-//! - [`states`]: the path's draws and random states (path generator);
+//! - [`states`]: the path's draws and random states (the path generator);
 //! - [`schedule`]: deliveries, leases, outages and rent of the sites;
-//! - [`flows`]: the monthly cash flows and their present values (path pricer);
+//! - [`flows`]: the monthly cash flows and their present values (the path pricer);
 //! - [`path`]: one path, as an outline of the above;
-//! - [`monthly_series`], [`series`], [`summaries`]: what a run keeps of its paths
-//!   (statistics accumulators);
-//! - [`run`]: the parallel driver and the one entry, [`simulate`]; [`converge`]: runs to
-//!   a precision; [`floor`]: the random-number floor for benchmarks.
+//! - [`monthly_series`], [`series`], [`summaries`]: what a run keeps of its paths (the
+//!   statistics accumulators);
+//! - [`config`]: a run's options; [`driver`]: the parallel driver over chunks of paths;
+//!   [`converge`]: runs to a precision; [`run`]: the one entry, [`simulate`];
+//!   [`floor`]: the random-number floor for benchmarks.
 
+pub mod config;
 pub mod converge;
+pub mod driver;
 pub mod floor;
 pub mod flows;
 pub mod model;
@@ -25,9 +28,8 @@ pub mod series;
 pub mod states;
 pub mod summaries;
 
-pub use converge::PrecisionGoal;
+pub use config::{NoProgress, PrecisionGoal, Progress, RunConfig};
+pub use driver::{CHUNK, PartialRun, RunMeta, finish};
 pub use model::Model;
 pub use monthly_series::series_kinds;
-pub use run::{
-    CHUNK, NoProgress, PartialRun, Progress, RunConfig, RunMeta, finish, simulate, simulate_part,
-};
+pub use run::{simulate, simulate_part};

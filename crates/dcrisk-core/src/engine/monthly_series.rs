@@ -1,9 +1,15 @@
 //! The table of monthly series a path records (docs/MODEL.md section 6's
 //! `timeseries.csv`): their order, output names and kinds, in one place. The path records
-//! them in this order, the accumulators are laid out in it, and the results name them
-//! from it.
+//! them in this order into a [`MonthSink`], the accumulators are laid out in it, and the
+//! results name them from it.
 
 use crate::results::SeriesKind;
+
+/// Receives the monthly series of a path: `values[t]` of series `series` (its index in
+/// [`Series::table`]) for each month.
+pub trait MonthSink {
+    fn record(&mut self, series: usize, values: &[f64]);
+}
 
 /// One monthly series, as the engine knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,10 +3,10 @@
 //! Each step lives in the file named for it (`states`, `schedule`, `flows`, and
 //! `crate::guarantee`); docs/MODEL.md has the formulas.
 
+use super::config::RunConfig;
 use super::flows::{PathSums, cash_flows};
 use super::model::Model;
-use super::monthly_series::Series;
-use super::run::RunConfig;
+use super::monthly_series::{MonthSink, Series};
 use super::schedule::{apply_landlord_effects, build_schedules, write_monthly};
 use super::scratch::{ScheduleRows, Scratch};
 use super::states::{PathStreams, draw_path_events, simulate_states, tenant_default};
@@ -14,12 +14,6 @@ use crate::guarantee;
 use crate::kernels::exp::exp_in_place;
 use crate::kernels::simd::widest;
 use crate::metrics::{COLUMNS, METRICS, Metric};
-
-/// Receives the monthly series of a path: `values[t]` of series `series` (its index in
-/// [`Series::table`]) for each month.
-pub trait MonthSink {
-    fn record(&mut self, series: usize, values: &[f64]);
-}
 
 /// Simulates path `path` of a run (its seed and techniques in `config`); returns its metrics in
 /// [`Metric::ALL`] order, then its control variates, and feeds its monthly series to

@@ -8,28 +8,7 @@
 //! so any faster way of building these must keep it.
 
 use super::model::Model;
-use super::scratch::{ScheduleRows, Scratch, VECTOR};
-
-/// One site's lease on one path: rent and capacity for months `[begin, end)` except the
-/// outage months `[out_start, out_end)`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Lease {
-    begin: i64,
-    end: i64,
-    out_start: i64,
-    out_end: i64,
-    /// Monthly hardware charge, priced at the delivery month.
-    hardware: f64,
-}
-
-impl Lease {
-    /// Months `[from, to)` (inside the lease) less the outage, as two runs; either may be
-    /// empty (`from >= to`).
-    #[inline]
-    fn runs(&self, from: i64, to: i64) -> [(i64, i64); 2] {
-        [(from, to.min(self.out_start)), (from.max(self.out_end), to)]
-    }
-}
+use super::scratch::{Lease, ScheduleRows, Scratch, VECTOR};
 
 /// A landlord default before delivery (`s < d_i`) slips the site by
 /// `pre_delivery_delay_months`; during the lease, and inside the horizon, it takes the

@@ -135,6 +135,27 @@ impl ScheduleRows {
 /// month while the tenant is alive.
 pub(super) const FLOWS: usize = 4;
 
+/// One site's lease on one path: rent and capacity for months `[begin, end)` except the
+/// outage months `[out_start, out_end)`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lease {
+    pub(super) begin: i64,
+    pub(super) end: i64,
+    pub(super) out_start: i64,
+    pub(super) out_end: i64,
+    /// Monthly hardware charge, priced at the delivery month.
+    pub(super) hardware: f64,
+}
+
+impl Lease {
+    /// Months `[from, to)` (inside the lease) less the outage, as two runs; either may be
+    /// empty (`from >= to`).
+    #[inline]
+    pub(super) fn runs(&self, from: i64, to: i64) -> [(i64, i64); 2] {
+        [(from, to.min(self.out_start)), (from.max(self.out_end), to)]
+    }
+}
+
 /// Working memory for one path, reused across paths.
 #[derive(Clone, Debug)]
 pub struct Scratch {
@@ -156,7 +177,7 @@ pub struct Scratch {
     /// Prefix sums of discounted owed rent: `w[u] = sum_{v < u} rent[v] df[v]`.
     pub(super) w: Vec<f64>,
     /// Each site's lease on this path.
-    pub(super) leases: Vec<super::schedule::Lease>,
+    pub(super) leases: Vec<Lease>,
     /// Months of the horizon where the set of covering sites may change, as bits (month
     /// `t` is bit `t % 64` of word `t / 64`).
     pub(super) change: Vec<u64>,
@@ -208,7 +229,7 @@ impl Scratch {
             monthly: vec![0.0; rows.buffer_len()],
             bill: vec![0.0; t],
             w: vec![0.0; model.schedule_len + 1],
-            leases: vec![super::schedule::Lease::default(); model.sites.len()],
+            leases: vec![Lease::default(); model.sites.len()],
             change: vec![0; t.div_ceil(64)],
             starts: Vec::with_capacity(4 * model.sites.len() + 1),
             run_starts: vec![0.0; runs],

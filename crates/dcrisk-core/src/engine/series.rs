@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::path::MonthSink;
+use super::monthly_series::MonthSink;
 use crate::kernels::batch::F32Batch;
 use crate::kernels::codec;
 use crate::kernels::sketch::{Precision, QuantileSketch};
