@@ -6,34 +6,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
-use clap::Args;
-use dcrisk_core::Scenario;
-use dcrisk_report::{ChartOptions, Headline, render_comparison};
+use dcrisk_core::{Headline, Scenario};
+use dcrisk_report::{ChartOptions, format_money, render_comparison};
 
-use crate::cli::{ChartArgs, CommonArgs};
-use crate::commands::{self, say};
+use crate::atomic::{OutputFile, write_beside};
+use crate::cli::{BatchArgs, CommonArgs};
+use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
 use crate::load::{InputError, load_scenario};
-use crate::outputs::{self, OutputFile};
+use crate::pool::{par_map, simulate_on_pool, thread_pool};
 use crate::progress::PathBar;
-use crate::table::money;
-use crate::variants::{
-    HEADLINE_COLUMNS, csv_field, headline_csv, par_map, pct, simulate_on_pool, text_table,
-    write_beside,
-};
-
-#[derive(Args, Debug, Clone)]
-pub struct BatchArgs {
-    /// Scenario files, or folders whose `.toml` files all run (in file-name order).
-    #[arg(required = true, value_name = "PATH")]
-    pub inputs: Vec<PathBuf>,
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// Also write each scenario's paths.csv.
-    #[arg(long)]
-    pub save_paths: bool,
-    #[command(flatten)]
-    pub charts: ChartArgs,
-}
+use crate::publish::{say, write_run_folder};
+use crate::table::{pct, text_table};
 
 /// A scenario of the batch that loaded: where it came from and what it is.
 struct Loaded {
@@ -74,7 +57,7 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
     }
     let total = loaded.len() + input_failures.len();
     let (paths, seed) = common_paths_and_seed(&loaded, &args.common);
-    let pool = commands::thread_pool(args.common.threads)?;
+    let pool = thread_pool(args.common.threads)?;
     let bar = PathBar::new(
         paths * loaded.len() as u64,
         &format!("batch of {}", loaded.len()),
@@ -187,10 +170,9 @@ fn common_paths_and_seed(loaded: &[Loaded], common: &CommonArgs) -> (u64, u64) {
 fn run_one(l: &Loaded, paths: u64, seed: u64, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
     let results = simulate_on_pool(&l.scenario, paths, seed, &args.common, bar);
     let stats = results.metric_stats();
-    let mut files = commands::output_files(&results, &stats, args.save_paths);
-    files.extend(commands::chart_files(&results, &args.charts)?);
-    outputs::write_atomically(&args.common.out.join(&l.scenario.name), &files)?;
-    Ok(Headline::from_results(&results))
+    let dir = args.common.out.join(&l.scenario.name);
+    write_run_folder(&results, &stats, &dir, args.save_paths, &args.charts)?;
+    Ok(results.headline_from(&stats))
 }
 
 /// Writes OUT/comparison.csv and the comparison charts; returns the file names.
@@ -251,14 +233,14 @@ fn report(
             h.scenario.clone(),
             format!(
                 "{} ± {}",
-                money(h.savings_mean),
-                money(1.959_963_984_540_054 * h.savings_stderr)
+                format_money(h.savings_mean),
+                format_money(h.savings_half_width())
             ),
-            money(h.savings_p05()),
-            money(h.savings.lower_es_05),
+            format_money(h.savings_p05()),
+            format_money(h.savings_es_05()),
             pct(h.p_savings_negative),
-            money(h.guarantor_expected_loss),
-            money(h.guarantor_pfe99_peak),
+            format_money(h.guarantor_expected_loss),
+            format_money(h.guarantor_pfe99_peak),
             pct(h.tenant_default),
             pct(h.any_landlord_default),
         ]);

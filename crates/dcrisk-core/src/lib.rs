@@ -10,6 +10,7 @@ pub mod estimate;
 pub mod exact;
 pub mod exp;
 pub mod guarantee;
+pub mod headline;
 pub mod math;
 pub mod process;
 pub mod random;
@@ -22,6 +23,7 @@ pub mod stats;
 pub mod ziggurat;
 
 pub use engine::{NoProgress, Progress, simulate};
+pub use headline::Headline;
 pub use results::{
     CONTROL_NAMES, Convergence, Metric, MonthStats, PathMetrics, Probabilities, RunResults,
     SeriesKind, SeriesSummary, Techniques,
