@@ -31,30 +31,7 @@ const COMPARISON_CSV: &str = "comparison.csv";
 pub fn batch(args: &BatchArgs) -> Result<()> {
     let started = Instant::now();
     let mut input_failures: Vec<String> = Vec::new();
-    let mut loaded: Vec<Loaded> = Vec::new();
-    for path in scenario_files(&args.inputs, &mut input_failures) {
-        match load_scenario(&path, &args.common.set) {
-            Ok(scenario) => {
-                if let Some(first) = loaded.iter().find(|l| l.scenario.name == scenario.name) {
-                    let e = InputError(format!(
-                        "{}: scenario name {:?} is already the name of {}; each scenario of a \
-                         batch needs its own name (it names the output folder)",
-                        path.display(),
-                        scenario.name,
-                        first.path.display()
-                    ));
-                    eprintln!("error: {e}");
-                    input_failures.push(path.display().to_string());
-                } else {
-                    loaded.push(Loaded { path, scenario });
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                input_failures.push(path.display().to_string());
-            }
-        }
-    }
+    let loaded = load_all(args, &mut input_failures);
     let total = loaded.len() + input_failures.len();
     let (paths, seed) = common_paths_and_seed(&loaded, &args.common);
     let pool = thread_pool(args.common.threads)?;
@@ -78,15 +55,44 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
     }
     if !rows.is_empty() {
         let written = write_comparison(&rows, args)?;
-        say(&report(
-            &rows,
-            paths,
-            seed,
-            started,
-            &args.common.out,
-            &written,
-        ));
+        let out = &args.common.out;
+        say(&report(&rows, paths, seed, started, out, &written));
     }
+    outcome(total, input_failures, run_failures)
+}
+
+/// Every scenario the arguments name that loads, in order; each one that does not (or
+/// that repeats an earlier one's name, which names its output folder) is reported on
+/// stderr and added to `failures`, and the others still run.
+fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
+    let mut loaded: Vec<Loaded> = Vec::new();
+    for path in scenario_files(&args.inputs, failures) {
+        let checked = load_scenario(&path, &args.common.set).and_then(|scenario| {
+            match loaded.iter().find(|l| l.scenario.name == scenario.name) {
+                Some(first) => Err(InputError(format!(
+                    "{}: scenario name {:?} is already the name of {}; each scenario of a \
+                     batch needs its own name (it names the output folder)",
+                    path.display(),
+                    scenario.name,
+                    first.path.display()
+                ))),
+                None => Ok(scenario),
+            }
+        });
+        match checked {
+            Ok(scenario) => loaded.push(Loaded { path, scenario }),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failures.push(path.display().to_string());
+            }
+        }
+    }
+    loaded
+}
+
+/// The batch's result: success, or the failed scenarios named in one error, an input
+/// error (exit 2) when only inputs failed.
+fn outcome(total: usize, input_failures: Vec<String>, run_failures: Vec<String>) -> Result<()> {
     let failed = input_failures.len() + run_failures.len();
     if failed == 0 {
         return Ok(());
@@ -165,7 +171,7 @@ fn common_paths_and_seed(loaded: &[Loaded], common: &CommonArgs) -> (u64, u64) {
     )
 }
 
-/// Simulates one scenario, writes OUT/<name>/ as `dcrisk run` does, and returns its
+/// Simulates one scenario, writes `OUT/<name>/` as `dcrisk run` does, and returns its
 /// headline figures (the per-path data are dropped here).
 fn run_one(l: &Loaded, paths: u64, seed: u64, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
     let results = simulate_on_pool(&l.scenario, paths, seed, &args.common, bar);

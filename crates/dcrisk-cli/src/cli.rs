@@ -31,6 +31,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// The doc comments of `Command` and `RunArgs` are the terminal's `--help` text, where
+// `OUT/<name>/` is a placeholder to read, not an HTML tag for rustdoc.
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Simulate a scenario and write summary.json, metrics.csv, timeseries.csv and charts.
@@ -82,6 +85,7 @@ pub enum Command {
     },
 }
 
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
     /// The scenario file (TOML).

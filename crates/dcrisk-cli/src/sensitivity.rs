@@ -127,145 +127,164 @@ impl Group {
     }
 }
 
-/// The input groups of docs/MODEL.md's parameters, with their fields in `scenario`.
-fn groups(s: &Scenario) -> Vec<Group> {
-    let each = |list: &str, n: usize, field: &str, value: &dyn Fn(usize) -> f64| -> Vec<Field> {
-        (0..n)
-            .map(|i| Field {
-                key: format!("{list}[{i}].{field}"),
-                value: value(i),
-            })
-            .collect()
-    };
-    let one = |key: &str, value: f64| {
-        vec![Field {
-            key: key.to_string(),
-            value,
-        }]
-    };
-    let k = s.regions.len();
-    let mut price = each("regions", k, "price0", &|i| s.regions[i].price0);
-    price.extend(each("regions", k, "long_run_mean", &|i| {
-        s.regions[i].long_run_mean
-    }));
-    let group = |id, label, fields_desc, how, clamp, fields| Group {
+/// What names a group: its id (sensitivity.csv), its label (table and chart) and, in
+/// words, the fields it moves.
+type Names = (&'static str, &'static str, &'static str);
+
+fn group(names: Names, how: Move, clamp: Clamp, fields: Vec<Field>) -> Group {
+    let (id, label, fields_desc) = names;
+    Group {
         id,
         label,
         fields_desc,
         how,
         clamp,
         fields,
-    };
-    use Clamp::{None as Free, Probability, Pue};
+    }
+}
+
+/// `field` of every entry of the scenario list `list` (keys by index, `--set` syntax).
+fn each<T>(list: &str, items: &[T], field: &str, value: impl Fn(&T) -> f64) -> Vec<Field> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| Field {
+            key: format!("{list}[{i}].{field}"),
+            value: value(item),
+        })
+        .collect()
+}
+
+/// A single field.
+fn one(key: &str, value: f64) -> Vec<Field> {
+    vec![Field {
+        key: key.to_string(),
+        value,
+    }]
+}
+
+/// The input groups of docs/MODEL.md's parameters, with their fields in `scenario`: the
+/// market's first, then the program's.
+fn groups(s: &Scenario) -> Vec<Group> {
+    let mut groups = market_groups(s);
+    groups.extend(program_groups(s));
+    groups
+}
+
+/// Power, demand and cloud: what the tenant does not control.
+fn market_groups(s: &Scenario) -> Vec<Group> {
+    use Clamp::None as Free;
     use Move::{Additive, Relative};
+    let mut price = each("regions", &s.regions, "price0", |r| r.price0);
+    price.extend(each("regions", &s.regions, "long_run_mean", |r| {
+        r.long_run_mean
+    }));
     vec![
         group(
-            "power_price",
-            "Power price level",
-            "price0 and long_run_mean of every region",
+            (
+                "power_price",
+                "Power price level",
+                "price0 and long_run_mean of every region",
+            ),
             Relative,
             Free,
             price,
         ),
         group(
-            "power_volatility",
-            "Power volatility",
-            "volatility of every region",
+            (
+                "power_volatility",
+                "Power volatility",
+                "volatility of every region",
+            ),
             Relative,
             Free,
-            each("regions", k, "volatility", &|i| s.regions[i].volatility),
+            each("regions", &s.regions, "volatility", |r| r.volatility),
         ),
         group(
-            "demand_drift",
-            "Demand drift",
-            "demand.drift",
+            ("demand_drift", "Demand drift", "demand.drift"),
             Additive,
             Free,
             one("demand.drift", s.demand.drift),
         ),
         group(
-            "demand_volatility",
-            "Demand volatility",
-            "demand.volatility",
+            (
+                "demand_volatility",
+                "Demand volatility",
+                "demand.volatility",
+            ),
             Relative,
             Free,
             one("demand.volatility", s.demand.volatility),
         ),
         group(
-            "cloud_price",
-            "Cloud price",
-            "cloud.price0",
+            ("cloud_price", "Cloud price", "cloud.price0"),
             Relative,
             Free,
             one("cloud.price0", s.cloud.price0),
         ),
         group(
-            "cloud_drift",
-            "Cloud price drift",
-            "cloud.drift",
+            ("cloud_drift", "Cloud price drift", "cloud.drift"),
             Additive,
             Free,
             one("cloud.drift", s.cloud.drift),
         ),
+    ]
+}
+
+/// Sites, hardware, counterparties and the guarantee: what the program's terms set.
+fn program_groups(s: &Scenario) -> Vec<Group> {
+    use Clamp::{None as Free, Probability, Pue};
+    use Move::Relative;
+    let correlation = s.landlord_default.asset_correlation;
+    vec![
         group(
-            "rent",
-            "Rent",
-            "rent_per_kw_month of every site",
+            ("rent", "Rent", "rent_per_kw_month of every site"),
             Relative,
             Free,
-            each("sites", s.sites.len(), "rent_per_kw_month", &|i| {
-                s.sites[i].rent_per_kw_month
+            each("sites", &s.sites, "rent_per_kw_month", |x| {
+                x.rent_per_kw_month
             }),
         ),
         group(
-            "pue",
-            "PUE",
-            "pue of every site",
+            ("pue", "PUE", "pue of every site"),
             Relative,
             Pue,
-            each("sites", s.sites.len(), "pue", &|i| s.sites[i].pue),
+            each("sites", &s.sites, "pue", |x| x.pue),
         ),
         group(
-            "hardware_cost",
-            "Hardware cost",
-            "hardware.capex_per_mw",
+            ("hardware_cost", "Hardware cost", "hardware.capex_per_mw"),
             Relative,
             Free,
             one("hardware.capex_per_mw", s.hardware.capex_per_mw),
         ),
         group(
-            "landlord_pd",
-            "Landlord default rates",
-            "annual_pd of every landlord",
-            Relative,
-            Probability,
-            each("landlords", s.landlords.len(), "annual_pd", &|i| {
-                s.landlords[i].annual_pd
-            }),
-        ),
-        group(
-            "asset_correlation",
-            "Landlord asset correlation",
-            "landlord_default.asset_correlation",
-            Relative,
-            Probability,
-            one(
-                "landlord_default.asset_correlation",
-                s.landlord_default.asset_correlation,
+            (
+                "landlord_pd",
+                "Landlord default rates",
+                "annual_pd of every landlord",
             ),
+            Relative,
+            Probability,
+            each("landlords", &s.landlords, "annual_pd", |l| l.annual_pd),
         ),
         group(
-            "tenant_pd",
-            "Tenant default rate",
-            "tenant.annual_pd",
+            (
+                "asset_correlation",
+                "Landlord asset correlation",
+                "landlord_default.asset_correlation",
+            ),
+            Relative,
+            Probability,
+            one("landlord_default.asset_correlation", correlation),
+        ),
+        group(
+            ("tenant_pd", "Tenant default rate", "tenant.annual_pd"),
             Relative,
             Probability,
             one("tenant.annual_pd", s.tenant.annual_pd),
         ),
         group(
-            "guarantee_cap",
-            "Guarantee cap",
-            "guarantee.cap",
+            ("guarantee_cap", "Guarantee cap", "guarantee.cap"),
             Relative,
             Free,
             one("guarantee.cap", s.guarantee.cap),

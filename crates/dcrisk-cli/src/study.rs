@@ -121,3 +121,61 @@ where
     bar.finish();
     Ok(results)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dcrisk_core::scenario::parse_toml;
+
+    fn study() -> Study {
+        let text = include_str!("../templates/starter.toml").replace("{{NAME}}", "t");
+        Study {
+            file: "t.toml".into(),
+            tree: parse_toml(&text).unwrap(),
+            flag: "--param",
+            noun: "sweep points",
+        }
+    }
+
+    fn volatility(v: f64) -> Variant {
+        Variant {
+            label: format!("point v={v}"),
+            overrides: vec![("regions.ERCOT.volatility".into(), Value::Float(v))],
+        }
+    }
+
+    #[test]
+    fn variants_validate_in_order() {
+        let s = study()
+            .scenarios(&[volatility(0.5), volatility(1.5)])
+            .unwrap();
+        let got: Vec<f64> = s.iter().map(|s| s.regions[0].volatility).collect();
+        assert_eq!(got, [0.5, 1.5]);
+    }
+
+    /// Every variant is validated before any runs; the first failure is named, with the
+    /// count of all of them.
+    #[test]
+    fn failures_name_the_first_variant_and_count_them() {
+        let variants = [volatility(-1.0), volatility(0.5), volatility(-2.0)];
+        let e = study().scenarios(&variants).unwrap_err().0;
+        assert!(e.starts_with("t.toml: point v=-1: 1 problem(s):"), "{e}");
+        assert!(
+            e.ends_with("(2 sweep points fail in all; nothing ran)"),
+            "{e}"
+        );
+        let one = study().scenarios(&[volatility(-1.0)]).unwrap_err().0;
+        assert!(!one.contains("fail in all"), "{one}");
+    }
+
+    /// A key that does not exist is named with the study's flag.
+    #[test]
+    fn bad_keys_name_the_flag() {
+        let bad = Variant {
+            label: "x".into(),
+            overrides: vec![("regions.NOPE.volatility".into(), Value::Float(1.0))],
+        };
+        let e = study().scenarios(&[bad]).unwrap_err().0;
+        assert!(e.starts_with("t.toml: --param regions.NOPE"), "{e}");
+    }
+}

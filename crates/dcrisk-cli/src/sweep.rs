@@ -1,5 +1,5 @@
 //! `dcrisk sweep`: one scenario over a grid of one or two parameters, every point with the
-//! same seed (common random numbers), written to OUT/<name>/sweep.csv and sweep.png.
+//! same seed (common random numbers), written to `OUT/<name>/sweep.csv` and `sweep.png`.
 
 use std::fmt::Write as _;
 use std::time::Instant;
