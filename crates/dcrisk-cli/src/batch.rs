@@ -6,34 +6,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
-use clap::Args;
-use dcrisk_core::Scenario;
-use dcrisk_report::{ChartOptions, Headline, render_comparison};
+use dcrisk_core::{Headline, Scenario};
+use dcrisk_report::{ChartOptions, format_money, render_comparison};
 
-use crate::cli::{ChartArgs, CommonArgs};
-use crate::commands::{self, say};
+use crate::atomic::{OutputFile, write_beside};
+use crate::cli::{BatchArgs, CommonArgs};
+use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
 use crate::load::{InputError, load_scenario};
-use crate::outputs::{self, OutputFile};
+use crate::pool::{par_map, simulate_on_pool, thread_pool};
 use crate::progress::PathBar;
-use crate::table::money;
-use crate::variants::{
-    HEADLINE_COLUMNS, csv_field, headline_csv, par_map, pct, simulate_on_pool, text_table,
-    write_beside,
-};
-
-#[derive(Args, Debug, Clone)]
-pub struct BatchArgs {
-    /// Scenario files, or folders whose `.toml` files all run (in file-name order).
-    #[arg(required = true, value_name = "PATH")]
-    pub inputs: Vec<PathBuf>,
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// Also write each scenario's paths.csv.
-    #[arg(long)]
-    pub save_paths: bool,
-    #[command(flatten)]
-    pub charts: ChartArgs,
-}
+use crate::publish::{say, write_run_folder};
+use crate::table::{pct, text_table};
 
 /// A scenario of the batch that loaded: where it came from and what it is.
 struct Loaded {
@@ -48,33 +31,10 @@ const COMPARISON_CSV: &str = "comparison.csv";
 pub fn batch(args: &BatchArgs) -> Result<()> {
     let started = Instant::now();
     let mut input_failures: Vec<String> = Vec::new();
-    let mut loaded: Vec<Loaded> = Vec::new();
-    for path in scenario_files(&args.inputs, &mut input_failures) {
-        match load_scenario(&path, &args.common.set) {
-            Ok(scenario) => {
-                if let Some(first) = loaded.iter().find(|l| l.scenario.name == scenario.name) {
-                    let e = InputError(format!(
-                        "{}: scenario name {:?} is already the name of {}; each scenario of a \
-                         batch needs its own name (it names the output folder)",
-                        path.display(),
-                        scenario.name,
-                        first.path.display()
-                    ));
-                    eprintln!("error: {e}");
-                    input_failures.push(path.display().to_string());
-                } else {
-                    loaded.push(Loaded { path, scenario });
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                input_failures.push(path.display().to_string());
-            }
-        }
-    }
+    let loaded = load_all(args, &mut input_failures);
     let total = loaded.len() + input_failures.len();
     let (paths, seed) = common_paths_and_seed(&loaded, &args.common);
-    let pool = commands::thread_pool(args.common.threads)?;
+    let pool = thread_pool(args.common.threads)?;
     let bar = PathBar::new(
         paths * loaded.len() as u64,
         &format!("batch of {}", loaded.len()),
@@ -95,15 +55,44 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
     }
     if !rows.is_empty() {
         let written = write_comparison(&rows, args)?;
-        say(&report(
-            &rows,
-            paths,
-            seed,
-            started,
-            &args.common.out,
-            &written,
-        ));
+        let out = &args.common.out;
+        say(&report(&rows, paths, seed, started, out, &written));
     }
+    outcome(total, input_failures, run_failures)
+}
+
+/// Every scenario the arguments name that loads, in order; each one that does not (or
+/// that repeats an earlier one's name, which names its output folder) is reported on
+/// stderr and added to `failures`, and the others still run.
+fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
+    let mut loaded: Vec<Loaded> = Vec::new();
+    for path in scenario_files(&args.inputs, failures) {
+        let checked = load_scenario(&path, &args.common.set).and_then(|scenario| {
+            match loaded.iter().find(|l| l.scenario.name == scenario.name) {
+                Some(first) => Err(InputError(format!(
+                    "{}: scenario name {:?} is already the name of {}; each scenario of a \
+                     batch needs its own name (it names the output folder)",
+                    path.display(),
+                    scenario.name,
+                    first.path.display()
+                ))),
+                None => Ok(scenario),
+            }
+        });
+        match checked {
+            Ok(scenario) => loaded.push(Loaded { path, scenario }),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failures.push(path.display().to_string());
+            }
+        }
+    }
+    loaded
+}
+
+/// The batch's result: success, or the failed scenarios named in one error, an input
+/// error (exit 2) when only inputs failed.
+fn outcome(total: usize, input_failures: Vec<String>, run_failures: Vec<String>) -> Result<()> {
     let failed = input_failures.len() + run_failures.len();
     if failed == 0 {
         return Ok(());
@@ -182,15 +171,14 @@ fn common_paths_and_seed(loaded: &[Loaded], common: &CommonArgs) -> (u64, u64) {
     )
 }
 
-/// Simulates one scenario, writes OUT/<name>/ as `dcrisk run` does, and returns its
+/// Simulates one scenario, writes `OUT/<name>/` as `dcrisk run` does, and returns its
 /// headline figures (the per-path data are dropped here).
 fn run_one(l: &Loaded, paths: u64, seed: u64, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
     let results = simulate_on_pool(&l.scenario, paths, seed, &args.common, bar);
     let stats = results.metric_stats();
-    let mut files = commands::output_files(&results, &stats, args.save_paths);
-    files.extend(commands::chart_files(&results, &args.charts)?);
-    outputs::write_atomically(&args.common.out.join(&l.scenario.name), &files)?;
-    Ok(Headline::from_results(&results))
+    let dir = args.common.out.join(&l.scenario.name);
+    write_run_folder(&results, &stats, &dir, args.save_paths, &args.charts)?;
+    Ok(results.headline_from(&stats))
 }
 
 /// Writes OUT/comparison.csv and the comparison charts; returns the file names.
@@ -251,14 +239,14 @@ fn report(
             h.scenario.clone(),
             format!(
                 "{} ± {}",
-                money(h.savings_mean),
-                money(1.959_963_984_540_054 * h.savings_stderr)
+                format_money(h.savings_mean),
+                format_money(h.savings_half_width())
             ),
-            money(h.savings_p05()),
-            money(h.savings.lower_es_05),
+            format_money(h.savings_p05()),
+            format_money(h.savings_es_05()),
             pct(h.p_savings_negative),
-            money(h.guarantor_expected_loss),
-            money(h.guarantor_pfe99_peak),
+            format_money(h.guarantor_expected_loss),
+            format_money(h.guarantor_pfe99_peak),
             pct(h.tenant_default),
             pct(h.any_landlord_default),
         ]);

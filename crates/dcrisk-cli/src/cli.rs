@@ -1,8 +1,15 @@
-//! Command-line definitions (clap), kept apart from what the commands do.
+//! Command-line definitions (clap): every subcommand's arguments and their parsers, kept
+//! apart from what the commands do. This module imports no other module of the crate but
+//! `decimal`, so every other module may depend on it without forming a circle.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use dcrisk_core::engine::RunConfig;
+use dcrisk_core::scenario::Value;
+use dcrisk_core::{Metric, Scenario, Techniques};
+
+use crate::decimal::round12;
 
 /// Monte Carlo risk of a data-center lease program: savings against cloud, VaR and
 /// expected shortfall, the guarantor's exposure and expected loss, and risk charts.
@@ -25,6 +32,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// The doc comments of `Command` and `RunArgs` are the terminal's `--help` text, where
+// `OUT/<name>/` is a placeholder to read, not an HTML tag for rustdoc.
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Simulate a scenario and write summary.json, metrics.csv, timeseries.csv and charts.
@@ -44,6 +54,9 @@ pub enum Command {
     Merge(MergeArgs),
     /// Time the random-number floor: draw just the variates a run of SCENARIO needs (same
     /// generators, distributions and counts), for benchmarking the engine against it.
+    ///
+    /// Hidden from `--help`: a developer's tool (benches/compare.sh runs it), not a user's.
+    #[command(hide = true)]
     RngFloor {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -55,13 +68,13 @@ pub enum Command {
     /// Each scenario's usual outputs go to OUT/<name>/ (as `run` writes them); OUT/
     /// comparison.csv and comparison_*.png put them side by side. A bad file fails alone:
     /// the others still run, and the exit code is 2 at the end.
-    Batch(crate::batch::BatchArgs),
+    Batch(BatchArgs),
     /// Run a scenario over a grid of one or two parameters, with the same random numbers
     /// at every point; writes OUT/<name>/sweep.csv and sweep.png.
-    Sweep(crate::sweep::SweepArgs),
+    Sweep(SweepArgs),
     /// Tornado: how mean savings and the 5% expected shortfall move when each input group
     /// goes down and up; writes OUT/<name>/sensitivity.csv and tornado.png.
-    Sensitivity(crate::sensitivity::SensitivityArgs),
+    Sensitivity(SensitivityArgs),
     /// Write a commented starter scenario to NAME.toml.
     Init {
         /// Scenario name; the file is NAME.toml in the current folder.
@@ -73,6 +86,7 @@ pub enum Command {
     },
 }
 
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
     /// The scenario file (TOML).
@@ -108,7 +122,7 @@ pub struct RunArgs {
     pub max_paths: u64,
     /// Metric whose mean --precision bounds.
     #[arg(long, default_value = "savings_pv", value_parser = parse_metric)]
-    pub target: dcrisk_core::Metric,
+    pub target: Metric,
     #[command(flatten)]
     pub charts: ChartArgs,
 }
@@ -189,6 +203,32 @@ pub struct CommonArgs {
     pub threads: Option<u16>,
 }
 
+impl CommonArgs {
+    /// The path count: the flag's, else the scenario's.
+    pub fn paths_for(&self, scenario: &Scenario) -> u64 {
+        self.paths.unwrap_or(scenario.paths)
+    }
+
+    /// The seed: the flag's, else the scenario's.
+    pub fn seed_for(&self, scenario: &Scenario) -> u64 {
+        self.seed.unwrap_or(scenario.seed)
+    }
+
+    /// The run the flags ask for: path count, seed and variance reduction.
+    pub fn run_config(&self, scenario: &Scenario) -> RunConfig {
+        RunConfig::new(self.paths_for(scenario), self.seed_for(scenario))
+            .with_techniques(self.techniques())
+    }
+
+    /// The variance-reduction techniques the flags ask for.
+    pub fn techniques(&self) -> Techniques {
+        Techniques {
+            antithetic: self.antithetic,
+            control_variates: self.control_variates,
+        }
+    }
+}
+
 /// `KEY=VALUE` split at the first `=`.
 fn parse_set(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
@@ -208,9 +248,205 @@ fn positive_f64(s: &str) -> Result<f64, String> {
 }
 
 /// A metric by its summary.json name; the error lists them all.
-pub fn parse_metric(s: &str) -> Result<dcrisk_core::Metric, String> {
-    dcrisk_core::Metric::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = dcrisk_core::Metric::ALL.iter().map(|m| m.name()).collect();
+fn parse_metric(s: &str) -> Result<Metric, String> {
+    Metric::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
         format!("unknown metric {s:?}; metrics: {}", names.join(", "))
     })
+}
+
+/// `dcrisk batch`'s arguments.
+#[derive(Args, Debug, Clone)]
+pub struct BatchArgs {
+    /// Scenario files, or folders whose `.toml` files all run (in file-name order).
+    #[arg(required = true, value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Also write each scenario's paths.csv.
+    #[arg(long)]
+    pub save_paths: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// `dcrisk sweep`'s arguments.
+#[derive(Args, Debug, Clone)]
+pub struct SweepArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// A parameter to sweep: KEY=START:END:STEPS, KEY in --set's syntax, STEPS evenly
+    /// spaced values from START to END inclusive (e.g. regions.ERCOT.volatility=0.5:1.5:5).
+    /// Give it twice for a two-parameter grid.
+    #[arg(long = "param", value_name = "KEY=START:END:STEPS", required = true, value_parser = parse_param)]
+    pub params: Vec<ParamRange>,
+    /// Metric of sweep.png and of the table: any metric of summary.json.
+    #[arg(long, default_value = "savings_pv", value_parser = parse_metric)]
+    pub metric: Metric,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// A swept parameter and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamRange {
+    pub key: String,
+    pub values: Vec<f64>,
+    /// START and END were written as whole numbers and every value is whole: the values go
+    /// into the scenario as integers.
+    pub integer: bool,
+}
+
+impl ParamRange {
+    /// `v` as the scenario value it sets: an integer when the range is one of integers.
+    pub fn value(&self, v: f64) -> Value {
+        if self.integer {
+            Value::Int(v as i64)
+        } else {
+            Value::Float(v)
+        }
+    }
+}
+
+/// Most values of one parameter.
+pub const MAX_STEPS: usize = 1000;
+
+/// `KEY=START:END:STEPS` -> the key and its STEPS values.
+fn parse_param(s: &str) -> Result<ParamRange, String> {
+    let (key, spec) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=START:END:STEPS, got {s:?}"))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(format!("empty key in {s:?}"));
+    }
+    let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
+    let [start, end, steps] = parts[..] else {
+        return Err(format!(
+            "expected START:END:STEPS after {key}=, got {spec:?}"
+        ));
+    };
+    let (lo, hi) = (finite(start, "START")?, finite(end, "END")?);
+    let n: usize = steps
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_STEPS).contains(n))
+        .ok_or_else(|| format!("STEPS must be a whole number in 1..={MAX_STEPS}, got {steps:?}"))?;
+    if n == 1 && lo != hi {
+        return Err(format!(
+            "STEPS = 1 takes a single value: START and END must be equal, got {start} and {end}"
+        ));
+    }
+    let values = even_steps(lo, hi, n);
+    let whole = |t: &str| t.parse::<i64>().is_ok();
+    let integer =
+        whole(start) && whole(end) && values.iter().all(|v| v.fract() == 0.0 && v.abs() < 9e15);
+    Ok(ParamRange {
+        key: key.to_string(),
+        values,
+        integer,
+    })
+}
+
+/// A finite number, or an error naming `what` it should have been.
+fn finite(text: &str, what: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(format!("{what} must be a finite number, got {text:?}")),
+    }
+}
+
+/// `n` evenly spaced values from `lo` to `hi`, the inner ones rounded to read as typed and
+/// the last exactly `hi`.
+fn even_steps(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            if i + 1 == n {
+                hi
+            } else {
+                round12(lo + (hi - lo) * i as f64 / (n - 1).max(1) as f64)
+            }
+        })
+        .collect()
+}
+
+/// `dcrisk sensitivity`'s arguments.
+#[derive(Args, Debug, Clone)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// How far each input group moves down and up: 0.2 for ±20% (drifts move by
+    /// ±SWING × max(|drift|, 0.1)). Between 0 and 1.
+    #[arg(long, default_value_t = 0.2, value_parser = parse_swing)]
+    pub swing: f64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+fn parse_swing(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err(format!(
+            "expected a number between 0 and 1 (0.2 = ±20%), got {s:?}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_parse_into_grids() {
+        let p = parse_param("regions.ERCOT.volatility=0.5:1.5:5").unwrap();
+        assert_eq!(p.key, "regions.ERCOT.volatility");
+        assert_eq!(p.values, vec![0.5, 0.75, 1.0, 1.25, 1.5]);
+        assert!(!p.integer);
+        let p = parse_param("a=0.1:0.3:3").unwrap();
+        assert_eq!(p.values, vec![0.1, 0.2, 0.3]);
+        let p = parse_param("horizon_years=1:3:3").unwrap();
+        assert_eq!(p.values, vec![1.0, 2.0, 3.0]);
+        assert!(p.integer);
+        let p = parse_param("sites.\"A 1\".pue = 1.2:1.2:1").unwrap();
+        assert_eq!(
+            (p.key.as_str(), p.values.as_slice()),
+            ("sites.\"A 1\".pue", &[1.2][..])
+        );
+        let p = parse_param("x=-1:1:3").unwrap();
+        assert_eq!(p.values, vec![-1.0, 0.0, 1.0]);
+        for bad in [
+            "x",
+            "x=1:2",
+            "x=1:2:0",
+            "x=a:2:3",
+            "x=1:2:1",
+            "=1:2:3",
+            "x=1:inf:2",
+        ] {
+            assert!(parse_param(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn swing_must_be_a_fraction() {
+        assert_eq!(parse_swing("0.2"), Ok(0.2));
+        for bad in ["0", "1", "-0.1", "x", "nan"] {
+            assert!(parse_swing(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// `rng-floor` is a developer's tool: runnable, but not in the user's `--help`.
+    #[test]
+    fn rng_floor_is_hidden_but_parses() {
+        use clap::CommandFactory;
+        let help = Cli::command().render_long_help().to_string();
+        assert!(!help.contains("rng-floor"), "{help}");
+        assert!(help.contains("sensitivity"), "{help}");
+        let cli = Cli::try_parse_from(["dcrisk", "rng-floor", "s.toml", "--paths", "10"]).unwrap();
+        assert!(matches!(cli.command, Command::RngFloor { .. }));
+    }
 }

@@ -1,16 +1,31 @@
 //! The `dcrisk` command: argument plumbing and exit codes around the commands.
+//!
+//! Modules form layers, each importing only from the layers below it (no circles):
+//! - arguments: `cli` (every clap struct), with `decimal` beneath it;
+//! - helpers: `load` (scenario files), `progress`, `atomic` (file writes), `outputs`
+//!   (file contents), `csv`, `table` (terminal text), `pool` (threads), `publish` (a run's
+//!   folder and summary) and `study` (the runner of `sweep` and `sensitivity`);
+//! - commands: `commands` (run, validate, init, rng-floor), `shards` (run --shard,
+//!   merge), `batch`, `sweep`, `sensitivity`, each used only by `main`.
 
+#![forbid(unsafe_code)]
+
+mod atomic;
 mod batch;
 mod cli;
 mod commands;
+mod csv;
+mod decimal;
 mod load;
 mod outputs;
+mod pool;
 mod progress;
+mod publish;
 mod sensitivity;
 mod shards;
+mod study;
 mod sweep;
 mod table;
-mod variants;
 
 use std::process::ExitCode;
 
@@ -46,7 +61,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run(args) => commands::run(&args),
+        Command::Run(args) => match &args.shard {
+            Some(spec) => shards::run_shard(&args, spec),
+            None => commands::run(&args),
+        },
         Command::Merge(args) => shards::merge(&args),
         Command::RngFloor { scenario, common } => commands::rng_floor(&scenario, &common),
         Command::Validate { scenario } => commands::validate(&scenario),

@@ -10,46 +10,22 @@
 //!   at 1, so every variant is a valid scenario (and is validated like a file).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use clap::Args;
-use dcrisk_core::scenario::{Table, Value, apply_override};
-use dcrisk_core::stats::summarize_metric;
+use dcrisk_core::scenario::Value;
 use dcrisk_core::{Metric, Scenario};
-use dcrisk_report::{ChartOptions, Tornado, TornadoPanel, render_tornado};
+use dcrisk_report::{
+    ChartOptions, Tornado, TornadoPanel, format_money, format_signed_money, render_tornado,
+};
 
-use crate::cli::{ChartArgs, CommonArgs};
-use crate::commands::{self, say};
-use crate::load::{InputError, load_tree, validate_tree};
-use crate::outputs::OutputFile;
-use crate::progress::PathBar;
-use crate::table::money;
-use crate::variants::{csv_field, par_map, round12, simulate_on_pool, text_table, write_beside};
-
-#[derive(Args, Debug, Clone)]
-pub struct SensitivityArgs {
-    /// The scenario file (TOML).
-    pub scenario: PathBuf,
-    /// How far each input group moves down and up: 0.2 for ±20% (drifts move by
-    /// ±SWING × max(|drift|, 0.1)). Between 0 and 1.
-    #[arg(long, default_value_t = 0.2, value_parser = parse_swing)]
-    pub swing: f64,
-    #[command(flatten)]
-    pub common: CommonArgs,
-    #[command(flatten)]
-    pub charts: ChartArgs,
-}
-
-fn parse_swing(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
-        _ => Err(format!(
-            "expected a number between 0 and 1 (0.2 = ±20%), got {s:?}"
-        )),
-    }
-}
+use crate::atomic::{OutputFile, write_beside};
+use crate::cli::SensitivityArgs;
+use crate::csv::csv_field;
+use crate::decimal::{round6, round12};
+use crate::publish::say;
+use crate::study::{self, Study, Variant};
+use crate::table::text_table;
 
 /// Highest probability a move up gives (`annual_pd`, `asset_correlation` must stay < 1).
 pub const PROBABILITY_CAP: f64 = 0.99;
@@ -151,150 +127,164 @@ impl Group {
     }
 }
 
-/// `x` to 6 significant digits, for settings written as text.
-fn round6(x: f64) -> f64 {
-    format!("{x:.5e}").parse().unwrap_or(x)
-}
+/// What names a group: its id (sensitivity.csv), its label (table and chart) and, in
+/// words, the fields it moves.
+type Names = (&'static str, &'static str, &'static str);
 
-/// The input groups of MODEL.md's parameters, with their fields in `scenario`.
-fn groups(s: &Scenario) -> Vec<Group> {
-    let each = |list: &str, n: usize, field: &str, value: &dyn Fn(usize) -> f64| -> Vec<Field> {
-        (0..n)
-            .map(|i| Field {
-                key: format!("{list}[{i}].{field}"),
-                value: value(i),
-            })
-            .collect()
-    };
-    let one = |key: &str, value: f64| {
-        vec![Field {
-            key: key.to_string(),
-            value,
-        }]
-    };
-    let k = s.regions.len();
-    let mut price = each("regions", k, "price0", &|i| s.regions[i].price0);
-    price.extend(each("regions", k, "long_run_mean", &|i| {
-        s.regions[i].long_run_mean
-    }));
-    let group = |id, label, fields_desc, how, clamp, fields| Group {
+fn group(names: Names, how: Move, clamp: Clamp, fields: Vec<Field>) -> Group {
+    let (id, label, fields_desc) = names;
+    Group {
         id,
         label,
         fields_desc,
         how,
         clamp,
         fields,
-    };
-    use Clamp::{None as Free, Probability, Pue};
+    }
+}
+
+/// `field` of every entry of the scenario list `list` (keys by index, `--set` syntax).
+fn each<T>(list: &str, items: &[T], field: &str, value: impl Fn(&T) -> f64) -> Vec<Field> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| Field {
+            key: format!("{list}[{i}].{field}"),
+            value: value(item),
+        })
+        .collect()
+}
+
+/// A single field.
+fn one(key: &str, value: f64) -> Vec<Field> {
+    vec![Field {
+        key: key.to_string(),
+        value,
+    }]
+}
+
+/// The input groups of docs/MODEL.md's parameters, with their fields in `scenario`: the
+/// market's first, then the program's.
+fn groups(s: &Scenario) -> Vec<Group> {
+    let mut groups = market_groups(s);
+    groups.extend(program_groups(s));
+    groups
+}
+
+/// Power, demand and cloud: what the tenant does not control.
+fn market_groups(s: &Scenario) -> Vec<Group> {
+    use Clamp::None as Free;
     use Move::{Additive, Relative};
+    let mut price = each("regions", &s.regions, "price0", |r| r.price0);
+    price.extend(each("regions", &s.regions, "long_run_mean", |r| {
+        r.long_run_mean
+    }));
     vec![
         group(
-            "power_price",
-            "Power price level",
-            "price0 and long_run_mean of every region",
+            (
+                "power_price",
+                "Power price level",
+                "price0 and long_run_mean of every region",
+            ),
             Relative,
             Free,
             price,
         ),
         group(
-            "power_volatility",
-            "Power volatility",
-            "volatility of every region",
+            (
+                "power_volatility",
+                "Power volatility",
+                "volatility of every region",
+            ),
             Relative,
             Free,
-            each("regions", k, "volatility", &|i| s.regions[i].volatility),
+            each("regions", &s.regions, "volatility", |r| r.volatility),
         ),
         group(
-            "demand_drift",
-            "Demand drift",
-            "demand.drift",
+            ("demand_drift", "Demand drift", "demand.drift"),
             Additive,
             Free,
             one("demand.drift", s.demand.drift),
         ),
         group(
-            "demand_volatility",
-            "Demand volatility",
-            "demand.volatility",
+            (
+                "demand_volatility",
+                "Demand volatility",
+                "demand.volatility",
+            ),
             Relative,
             Free,
             one("demand.volatility", s.demand.volatility),
         ),
         group(
-            "cloud_price",
-            "Cloud price",
-            "cloud.price0",
+            ("cloud_price", "Cloud price", "cloud.price0"),
             Relative,
             Free,
             one("cloud.price0", s.cloud.price0),
         ),
         group(
-            "cloud_drift",
-            "Cloud price drift",
-            "cloud.drift",
+            ("cloud_drift", "Cloud price drift", "cloud.drift"),
             Additive,
             Free,
             one("cloud.drift", s.cloud.drift),
         ),
+    ]
+}
+
+/// Sites, hardware, counterparties and the guarantee: what the program's terms set.
+fn program_groups(s: &Scenario) -> Vec<Group> {
+    use Clamp::{None as Free, Probability, Pue};
+    use Move::Relative;
+    let correlation = s.landlord_default.asset_correlation;
+    vec![
         group(
-            "rent",
-            "Rent",
-            "rent_per_kw_month of every site",
+            ("rent", "Rent", "rent_per_kw_month of every site"),
             Relative,
             Free,
-            each("sites", s.sites.len(), "rent_per_kw_month", &|i| {
-                s.sites[i].rent_per_kw_month
+            each("sites", &s.sites, "rent_per_kw_month", |x| {
+                x.rent_per_kw_month
             }),
         ),
         group(
-            "pue",
-            "PUE",
-            "pue of every site",
+            ("pue", "PUE", "pue of every site"),
             Relative,
             Pue,
-            each("sites", s.sites.len(), "pue", &|i| s.sites[i].pue),
+            each("sites", &s.sites, "pue", |x| x.pue),
         ),
         group(
-            "hardware_cost",
-            "Hardware cost",
-            "hardware.capex_per_mw",
+            ("hardware_cost", "Hardware cost", "hardware.capex_per_mw"),
             Relative,
             Free,
             one("hardware.capex_per_mw", s.hardware.capex_per_mw),
         ),
         group(
-            "landlord_pd",
-            "Landlord default rates",
-            "annual_pd of every landlord",
-            Relative,
-            Probability,
-            each("landlords", s.landlords.len(), "annual_pd", &|i| {
-                s.landlords[i].annual_pd
-            }),
-        ),
-        group(
-            "asset_correlation",
-            "Landlord asset correlation",
-            "landlord_default.asset_correlation",
-            Relative,
-            Probability,
-            one(
-                "landlord_default.asset_correlation",
-                s.landlord_default.asset_correlation,
+            (
+                "landlord_pd",
+                "Landlord default rates",
+                "annual_pd of every landlord",
             ),
+            Relative,
+            Probability,
+            each("landlords", &s.landlords, "annual_pd", |l| l.annual_pd),
         ),
         group(
-            "tenant_pd",
-            "Tenant default rate",
-            "tenant.annual_pd",
+            (
+                "asset_correlation",
+                "Landlord asset correlation",
+                "landlord_default.asset_correlation",
+            ),
+            Relative,
+            Probability,
+            one("landlord_default.asset_correlation", correlation),
+        ),
+        group(
+            ("tenant_pd", "Tenant default rate", "tenant.annual_pd"),
             Relative,
             Probability,
             one("tenant.annual_pd", s.tenant.annual_pd),
         ),
         group(
-            "guarantee_cap",
-            "Guarantee cap",
-            "guarantee.cap",
+            ("guarantee_cap", "Guarantee cap", "guarantee.cap"),
             Relative,
             Free,
             one("guarantee.cap", s.guarantee.cap),
@@ -328,41 +318,24 @@ impl Outcome {
 /// `dcrisk sensitivity`.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let started = Instant::now();
-    let file = args.scenario.display().to_string();
-    let tree = load_tree(&args.scenario, &args.common.set)?;
-    let base = validate_tree(&file, &tree)?;
+    let study = Study::load(
+        &args.scenario,
+        &args.common.set,
+        "--set",
+        "sensitivity runs",
+    )?;
+    let base = study.base()?;
     let groups = groups(&base);
-    let variants = variants(&file, &tree, &base, &groups, args.swing)?;
+    let scenarios = study.scenarios(&variants(&groups, args.swing))?;
     let common = &args.common;
-    let paths = common.paths.unwrap_or(base.paths);
-    let seed = common.seed.unwrap_or(base.seed);
-    let pool = commands::thread_pool(common.threads)?;
-    let bar = PathBar::new(
-        paths * variants.len() as u64,
-        &format!("sensitivity {} ({} runs)", base.name, variants.len()),
-    );
-    let figures = par_map(&pool, &variants, |v| {
-        let r = simulate_on_pool(v, paths, seed, common, &bar);
-        Figures {
-            mean: r.estimate(Metric::SavingsPv).mean,
-            es: summarize_metric(r.metrics.get(Metric::SavingsPv)).lower_es_05,
-        }
-    });
-    bar.finish();
-
+    let (paths, seed) = (common.paths_for(&base), common.seed_for(&base));
+    let label = format!("sensitivity {} ({} runs)", base.name, scenarios.len());
+    let figures = study::run_all(&scenarios, common, &label, |r| Figures {
+        mean: r.estimate(Metric::SavingsPv).mean,
+        es: r.metric_stat(Metric::SavingsPv).lower_es_05,
+    })?;
     let base_fig = figures[0];
-    let mut outcomes: Vec<Outcome> = (0..groups.len())
-        .map(|g| Outcome {
-            group: g,
-            low: figures[1 + 2 * g],
-            high: figures[2 + 2 * g],
-        })
-        .collect();
-    // Widest first; ties keep the groups' order.
-    outcomes.sort_by(|a, b| {
-        let w = |o: &Outcome| o.width(&base_fig, |f| f.mean);
-        w(b).total_cmp(&w(a))
-    });
+    let outcomes = outcomes(&groups, &figures);
     let mut files = vec![OutputFile::new(
         "sensitivity.csv",
         sensitivity_csv(&groups, &outcomes, &base_fig, args.swing),
@@ -381,10 +354,10 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         "sensitivity {}: ±{}% per input group, {} runs of {paths} paths, seed {seed} (common random numbers), {:.2} s\n  base: mean savings {}, 5% expected shortfall {}\n",
         base.name,
         round6(100.0 * args.swing),
-        variants.len(),
+        scenarios.len(),
         started.elapsed().as_secs_f64(),
-        money(base_fig.mean),
-        money(base_fig.es)
+        format_money(base_fig.mean),
+        format_money(base_fig.es)
     );
     say(&format!(
         "{head}{}  wrote {} in {}/\n",
@@ -395,33 +368,49 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     Ok(())
 }
 
-/// The runs to make, each a validated scenario: the base, then each group down and up
-/// (group g's at 1 + 2g and 2 + 2g).
-fn variants(
-    file: &str,
-    tree: &Table,
-    base: &Scenario,
-    groups: &[Group],
-    swing: f64,
-) -> Result<Vec<Scenario>, InputError> {
-    let mut out = vec![base.clone()];
+/// The runs to make: the base, then each group down and up (group g's at 1 + 2g and
+/// 2 + 2g).
+fn variants(groups: &[Group], swing: f64) -> Vec<Variant> {
+    let mut out = vec![Variant {
+        label: "base".to_string(),
+        overrides: Vec::new(),
+    }];
     for group in groups {
         for dir in [-1.0, 1.0] {
-            let mut t = tree.clone();
-            for f in &group.fields {
-                let v = group.moved(f.value, swing, dir);
-                apply_override(&mut t, &f.key, Value::Float(v))
-                    .map_err(|e| InputError(format!("{file}: {e}")))?;
-            }
-            let label = format!(
-                "{file}: sensitivity of {} {}",
-                group.id,
-                group.setting(swing, dir)
-            );
-            out.push(validate_tree(&label, &t)?);
+            out.push(Variant {
+                label: format!("sensitivity of {} {}", group.id, group.setting(swing, dir)),
+                overrides: group
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.key.clone(),
+                            Value::Float(group.moved(f.value, swing, dir)),
+                        )
+                    })
+                    .collect(),
+            });
         }
     }
-    Ok(out)
+    out
+}
+
+/// Each group's outcome from the figures of [`variants`]' runs, widest first (ties keep
+/// the groups' order).
+fn outcomes(groups: &[Group], figures: &[Figures]) -> Vec<Outcome> {
+    let base = figures[0];
+    let mut outcomes: Vec<Outcome> = (0..groups.len())
+        .map(|g| Outcome {
+            group: g,
+            low: figures[1 + 2 * g],
+            high: figures[2 + 2 * g],
+        })
+        .collect();
+    outcomes.sort_by(|a, b| {
+        let w = |o: &Outcome| o.width(&base, |f| f.mean);
+        w(b).total_cmp(&w(a))
+    });
+    outcomes
 }
 
 fn sensitivity_csv(groups: &[Group], outcomes: &[Outcome], base: &Figures, swing: f64) -> String {
@@ -506,10 +495,6 @@ fn tornado(
 
 /// The stdout table: each input's setting and the changes it makes, widest first.
 fn table(groups: &[Group], outcomes: &[Outcome], base: &Figures, swing: f64) -> String {
-    let signed = |d: f64| {
-        let text = money(d);
-        if d > 0.0 { format!("+{text}") } else { text }
-    };
     let mut rows = vec![vec![
         "input".to_string(),
         "down / up".to_string(),
@@ -523,10 +508,10 @@ fn table(groups: &[Group], outcomes: &[Outcome], base: &Figures, swing: f64) -> 
         rows.push(vec![
             g.label.to_string(),
             format!("{} / {}", g.setting(swing, -1.0), g.setting(swing, 1.0)),
-            signed(o.low.mean - base.mean),
-            signed(o.high.mean - base.mean),
-            signed(o.low.es - base.es),
-            signed(o.high.es - base.es),
+            format_signed_money(o.low.mean - base.mean),
+            format_signed_money(o.high.mean - base.mean),
+            format_signed_money(o.low.es - base.es),
+            format_signed_money(o.high.es - base.es),
         ]);
     }
     text_table(&rows)
@@ -573,13 +558,5 @@ mod tests {
         assert_eq!(g.moved(1.1, 0.2, -1.0), 1.0);
         assert_eq!(g.setting(0.2, -1.0), "x0.8 (floored at 1)");
         assert_eq!(g.setting(0.2, 1.0), "x1.2");
-    }
-
-    #[test]
-    fn swing_must_be_a_fraction() {
-        assert_eq!(parse_swing("0.2"), Ok(0.2));
-        for bad in ["0", "1", "-0.1", "x", "nan"] {
-            assert!(parse_swing(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -4,32 +4,23 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Result;
-use dcrisk_core::Scenario;
-use dcrisk_core::engine::{RunConfig, RunMeta, simulate_part};
+use dcrisk_core::engine::{RunMeta, simulate_part};
 use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash};
 
+use crate::atomic::{OutputFile, write_beside};
 use crate::cli::{MergeArgs, RunArgs};
-use crate::commands::{publish, say, thread_pool};
-use crate::load::InputError;
-use crate::outputs::OutputFile;
+use crate::load::{InputError, load_scenario};
+use crate::pool::thread_pool;
 use crate::progress::PathBar;
-use crate::variants::write_beside;
+use crate::publish::{publish, say};
 
-/// Simulates one shard and writes its partial result file.
-pub fn run_shard(scenario: &Scenario, args: &RunArgs, spec: &str) -> Result<()> {
+/// `dcrisk run --shard I/N|auto`: simulates one shard and writes its partial result file.
+pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
+    let scenario = &load_scenario(&args.scenario, &args.common.set)?;
     let shard = parse_shard(spec)?;
-    let total = args.common.paths.unwrap_or(scenario.paths);
-    let seed = args.common.seed.unwrap_or(scenario.seed);
-    let techniques = crate::commands::techniques(&args.common);
-    let total = if techniques.antithetic {
-        total.div_ceil(2) * 2
-    } else {
-        total
-    };
+    let config = args.common.run_config(scenario).with_sketch(args.sketch);
+    let (total, seed, techniques) = (config.total_paths(), config.seed, config.techniques);
     let range = shard.paths(total);
-    let config = RunConfig::new(total, seed)
-        .with_techniques(techniques)
-        .with_sketch(args.sketch);
     let bar = PathBar::new(
         range.end - range.start,
         &format!("{} shard {}/{}", scenario.name, shard.index, shard.count),

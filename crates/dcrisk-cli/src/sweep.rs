@@ -1,134 +1,36 @@
 //! `dcrisk sweep`: one scenario over a grid of one or two parameters, every point with the
-//! same seed (common random numbers), written to OUT/<name>/sweep.csv and sweep.png.
+//! same seed (common random numbers), written to `OUT/<name>/sweep.csv` and `sweep.png`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use clap::Args;
-use dcrisk_core::scenario::{Table, Value, apply_override};
-use dcrisk_core::stats::summarize_metric;
-use dcrisk_core::{Metric, Scenario};
+use dcrisk_core::stats::Z95;
+use dcrisk_core::{Headline, Metric, MetricStats};
 use dcrisk_report::{
-    ChartOptions, Headline, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
+    ChartOptions, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
 };
 
-use crate::cli::{ChartArgs, CommonArgs, parse_metric};
-use crate::commands::{self, say};
-use crate::load::{InputError, load_tree, validate_tree};
-use crate::outputs::OutputFile;
-use crate::progress::PathBar;
-use crate::variants::{
-    HEADLINE_COLUMNS, csv_field, headline_csv, metric_desc, metric_kind, par_map, pct, round12,
-    show, simulate_on_pool, text_table, write_beside,
-};
+use crate::atomic::{OutputFile, write_beside};
+use crate::cli::{ParamRange, SweepArgs};
+use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
+use crate::load::InputError;
+use crate::publish::say;
+use crate::study::{self, Study, Variant};
+use crate::table::{pct, show, text_table};
 
-#[derive(Args, Debug, Clone)]
-pub struct SweepArgs {
-    /// The scenario file (TOML).
-    pub scenario: PathBuf,
-    /// A parameter to sweep: KEY=START:END:STEPS, KEY in --set's syntax, STEPS evenly
-    /// spaced values from START to END inclusive (e.g. regions.ERCOT.volatility=0.5:1.5:5).
-    /// Give it twice for a two-parameter grid.
-    #[arg(long = "param", value_name = "KEY=START:END:STEPS", required = true, value_parser = parse_param)]
-    pub params: Vec<ParamRange>,
-    /// Metric of sweep.png and of the table: any metric of summary.json.
-    #[arg(long, default_value = "savings_pv", value_parser = parse_metric)]
-    pub metric: Metric,
-    #[command(flatten)]
-    pub common: CommonArgs,
-    #[command(flatten)]
-    pub charts: ChartArgs,
-}
-
-/// A swept parameter and its values.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParamRange {
-    pub key: String,
-    pub values: Vec<f64>,
-    /// START and END were written as whole numbers and every value is whole: the values go
-    /// into the scenario as integers.
-    pub integer: bool,
-}
-
-impl ParamRange {
-    fn value(&self, v: f64) -> Value {
-        if self.integer {
-            Value::Int(v as i64)
-        } else {
-            Value::Float(v)
-        }
-    }
-}
-
-/// Most values of one parameter, and most points of a grid.
-const MAX_STEPS: usize = 1000;
+/// Most points of a grid.
 const MAX_POINTS: usize = 10_000;
 
-/// `KEY=START:END:STEPS` -> the key and its STEPS values.
-fn parse_param(s: &str) -> Result<ParamRange, String> {
-    let (key, spec) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected KEY=START:END:STEPS, got {s:?}"))?;
-    let key = key.trim();
-    if key.is_empty() {
-        return Err(format!("empty key in {s:?}"));
-    }
-    let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
-    let [start, end, steps] = parts[..] else {
-        return Err(format!(
-            "expected START:END:STEPS after {key}=, got {spec:?}"
-        ));
-    };
-    let number = |text: &str, what: &str| -> Result<f64, String> {
-        match text.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(x),
-            _ => Err(format!("{what} must be a finite number, got {text:?}")),
-        }
-    };
-    let (lo, hi) = (number(start, "START")?, number(end, "END")?);
-    let n: usize = steps
-        .parse()
-        .ok()
-        .filter(|n| (1..=MAX_STEPS).contains(n))
-        .ok_or_else(|| format!("STEPS must be a whole number in 1..={MAX_STEPS}, got {steps:?}"))?;
-    if n == 1 && lo != hi {
-        return Err(format!(
-            "STEPS = 1 takes a single value: START and END must be equal, got {start} and {end}"
-        ));
-    }
-    let values: Vec<f64> = (0..n)
-        .map(|i| {
-            if i + 1 == n {
-                hi
-            } else {
-                round12(lo + (hi - lo) * i as f64 / (n - 1).max(1) as f64)
-            }
-        })
-        .collect();
-    let whole = |t: &str| t.parse::<i64>().is_ok();
-    let integer =
-        whole(start) && whole(end) && values.iter().all(|v| v.fract() == 0.0 && v.abs() < 9e15);
-    Ok(ParamRange {
-        key: key.to_string(),
-        values,
-        integer,
-    })
-}
-
-/// One point of the grid: its parameter values and its validated scenario.
-struct Point {
-    values: Vec<f64>,
-    scenario: Scenario,
-}
+/// One point of the grid: its parameter values, one per parameter.
+type Point = Vec<f64>;
 
 /// What a point's run gives the CSV, the chart and the table.
 struct Row {
     headline: Headline,
     metric_mean: f64,
     metric_stderr: f64,
-    metric_stats: dcrisk_core::MetricStats,
+    metric_stats: MetricStats,
 }
 
 /// `dcrisk sweep`.
@@ -136,40 +38,23 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let started = Instant::now();
     let params = &args.params;
     check_params(params)?;
-    let file = args.scenario.display().to_string();
-    let tree = load_tree(&args.scenario, &args.common.set)?;
-    let points = grid_points(&file, &tree, params)?;
-    let common = &args.common;
-    let paths_of = |p: &Point| common.paths.unwrap_or(p.scenario.paths);
-    let seed_of = |p: &Point| common.seed.unwrap_or(p.scenario.seed);
-    let total: u64 = points.iter().map(paths_of).sum();
-    let name = points[0].scenario.name.clone();
-    let pool = commands::thread_pool(common.threads)?;
-    let bar = PathBar::new(total, &format!("sweep {name} ({} points)", points.len()));
-    let rows = par_map(&pool, &points, |p| {
-        let r = simulate_on_pool(&p.scenario, paths_of(p), seed_of(p), common, &bar);
+    let study = Study::load(&args.scenario, &args.common.set, "--param", "sweep points")?;
+    let points = grid(params);
+    let variants: Vec<Variant> = points.iter().map(|p| variant(params, p)).collect();
+    let scenarios = study.scenarios(&variants)?;
+    let name = scenarios[0].name.clone();
+    let label = format!("sweep {name} ({} points)", points.len());
+    let rows = study::run_all(&scenarios, &args.common, &label, |r| {
         let estimate = r.estimate(args.metric);
         Row {
-            headline: Headline::from_results(&r),
+            headline: r.headline(),
             metric_mean: estimate.mean,
             metric_stderr: estimate.stderr,
-            metric_stats: summarize_metric(r.metrics.get(args.metric)),
+            metric_stats: r.metric_stat(args.metric),
         }
-    });
-    bar.finish();
-
-    let mut files = vec![OutputFile::new(
-        "sweep.csv",
-        sweep_csv(params, &points, &rows, args.metric),
-    )];
-    if !args.charts.no_charts {
-        let chart = chart_data(args, &points, &rows);
-        let (width, height) = args.charts.chart_size;
-        let png = render_sweep(&chart, &ChartOptions { width, height })
-            .context("cannot render the sweep chart")?;
-        files.push(OutputFile::new(png.file_name, png.png));
-    }
-    let dir = common.out.join(&name);
+    })?;
+    let files = sweep_files(args, &points, &rows)?;
+    let dir = args.common.out.join(&name);
     write_beside(&dir, &files)?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     say(&format!(
@@ -179,6 +64,20 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         dir.display()
     ));
     Ok(())
+}
+
+/// sweep.csv, and sweep.png unless charts are off.
+fn sweep_files(args: &SweepArgs, points: &[Point], rows: &[Row]) -> Result<Vec<OutputFile>> {
+    let csv = sweep_csv(&args.params, points, rows, args.metric);
+    let mut files = vec![OutputFile::new("sweep.csv", csv)];
+    if !args.charts.no_charts {
+        let chart = chart_data(args, points, rows);
+        let (width, height) = args.charts.chart_size;
+        let png = render_sweep(&chart, &ChartOptions { width, height })
+            .context("cannot render the sweep chart")?;
+        files.push(OutputFile::new(png.file_name, png.png));
+    }
+    Ok(files)
 }
 
 fn check_params(params: &[ParamRange]) -> Result<(), InputError> {
@@ -203,13 +102,11 @@ fn check_params(params: &[ParamRange]) -> Result<(), InputError> {
     Ok(())
 }
 
-/// Every point of the grid (the first parameter varying slowest), each a copy of the
-/// scenario tree with the parameters set and then validated like the file. A point that
-/// fails is an input error naming its values; nothing runs.
-fn grid_points(file: &str, tree: &Table, params: &[ParamRange]) -> Result<Vec<Point>, InputError> {
-    let mut combos: Vec<Vec<f64>> = vec![Vec::new()];
+/// Every point of the grid, the first parameter varying slowest.
+fn grid(params: &[ParamRange]) -> Vec<Point> {
+    let mut points: Vec<Point> = vec![Vec::new()];
     for p in params {
-        combos = combos
+        points = points
             .into_iter()
             .flat_map(|c| {
                 p.values.iter().map(move |&v| {
@@ -220,31 +117,18 @@ fn grid_points(file: &str, tree: &Table, params: &[ParamRange]) -> Result<Vec<Po
             })
             .collect();
     }
-    let mut points = Vec::with_capacity(combos.len());
-    let mut failures: Vec<InputError> = Vec::new();
-    for values in combos {
-        let mut t = tree.clone();
-        for (p, &v) in params.iter().zip(&values) {
-            apply_override(&mut t, &p.key, p.value(v)).map_err(|e| {
-                let e = e
-                    .strip_prefix("--set ")
-                    .map_or(e.clone(), |rest| format!("--param {rest}"));
-                InputError(format!("{file}: {e}"))
-            })?;
-        }
-        let label = format!("{file}: sweep point {}", assignments(params, &values));
-        match validate_tree(&label, &t) {
-            Ok(scenario) => points.push(Point { values, scenario }),
-            Err(e) => failures.push(e),
-        }
-    }
-    match failures.len() {
-        0 => Ok(points),
-        1 => Err(failures.remove(0)),
-        n => Err(InputError(format!(
-            "{}\n({n} sweep points fail in all; nothing ran)",
-            failures[0].0
-        ))),
+    points
+}
+
+/// The point as a study variant: its parameters set, named by their values.
+fn variant(params: &[ParamRange], values: &[f64]) -> Variant {
+    Variant {
+        label: format!("sweep point {}", assignments(params, values)),
+        overrides: params
+            .iter()
+            .zip(values)
+            .map(|(p, &v)| (p.key.clone(), p.value(v)))
+            .collect(),
     }
 }
 
@@ -273,7 +157,7 @@ fn sweep_csv(params: &[ParamRange], points: &[Point], rows: &[Row], metric: Metr
     }
     out.push('\n');
     for (p, r) in points.iter().zip(rows) {
-        for v in &p.values {
+        for v in p {
             let _ = write!(out, "{v},");
         }
         out.push_str(&headline_csv(&r.headline));
@@ -337,8 +221,8 @@ fn chart_data(args: &SweepArgs, points: &[Point], rows: &[Row]) -> SweepChart {
             .iter()
             .zip(rows)
             .map(|(p, r)| SweepPoint {
-                x: p.values[0],
-                group: p.values.get(1).copied(),
+                x: p[0],
+                group: p.get(1).copied(),
                 mean: r.metric_mean,
                 stderr: r.metric_stderr,
                 p05: r.metric_stats.quantiles[1],
@@ -366,11 +250,11 @@ fn report(args: &SweepArgs, points: &[Point], rows: &[Row], started: Instant) ->
             .collect(),
     ];
     for (p, r) in points.iter().zip(rows).take(MAX_TABLE_ROWS) {
-        let mut cells: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
+        let mut cells: Vec<String> = p.iter().map(|v| format!("{v}")).collect();
         cells.push(format!(
             "{} ± {}",
             show(kind, r.metric_mean),
-            show(kind, 1.959_963_984_540_054 * r.metric_stderr)
+            show(kind, Z95 * r.metric_stderr)
         ));
         cells.push(show(kind, r.metric_stats.quantiles[1]));
         cells.push(show(kind, r.metric_stats.lower_es_05));
@@ -400,38 +284,25 @@ fn report(args: &SweepArgs, points: &[Point], rows: &[Row], started: Instant) ->
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn params_parse_into_grids() {
-        let p = parse_param("regions.ERCOT.volatility=0.5:1.5:5").unwrap();
-        assert_eq!(p.key, "regions.ERCOT.volatility");
-        assert_eq!(p.values, vec![0.5, 0.75, 1.0, 1.25, 1.5]);
-        assert!(!p.integer);
-        let p = parse_param("a=0.1:0.3:3").unwrap();
-        assert_eq!(p.values, vec![0.1, 0.2, 0.3]);
-        let p = parse_param("horizon_years=1:3:3").unwrap();
-        assert_eq!(p.values, vec![1.0, 2.0, 3.0]);
-        assert!(p.integer);
-        let p = parse_param("sites.\"A 1\".pue = 1.2:1.2:1").unwrap();
-        assert_eq!(
-            (p.key.as_str(), p.values.as_slice()),
-            ("sites.\"A 1\".pue", &[1.2][..])
-        );
-        let p = parse_param("x=-1:1:3").unwrap();
-        assert_eq!(p.values, vec![-1.0, 0.0, 1.0]);
-        for bad in [
-            "x",
-            "x=1:2",
-            "x=1:2:0",
-            "x=a:2:3",
-            "x=1:2:1",
-            "=1:2:3",
-            "x=1:inf:2",
-        ] {
-            assert!(parse_param(bad).is_err(), "{bad}");
+/// What a metric measures, for the chart's axis and the table's cells.
+fn metric_kind(m: Metric) -> ValueKind {
+    match m {
+        Metric::TenantDefault => ValueKind::Share,
+        Metric::IdleMwMonths | Metric::OverflowMwMonths | Metric::LandlordDefaults => {
+            ValueKind::Number
         }
+        _ => ValueKind::Money,
+    }
+}
+
+/// An axis description of a metric, with its unit.
+fn metric_desc(m: Metric) -> String {
+    match m {
+        Metric::SavingsPv => "Savings against all-cloud, present value (US$)".to_string(),
+        Metric::IdleMwMonths => "Idle capacity (MW-months)".to_string(),
+        Metric::OverflowMwMonths => "Demand served by cloud overflow (MW-months)".to_string(),
+        Metric::LandlordDefaults => "Landlord defaults per path".to_string(),
+        Metric::TenantDefault => "Tenant default probability".to_string(),
+        _ => format!("{}, present value at month 0 (US$)", m.name()),
     }
 }

@@ -1,96 +1,61 @@
-//! The short, readable summary printed on stdout after a run.
+//! Text for the terminal: the short summary printed after a run, aligned tables for the
+//! commands that compare runs, and the cell formats they share. Money goes through
+//! `dcrisk_report::format_money`, so the terminal and the charts write the same figure
+//! the same way.
 
-use dcrisk_core::{Metric, MetricStats, RunResults};
+use std::fmt::Write as _;
 
-/// Money as $k / $M / $B with three significant figures.
-pub fn money(x: f64) -> String {
-    let a = x.abs();
-    let sign = if x < 0.0 { "-" } else { "" };
-    let (v, unit) = if a >= 1e9 {
-        (a / 1e9, "B")
-    } else if a >= 1e6 {
-        (a / 1e6, "M")
-    } else if a >= 1e3 {
-        (a / 1e3, "k")
-    } else {
-        (a, "")
-    };
-    let digits = if v >= 100.0 {
-        0
-    } else if v >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{sign}${v:.digits$}{unit}")
-}
+use dcrisk_core::{Headline, RunResults};
+use dcrisk_report::{ValueKind, format_money};
 
-fn pct(x: f64) -> String {
+/// A share as a percentage with one decimal.
+pub fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
+/// `v` for the terminal: money as [`format_money`], shares as percentages, other
+/// numbers with up to four decimals.
+pub fn show(kind: ValueKind, v: f64) -> String {
+    match kind {
+        ValueKind::Money => format_money(v),
+        ValueKind::Share => pct(v),
+        ValueKind::Number => format!("{v:.4}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string(),
+    }
+}
+
 /// The run's headline figures as a small two-column table.
-pub fn render(r: &RunResults, stats: &[(Metric, MetricStats)], seconds: f64) -> String {
-    let get = |m: Metric| {
-        stats
-            .iter()
-            .find(|(k, _)| *k == m)
-            .map(|(_, s)| *s)
-            .unwrap_or_default()
-    };
-    let savings = get(Metric::SavingsPv);
-    let p = r.probabilities();
-    let pfe99 = r
-        .series("guarantor_exposure")
-        .map(|s| s.months.iter().map(|m| m.p99).fold(0.0, f64::max))
-        .unwrap_or(0.0);
-    let t = r.techniques;
-    let headline = if t.antithetic || t.control_variates {
-        let e = r.estimate(Metric::SavingsPv);
-        format!(
-            "{} ± {} (95% CI; variance reduction x{:.1})",
-            money(e.mean),
-            money(e.half_width()),
-            e.variance_reduction
-        )
-    } else {
-        format!(
-            "{} ± {} (95% CI)",
-            money(savings.mean),
-            money(1.96 * savings.stderr)
-        )
-    };
+pub fn render(r: &RunResults, h: &Headline, seconds: f64) -> String {
     let mut rows: Vec<(&str, String)> = vec![
-        ("Savings vs cloud (PV), mean", headline),
+        ("Savings vs cloud (PV), mean", mean_savings(r, h)),
         (
             "  P5 / P50 / P95",
             format!(
                 "{} / {} / {}",
-                money(savings.quantiles[1]),
-                money(savings.quantiles[4]),
-                money(savings.quantiles[7])
+                format_money(h.savings_p05()),
+                format_money(h.savings_p50()),
+                format_money(h.savings_p95())
             ),
         ),
-        ("  5% expected shortfall", money(savings.lower_es_05)),
-        ("  P(leasing loses)", pct(p.savings_negative)),
-        (
-            "Program cost (PV), mean",
-            money(get(Metric::ProgramCostPv).mean),
-        ),
-        (
-            "All-cloud cost (PV), mean",
-            money(get(Metric::CloudCostPv).mean),
-        ),
-        ("Tenant default probability", pct(p.tenant_default)),
+        ("  5% expected shortfall", format_money(h.savings_es_05())),
+        ("  P(leasing loses)", pct(h.p_savings_negative)),
+        ("Program cost (PV), mean", format_money(h.program_cost_mean)),
+        ("All-cloud cost (PV), mean", format_money(h.cloud_cost_mean)),
+        ("Tenant default probability", pct(h.tenant_default)),
         (
             "Guarantor expected loss (PV)",
-            money(get(Metric::GuarantorPayoutPv).mean),
+            format_money(h.guarantor_expected_loss),
         ),
-        ("Guarantor peak PFE 99%", money(pfe99)),
-        ("P(any landlord default)", pct(p.any_landlord_default)),
+        (
+            "Guarantor peak PFE 99%",
+            format_money(h.guarantor_pfe99_peak),
+        ),
+        ("P(any landlord default)", pct(h.any_landlord_default)),
         (
             "Landlord shortfall (PV), mean",
-            money(get(Metric::LandlordShortfallPv).mean),
+            format_money(h.landlord_shortfall_mean),
         ),
     ];
     if let Some(c) = &r.convergence {
@@ -104,7 +69,7 @@ pub fn render(r: &RunResults, stats: &[(Metric, MetricStats)], seconds: f64) -> 
             format!(
                 "{} mean ± {} ({:.3}%) after {} paths: {verdict}",
                 c.target.name(),
-                money(c.half_width),
+                format_money(c.half_width),
                 100.0 * c.relative_half_width,
                 c.paths_used
             ),
@@ -120,20 +85,79 @@ pub fn render(r: &RunResults, stats: &[(Metric, MetricStats)], seconds: f64) -> 
         r.scenario, r.paths, r.seed, r.horizon_months, seconds
     );
     for (k, v) in rows {
-        out.push_str(&format!("  {k:<width$}  {v}\n"));
+        let _ = writeln!(out, "  {k:<width$}  {v}");
+    }
+    out
+}
+
+/// Mean savings with its 95% interval, and the variance reduction when a technique made
+/// the interval narrower than plain Monte Carlo would.
+fn mean_savings(r: &RunResults, h: &Headline) -> String {
+    let interval = format!(
+        "{} ± {}",
+        format_money(h.savings_mean),
+        format_money(h.savings_half_width())
+    );
+    let t = r.techniques;
+    if t.antithetic || t.control_variates {
+        format!(
+            "{interval} (95% CI; variance reduction x{:.1})",
+            h.savings_variance_reduction
+        )
+    } else {
+        format!("{interval} (95% CI)")
+    }
+}
+
+/// Rows of cells as an aligned text table (first column left-aligned, the others
+/// right-aligned), each line indented by two spaces.
+pub fn text_table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        out.push(' ');
+        for (c, cell) in row.iter().enumerate() {
+            let w = widths[c];
+            if c == 0 {
+                let _ = write!(out, " {cell:<w$}");
+            } else {
+                let _ = write!(out, "  {cell:>w$}");
+            }
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
     }
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::money;
+    use super::*;
 
     #[test]
-    fn money_formats() {
-        assert_eq!(money(14_412_000_000.0), "$14.4B");
-        assert_eq!(money(-2_500_000.0), "-$2.50M");
-        assert_eq!(money(950.0), "$950");
-        assert_eq!(money(0.0), "$0.00");
+    fn tables_align() {
+        let t = text_table(&[
+            vec!["name".into(), "x".into()],
+            vec!["longer name".into(), "12.5".into()],
+        ]);
+        assert_eq!(t, "  name            x\n  longer name  12.5\n");
+    }
+
+    #[test]
+    fn cells_by_kind() {
+        assert_eq!(show(ValueKind::Money, -2_500_000.0), "-$2.5M");
+        assert_eq!(show(ValueKind::Money, 0.0), "$0");
+        assert_eq!(show(ValueKind::Share, 0.0483), "4.8%");
+        assert_eq!(show(ValueKind::Number, 1.5), "1.5");
+        assert_eq!(show(ValueKind::Number, 2.0), "2");
     }
 }

@@ -95,6 +95,7 @@
 pub mod engine;
 pub mod estimate;
 pub mod guarantee;
+pub mod headline;
 pub(crate) mod kernels;
 pub mod math;
 pub mod metrics;
@@ -106,6 +107,7 @@ pub mod shard;
 pub mod stats;
 
 pub use engine::{NoProgress, Progress, simulate};
+pub use headline::Headline;
 pub use metrics::{CONTROL_NAMES, Metric, PathMetrics, Probabilities, Techniques};
 pub use results::{Convergence, MonthStats, RunResults, SeriesKind, SeriesSummary};
 pub use scenario::{Scenario, ScenarioError, validate};

@@ -58,7 +58,7 @@ pub struct RunResults {
     pub series: Vec<SeriesSummary>,
     /// Variance reduction in effect.
     pub techniques: Techniques,
-    /// Closed-form expectations of the control variates ([`CONTROL_NAMES`] order).
+    /// Closed-form expectations of the control variates ([`crate::metrics::CONTROL_NAMES`] order).
     pub control_expectations: Vec<f64>,
     /// How a run to a stated precision stopped, when it was one.
     pub convergence: Option<Convergence>,

@@ -3,7 +3,7 @@
 //! degenerate cases (one path, all values equal, nothing positive) are unit-tested
 //! without drawing anything.
 
-use dcrisk_core::stats::quantile_sorted;
+use dcrisk_core::stats::{Z95, quantile_sorted};
 
 /// Smallest and largest finite value, if any.
 pub(crate) fn finite_min_max(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
@@ -295,7 +295,7 @@ pub(crate) fn exceedance_points(sorted: &[f64], max_points: usize) -> Vec<(f64, 
 }
 
 /// One point of a running mean: after `n` paths, the mean and the half-width of its
-/// 95% confidence interval (1.96 standard errors).
+/// 95% confidence interval (`Z95` standard errors).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct RunningMean {
     pub n: f64,
@@ -322,7 +322,7 @@ pub(crate) fn running_mean(values: &[f64], max_points: usize) -> Vec<RunningMean
             out.push(RunningMean {
                 n,
                 mean,
-                half_width: 1.96 * std / n.sqrt(),
+                half_width: Z95 * std / n.sqrt(),
             });
         }
     }

@@ -59,7 +59,17 @@ fn trim_zeros(s: String) -> String {
     }
 }
 
-/// Money with three significant digits and a unit suffix, for labels and legends.
+/// Money as dcrisk writes it everywhere: charts, legends and the command's tables.
+///
+/// The rule:
+/// - three significant figures, rounded before the unit is chosen, so 999,960 is `$1M`
+///   (not `$1000k`);
+/// - a unit suffix: none below $1k, then `k`, `M`, `B` (and `T` from $1,000B on, so
+///   the figures stay three);
+/// - no trailing zeros: `$2.5M`, `$5B`;
+/// - the sign before the `$`: `-$250k`;
+/// - zero, and anything under half a cent, is `$0`, without a sign;
+/// - `n/a` for a value that is not finite.
 ///
 /// # Examples
 /// ```
@@ -67,6 +77,7 @@ fn trim_zeros(s: String) -> String {
 /// assert_eq!(format_money(1.2e6), "$1.2M");
 /// assert_eq!(format_money(3.454e9), "$3.45B");
 /// assert_eq!(format_money(-250e3), "-$250k");
+/// assert_eq!(format_money(-2.5e6), "-$2.5M");
 /// assert_eq!(format_money(999_960.0), "$1M");
 /// assert_eq!(format_money(0.0), "$0");
 /// ```
@@ -93,6 +104,25 @@ pub fn format_money(x: f64) -> String {
     }
     let sign = if x < 0.0 { "-" } else { "" };
     format!("{sign}${digits}{}", unit.suffix)
+}
+
+/// A change in money, as [`format_money`] with a `+` before a gain, so a table or a bar
+/// label of changes reads at a glance which way each one went.
+///
+/// # Examples
+/// ```
+/// use dcrisk_report::format_signed_money;
+/// assert_eq!(format_signed_money(1.2e6), "+$1.2M");
+/// assert_eq!(format_signed_money(-3.5e8), "-$350M");
+/// assert_eq!(format_signed_money(0.001), "$0");
+/// ```
+pub fn format_signed_money(delta: f64) -> String {
+    let text = format_money(delta);
+    if delta > 0.0 && text != "$0" {
+        format!("+{text}")
+    } else {
+        text
+    }
 }
 
 /// Money tick labels for one axis: one unit and one number of decimals for every tick,
@@ -230,10 +260,44 @@ mod tests {
         assert_eq!(format_money(5.0e9), "$5B");
         assert_eq!(format_money(12.5e9), "$12.5B");
         assert_eq!(format_money(125.4e9), "$125B");
+        assert_eq!(format_money(14_412_000_000.0), "$14.4B");
         assert_eq!(format_money(1.5e12), "$1.5T");
         assert_eq!(format_money(-3.0e6), "-$3M");
-        assert_eq!(format_money(-1e-9), "$0");
         assert_eq!(format_money(f64::NAN), "n/a");
+        assert_eq!(format_money(f64::INFINITY), "n/a");
+    }
+
+    /// Three significant figures, whatever the unit, and no trailing zeros.
+    #[test]
+    fn money_has_three_significant_figures() {
+        assert_eq!(format_money(1_234_567.0), "$1.23M");
+        assert_eq!(format_money(12_345_678.0), "$12.3M");
+        assert_eq!(format_money(123_456_789.0), "$123M");
+        assert_eq!(format_money(-2_500_000.0), "-$2.5M");
+        assert_eq!(format_money(1.006), "$1.01");
+        assert_eq!(format_money(0.5), "$0.5");
+        // Rounding can carry into the next unit.
+        assert_eq!(format_money(999.6), "$1k");
+        assert_eq!(format_money(-999_600_000.0), "-$1B");
+    }
+
+    /// Zero has no sign and no decimals, however it is reached.
+    #[test]
+    fn money_zero() {
+        assert_eq!(format_money(0.0), "$0");
+        assert_eq!(format_money(-0.0), "$0");
+        assert_eq!(format_money(-1e-9), "$0");
+        assert_eq!(format_money(0.004), "$0");
+    }
+
+    #[test]
+    fn signed_money_marks_gains() {
+        assert_eq!(format_signed_money(1.2e9), "+$1.2B");
+        assert_eq!(format_signed_money(301_000.0), "+$301k");
+        assert_eq!(format_signed_money(-3.5e8), "-$350M");
+        assert_eq!(format_signed_money(0.0), "$0");
+        assert_eq!(format_signed_money(1e-9), "$0");
+        assert_eq!(format_signed_money(f64::NAN), "n/a");
     }
 
     #[test]

@@ -20,6 +20,9 @@
 //! guarantor's expected loss and peak PFE, from each run's [`Headline`] figures),
 //! [`render_sweep`] (`charts/sweep.rs`) and [`render_tornado`] (`charts/tornado.rs`).
 //!
+//! Money is written one way everywhere, by [`format_money`] (and [`format_signed_money`]
+//! for changes); the dcrisk command uses them for its terminal tables too.
+//!
 //! # Examples
 //! ```
 //! use dcrisk_report::{ChartOptions, format_money};
@@ -27,6 +30,8 @@
 //! assert_eq!((opts.width, opts.height), (1600, 1000));
 //! assert_eq!(format_money(-250e3), "-$250k");
 //! ```
+
+#![forbid(unsafe_code)]
 
 mod axis;
 mod canvas;
@@ -44,13 +49,15 @@ mod png;
 mod theme;
 
 pub use error::ReportError;
-pub use format::format_money;
+pub use format::{format_money, format_signed_money};
 // Charts of several runs: scenario comparison, parameter sweep, tornado sensitivity.
-pub use charts::compare::{COMPARISON_FILES, Headline, render_comparison};
+pub use charts::compare::{COMPARISON_FILES, render_comparison};
 pub use charts::sweep::{
     MAX_GROUPS, SWEEP_FILE, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
 };
 pub use charts::tornado::{TORNADO_FILE, Tornado, TornadoPanel, render_tornado};
+/// The headline figures the comparison charts draw (defined in the core, beside the run).
+pub use dcrisk_core::Headline;
 
 use dcrisk_core::RunResults;
 use rayon::prelude::*;

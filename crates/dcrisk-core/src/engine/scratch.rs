@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use super::model::Model;
 
-/// The rows of [`Scratch::levels`] (and of [`Scratch::shocks`], whose first rows are the
+/// The rows of `Scratch::levels` (and of `Scratch::shocks`, whose first rows are the
 /// same factors): each a horizon of months.
 ///
 /// ```text
@@ -71,7 +71,7 @@ impl Layout {
         self.regions + 2
     }
 
-    /// Values in [`Scratch::levels`].
+    /// Values in `Scratch::levels`.
     pub fn levels_len(&self) -> usize {
         (self.states() + 1) * self.months
     }
@@ -80,11 +80,11 @@ impl Layout {
 /// Values one vector store writes.
 pub(super) const VECTOR: usize = 8;
 
-/// The rows of [`Scratch::monthly`], the per-month schedule figures summed over the sites
+/// The rows of `Scratch::monthly`, the per-month schedule figures summed over the sites
 /// that cover each month: available capacity (MW), opex ($), hardware ($), then each
 /// region's energy coefficient (MWh drawn at full load, per $/MWh of price).
 ///
-/// Each row is followed by [`VECTOR`] values of slack, which the schedule's vectorised
+/// Each row is followed by `VECTOR` values of slack, which the schedule's vectorised
 /// writer may write past the row's end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScheduleRows {
@@ -125,7 +125,7 @@ impl ScheduleRows {
         at..at + self.months
     }
 
-    /// Values in [`Scratch::monthly`].
+    /// Values in `Scratch::monthly`.
     pub fn buffer_len(&self) -> usize {
         self.count() * self.stride()
     }
@@ -248,7 +248,7 @@ impl Scratch {
         }
     }
 
-    /// Schedule row `r` of [`Scratch::monthly`] (see [`ScheduleRows`]).
+    /// Schedule row `r` of `Scratch::monthly` (see [`ScheduleRows`]).
     #[inline]
     pub(super) fn schedule_row(&self, r: usize) -> &[f64] {
         &self.monthly[self.rows.row(r)]

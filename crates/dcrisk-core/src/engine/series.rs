@@ -131,7 +131,7 @@ impl SeriesAccumulator {
 }
 
 /// Adds each path's series to the current chunk's f64 sums (in path order) and collects
-/// them in a batch (see [`crate::kernels::batch`]) that is folded into the worker's
+/// them in a batch (see `kernels::batch`) that is folded into the worker's
 /// summaries when full.
 pub struct BatchSink {
     months: usize,

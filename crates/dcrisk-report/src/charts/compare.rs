@@ -2,11 +2,10 @@
 //! distributions as box plots, VaR and expected shortfall bars, and the guarantor's
 //! expected loss and peak PFE 99%, one row per scenario (first scenario on top).
 //!
-//! The charts take [`Headline`]s, not whole runs, so a batch can drop each run's per-path
-//! data as soon as its own files are written.
+//! The charts take [`Headline`]s (`dcrisk_core::headline`), not whole runs, so a batch
+//! can drop each run's per-path data as soon as its own files are written.
 
-use dcrisk_core::stats::{MetricStats, summarize_metric};
-use dcrisk_core::{Metric, RunResults};
+use dcrisk_core::Headline;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -20,61 +19,6 @@ use crate::legend::{Legend, Swatch, text_width};
 use crate::palette;
 use crate::theme::Theme;
 use crate::{Chart, ChartOptions, ReportError, canvas, font};
-
-/// The headline figures of one run: what `comparison.csv` and the comparison charts show.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Headline {
-    pub scenario: String,
-    pub paths: u64,
-    pub seed: u64,
-    pub horizon_months: usize,
-    /// Every statistic of `savings_pv` (quantiles p01..p99, tails), as in summary.json.
-    pub savings: MetricStats,
-    /// Mean of `savings_pv` under the run's variance-reduction techniques (the plain mean
-    /// without them) and its standard error.
-    pub savings_mean: f64,
-    pub savings_stderr: f64,
-    /// Share of paths where leasing loses (`savings_pv < 0`).
-    pub p_savings_negative: f64,
-    /// The guarantor's expected loss: mean `guarantor_payout_pv`.
-    pub guarantor_expected_loss: f64,
-    /// The largest monthly P99 of `guarantor_exposure` (peak PFE 99%), month-t dollars.
-    pub guarantor_pfe99_peak: f64,
-    pub tenant_default: f64,
-    pub any_landlord_default: f64,
-}
-
-impl Headline {
-    /// The headline figures of a run.
-    pub fn from_results(r: &RunResults) -> Self {
-        let savings = summarize_metric(r.metrics.get(Metric::SavingsPv));
-        let estimate = r.estimate(Metric::SavingsPv);
-        let p = r.probabilities();
-        let pfe99 = r
-            .series("guarantor_exposure")
-            .map(|s| s.months.iter().map(|m| m.p99).fold(0.0, f64::max))
-            .unwrap_or(0.0);
-        Headline {
-            scenario: r.scenario.clone(),
-            paths: r.paths,
-            seed: r.seed,
-            horizon_months: r.horizon_months,
-            savings,
-            savings_mean: estimate.mean,
-            savings_stderr: estimate.stderr,
-            p_savings_negative: p.savings_negative,
-            guarantor_expected_loss: r.estimate(Metric::GuarantorPayoutPv).mean,
-            guarantor_pfe99_peak: pfe99,
-            tenant_default: p.tenant_default,
-            any_landlord_default: p.any_landlord_default,
-        }
-    }
-
-    /// P5 of savings: the 5% value at risk, as a savings figure (negative is a loss).
-    pub fn savings_p05(&self) -> f64 {
-        self.savings.quantiles[P05]
-    }
-}
 
 /// Indices into `MetricStats::quantiles`.
 const P05: usize = 1;
@@ -168,7 +112,7 @@ pub(crate) fn rows_axis(labels: &[String], area: &Area, theme: &Theme) -> DrawRe
     let plot_h = (f64::from(area.dim_in_pixel().1) - f64::from(theme.px(150.0))).max(1.0);
     let every = ((n as f64 * line / plot_h).ceil() as usize).max(1);
     axis.ticks = (0..n)
-        .filter(|i| (n - 1 - i) % every == 0)
+        .filter(|i| (n - 1 - i).is_multiple_of(every))
         .map(|i| i as f64)
         .collect();
     Ok(axis)

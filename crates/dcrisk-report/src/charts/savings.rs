@@ -1,6 +1,7 @@
 //! Savings against cloud: the histogram with its risk marks, and the cumulative
 //! distributions with the VaR levels read off.
 
+use dcrisk_core::stats::Z95;
 use dcrisk_core::{Metric, MetricStats};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -136,7 +137,7 @@ fn histogram_legend(ctx: &Ctx, s: &MetricStats, win: &Window, bins: &[Bin]) -> L
         .note(format!("Std deviation {}", format_money(s.std)))
         .note(format!(
             "Mean ± 1.96 s.e. ±{}",
-            format_money(1.96 * s.stderr)
+            format_money(Z95 * s.stderr)
         ));
     if let Some(b) = bins.first() {
         legend = legend.note(format!("Bin width {}", format_money(b.hi - b.lo)));

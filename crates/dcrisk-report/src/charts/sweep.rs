@@ -1,6 +1,7 @@
 //! A parameter sweep: a metric's mean (with its 95% confidence band) and P5 against the
 //! swept parameter; for a two-parameter grid, one line per value of the second.
 
+use dcrisk_core::stats::Z95;
 use plotters::prelude::*;
 
 use crate::axis::{self, Area, Axis, Linear, Plot, PlotOpts};
@@ -134,8 +135,6 @@ const MEAN: RGBColor = palette::BLUE;
 const P5: RGBColor = palette::VERMILLION;
 const BAND: f64 = 0.2;
 const WIDTH: f64 = 3.0;
-/// 95% two-sided normal quantile.
-const Z95: f64 = 1.959_963_984_540_054;
 
 /// One line of the chart: its points sorted by x, its colours and its legend label.
 struct Line {

@@ -9,7 +9,7 @@ use crate::charts::compare::{
 };
 use crate::data;
 use crate::error::DrawResult;
-use crate::format::{format_money, format_number};
+use crate::format::{format_money, format_number, format_signed_money};
 use crate::frame;
 use crate::legend::{Legend, Swatch};
 use crate::marks::{self, Mark};
@@ -148,7 +148,7 @@ fn end_labels(panel: &TornadoPanel) -> Vec<String> {
         .low
         .iter()
         .chain(&panel.high)
-        .map(|v| signed_money(v - panel.base))
+        .map(|v| format_signed_money(v - panel.base))
         .collect();
     labels.push(NO_EFFECT.to_string());
     labels
@@ -206,7 +206,7 @@ fn draw_panel(
         }
         for (v, dy) in [(low, BAR_OFFSET), (high, -BAR_OFFSET)] {
             if v.is_finite() {
-                let text = signed_money(v - panel.base);
+                let text = format_signed_money(v - panel.base);
                 end_label(&chart, theme, (panel.base, v, y + dy), &text)?;
             }
         }
@@ -222,26 +222,4 @@ fn base_mark(chart: &mut Plot<'_, '_, Linear, Linear>, theme: &Theme, base: f64)
         dashed: false,
     };
     marks::draw_vertical(chart, theme, &[mark])
-}
-
-/// A change in money with its sign: `+$1.2B`, `-$350M`, `$0`.
-fn signed_money(delta: f64) -> String {
-    let text = format_money(delta);
-    if delta > 0.0 && text != "$0" {
-        format!("+{text}")
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::signed_money;
-
-    #[test]
-    fn changes_carry_their_sign() {
-        assert_eq!(signed_money(1.2e9), "+$1.2B");
-        assert_eq!(signed_money(-3.5e8), "-$350M");
-        assert_eq!(signed_money(0.0), "$0");
-    }
 }

@@ -23,7 +23,7 @@ fn headline(name: &str, paths: usize, shift: f64, payout: f64) -> Headline {
     for v in &mut r.metrics.columns[Metric::GuarantorPayoutPv.index()] {
         *v *= payout;
     }
-    Headline::from_results(&r)
+    r.headline()
 }
 
 fn scenarios() -> Vec<Headline> {
@@ -165,7 +165,7 @@ fn comparison_renders_three_charts() {
 #[test]
 fn headline_figures_match_the_run() {
     let r = support::realistic_with(2000, &["ERCOT"]);
-    let h = Headline::from_results(&r);
+    let h = r.headline();
     let savings = dcrisk_core::stats::summarize_metric(r.metrics.get(Metric::SavingsPv));
     assert_eq!(h.savings, savings);
     assert_eq!(h.savings_mean, savings.mean);

@@ -1,0 +1,94 @@
+//! Publishing a run: its folder of files and charts written atomically, and its summary
+//! on stdout. `run`, `merge` and `batch` all publish the same way, so a folder written by
+//! one reads like a folder written by another.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use dcrisk_core::{Metric, MetricStats, RunResults};
+
+use crate::atomic::{OutputFile, write_atomically};
+use crate::cli::ChartArgs;
+use crate::{outputs, table};
+
+/// Writes a run's folder (files and charts, atomically) and prints its summary; the
+/// statistics are computed once for both.
+pub fn publish(
+    results: &RunResults,
+    out: &Path,
+    save_paths: bool,
+    charts: &ChartArgs,
+    started: Instant,
+    heading: &str,
+) -> Result<()> {
+    let stats = results.metric_stats();
+    let dir = out.join(&results.scenario);
+    let files = write_run_folder(results, &stats, &dir, save_paths, charts)?;
+    let headline = results.headline_from(&stats);
+    let report = table::render(results, &headline, started.elapsed().as_secs_f64());
+    say(&format!(
+        "{heading}{report}  wrote {}/ ({files} files)\n",
+        dir.display()
+    ));
+    Ok(())
+}
+
+/// Writes every file of a run's folder `dir` at once (see [`output_files`] and
+/// [`chart_files`]); returns how many there are.
+pub fn write_run_folder(
+    results: &RunResults,
+    stats: &[(Metric, MetricStats)],
+    dir: &Path,
+    save_paths: bool,
+    charts: &ChartArgs,
+) -> Result<usize> {
+    let mut files = output_files(results, stats, save_paths);
+    files.extend(chart_files(results, charts)?);
+    write_atomically(dir, &files)?;
+    Ok(files.len())
+}
+
+/// Every file of a run's output folder but the charts, built in memory from the run and its
+/// metric statistics.
+pub fn output_files(
+    r: &RunResults,
+    stats: &[(Metric, MetricStats)],
+    save_paths: bool,
+) -> Vec<OutputFile> {
+    let summary = outputs::summary_json(r, stats);
+    let mut files = vec![
+        OutputFile::new(
+            "summary.json",
+            serde_json::to_string_pretty(&summary).expect("serialisable") + "\n",
+        ),
+        OutputFile::new("metrics.csv", outputs::metrics_csv(stats)),
+        OutputFile::new("timeseries.csv", outputs::timeseries_csv(r)),
+        OutputFile::new("exposure.csv", outputs::exposure_csv(r)),
+    ];
+    if save_paths {
+        files.push(OutputFile::new("paths.csv", outputs::paths_csv(r)));
+    }
+    files
+}
+
+/// The run's PNG charts, unless switched off.
+pub fn chart_files(r: &RunResults, args: &ChartArgs) -> Result<Vec<OutputFile>> {
+    if args.no_charts {
+        return Ok(Vec::new());
+    }
+    let (width, height) = args.chart_size;
+    let charts = dcrisk_report::render_all(r, &dcrisk_report::ChartOptions { width, height })
+        .context("cannot render the charts")?;
+    Ok(charts
+        .into_iter()
+        .map(|c| OutputFile::new(c.file_name, c.png))
+        .collect())
+}
+
+/// Prints to stdout, ignoring a closed pipe (`dcrisk run ... | head`): the files on disk
+/// are the result, the summary is a courtesy.
+pub fn say(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
