@@ -35,8 +35,11 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
     let total = loaded.len() + input_failures.len();
     let (paths, seed) = common_paths_and_seed(&loaded, &args.common);
     let pool = thread_pool(args.common.threads)?;
+    let per_run = dcrisk_core::engine::RunConfig::new(paths, seed)
+        .with_techniques(args.common.techniques())
+        .total_paths();
     let bar = PathBar::new(
-        paths * loaded.len() as u64,
+        per_run * loaded.len() as u64,
         &format!("batch of {}", loaded.len()),
     );
     let outcomes = par_map(&pool, &loaded, |l| run_one(l, paths, seed, args, &bar));

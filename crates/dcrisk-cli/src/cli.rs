@@ -107,8 +107,18 @@ pub struct RunArgs {
     /// summaries (at most 0.1% relative error), means, standard deviations and
     /// probabilities stay exact, and memory no longer grows with --paths. For very large
     /// runs and shards; charts that need every path (histogram, CDF, defaults, convergence)
-    /// are skipped.
-    #[arg(long, conflicts_with_all = ["save_paths", "precision", "precision_abs"])]
+    /// are skipped. Not with --antithetic or --control-variates, whose estimates need the
+    /// per-path values.
+    #[arg(
+        long,
+        conflicts_with_all = [
+            "save_paths",
+            "precision",
+            "precision_abs",
+            "antithetic",
+            "control_variates",
+        ]
+    )]
     pub sketch: bool,
     /// Run until the 95% confidence half-width of the target's mean is within REL of the
     /// mean (e.g. 0.005 for ±0.5%); --paths is then ignored in favour of --max-paths.

@@ -18,13 +18,6 @@ use crate::publish::{publish, say};
 pub fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario, &args.common.set)?;
     let started = Instant::now();
-    if args.sketch && (args.common.antithetic || args.common.control_variates) {
-        return Err(InputError(
-            "--sketch keeps no per-path values, which --antithetic and --control-variates need"
-                .into(),
-        )
-        .into());
-    }
     let results = simulate(&scenario, args)?;
     publish(
         &results,
@@ -54,7 +47,7 @@ fn simulate(scenario: &Scenario, args: &RunArgs) -> Result<RunResults> {
         .with_precision(goal);
     let bar = match goal {
         Some(_) => PathBar::new(args.max_paths, &format!("{} (to precision)", scenario.name)),
-        None => PathBar::new(config.paths, &scenario.name),
+        None => PathBar::new(config.total_paths(), &scenario.name),
     };
     let results =
         thread_pool(common.threads)?.install(|| engine::simulate(scenario, &config, &bar));

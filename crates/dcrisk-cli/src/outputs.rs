@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use dcrisk_core::estimate::estimate_with;
 use dcrisk_core::stats::QUANTILE_LEVELS;
 use dcrisk_core::{Metric, MetricStats, RunResults, Techniques};
 use serde_json::{Map, Value, json};
@@ -55,15 +54,7 @@ fn add_estimate(entry: &mut Value, r: &RunResults, m: Metric) {
             antithetic: true,
             control_variates: false,
         };
-        entry["stderr"] = json!(
-            estimate_with(
-                r.metrics.get(m),
-                r.metrics.controls(),
-                &r.control_expectations,
-                pairs_only
-            )
-            .stderr
-        );
+        entry["stderr"] = json!(r.estimate_values_with(r.metrics.get(m), pairs_only).stderr);
     }
     let e = r.estimate(m);
     let method = match (t.antithetic, t.control_variates) {

@@ -111,7 +111,10 @@ where
     R: Send,
     F: Fn(&RunResults) -> R + Sync + Send,
 {
-    let total: u64 = scenarios.iter().map(|s| common.paths_for(s)).sum();
+    let total: u64 = scenarios
+        .iter()
+        .map(|s| common.run_config(s).total_paths())
+        .sum();
     let pool = thread_pool(common.threads)?;
     let bar = PathBar::new(total, label);
     let results = par_map(&pool, scenarios, |s| {

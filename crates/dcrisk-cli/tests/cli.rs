@@ -630,6 +630,30 @@ mod techniques {
             assert_eq!(o.status.code(), Some(2), "{args:?}");
         }
     }
+
+    /// `--sketch` keeps no per-path values, which the variance-reduction estimates need:
+    /// refused with exit 2 and nothing written, whole runs and shards alike.
+    #[test]
+    fn sketch_refuses_variance_reduction() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = scenario(dir.path(), |t| t);
+        for extra in [
+            vec!["--antithetic"],
+            vec!["--control-variates"],
+            vec!["--antithetic", "--shard", "0/2"],
+            vec!["--control-variates", "--shard", "1/2"],
+        ] {
+            let mut args = vec!["run", file.to_str().unwrap(), "--sketch", "--paths", "2048"];
+            args.extend(&extra);
+            let o = dcrisk(&args, dir.path());
+            assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("--sketch"), "{extra:?}: {}", stderr(&o));
+            assert!(
+                !dir.path().join("output").exists(),
+                "{extra:?} wrote output"
+            );
+        }
+    }
 }
 
 /// Width and height of a PNG file, after checking its signature.

@@ -11,7 +11,7 @@ use dcrisk_core::engine::floor::random_floor;
 use dcrisk_core::engine::monthly_series::MonthSink;
 use dcrisk_core::engine::path::simulate_path;
 use dcrisk_core::engine::scratch::Scratch;
-use dcrisk_core::engine::{Model, RunConfig, simulate};
+use dcrisk_core::engine::{Model, RunConfig, simulate_part};
 use dcrisk_core::scenario::{parse_toml, validate};
 use dcrisk_core::{NoProgress, Scenario, guarantee};
 
@@ -37,7 +37,7 @@ fn engine(c: &mut Criterion) {
     for paths in [4_096u64, 16_384, 65_536] {
         g.throughput(Throughput::Elements(paths));
         g.bench_with_input(BenchmarkId::new("paths", paths), &paths, |b, &n| {
-            b.iter(|| simulate(&scenario, &RunConfig::new(n, 42), &NoProgress))
+            b.iter(|| simulate_part(&scenario, &RunConfig::new(n, 42), 0..n, &NoProgress))
         });
         g.bench_with_input(BenchmarkId::new("rng_floor", paths), &paths, |b, &n| {
             b.iter(|| random_floor(&model, &RunConfig::new(n, 42), 0..n))

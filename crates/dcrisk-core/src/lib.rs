@@ -105,6 +105,7 @@ pub mod results;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod summaries;
 
 pub use engine::{NoProgress, Progress, simulate};
 pub use headline::Headline;

@@ -2,10 +2,10 @@
 //! fixed-memory summaries. Plain data, so the CLI and the report crate can turn it into
 //! files and charts without knowing how it was simulated.
 
-use crate::engine::summaries::MetricSummaries;
 use crate::estimate::{Estimate, estimate_with};
 use crate::metrics::{Metric, PathMetrics, Probabilities, Techniques};
 use crate::stats::{MetricStats, summarize_metric};
+use crate::summaries::MetricSummaries;
 
 /// What a per-month series measures, so charts can pick units and axes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,11 +95,17 @@ impl RunResults {
     /// The estimate of the mean of `values` (one per path of this run, e.g. a metric's
     /// column) under the run's techniques, with its control variates.
     pub fn estimate_values(&self, values: &[f64]) -> Estimate {
+        self.estimate_values_with(values, self.techniques)
+    }
+
+    /// As [`Self::estimate_values`], under `techniques` (a subset of the run's: e.g. the
+    /// antithetic pairs alone, for an honest plain standard error).
+    pub fn estimate_values_with(&self, values: &[f64], techniques: Techniques) -> Estimate {
         estimate_with(
             values,
             self.metrics.controls(),
             &self.control_expectations,
-            self.techniques,
+            techniques,
         )
     }
 

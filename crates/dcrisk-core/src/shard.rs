@@ -9,12 +9,12 @@
 use std::ops::Range;
 
 use crate::engine::series::SeriesAccumulator;
-use crate::engine::summaries::MetricSummaries;
 use crate::engine::{CHUNK, PartialRun, RunMeta, finish};
 use crate::kernels::codec::{DecodeResult, Reader, Writer, fnv1a};
 use crate::metrics::{CONTROL_NAMES, Metric, PathMetrics, Techniques};
 use crate::results::{RunResults, SeriesKind};
 use crate::scenario::Scenario;
+use crate::summaries::MetricSummaries;
 
 const MAGIC: &[u8] = b"DCRISK-PARTIAL\n\x01";
 

@@ -1,6 +1,6 @@
 //! Renders every chart of a synthetic run into a directory, to look at them.
 //!
-//! `cargo run --release -p dcrisk-report --example render_synthetic -- /tmp/charts [WIDTHxHEIGHT] [realistic|degenerate|empty|regions=N]`
+//! `cargo run --release -p dcrisk-report --example render_synthetic -- charts [WIDTHxHEIGHT] [realistic|degenerate|empty|regions=N]`
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -15,7 +15,7 @@ const REGIONS: [&str; 8] = [
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args.first().map_or("/tmp/charts", String::as_str);
+    let dir = args.first().map_or("charts", String::as_str);
     let mut opts = ChartOptions::default();
     if let Some((w, h)) = args.get(1).and_then(|s| s.split_once('x')) {
         opts = ChartOptions {

@@ -12,10 +12,10 @@ use super::monthly_series::series_kinds;
 use super::path::simulate_path;
 use super::scratch::Scratch;
 use super::series::{BatchSink, SeriesAccumulator};
-use super::summaries::MetricSummaries;
 use crate::metrics::{COLUMNS, PathMetrics, Techniques};
 use crate::results::{RunResults, SeriesKind};
 use crate::scenario::Scenario;
+use crate::summaries::MetricSummaries;
 
 /// Paths per chunk: the unit of parallel work and of exact series summation.
 pub const CHUNK: u64 = 1024;

@@ -51,11 +51,12 @@ pub(super) fn cash_flows(model: &Model, s: &mut Scratch, tau: usize, controls: b
     let mut m = PathSums::default();
     let df = &model.df[..t_end];
     let [power, overflow_cost, idle, overflow] = flow_rows(&s.flows, t_end);
-    let (demand, cloud_prices) = (&s.demand[..t_end], &s.levels[s.layout.cloud()]);
+    // Every input cut to the horizon, so the loops' indexing needs no checks.
+    let (demand, cloud_prices) = (&s.demand[..t_end], &s.levels[s.layout.cloud()][..t_end]);
     let (program, cloud) = (&s.program[..t_end], &s.cloud[..t_end]);
     let rent = &s.rent[..t_end];
-    let opex = s.schedule_row(ScheduleRows::OPEX);
-    let hardware = s.schedule_row(ScheduleRows::HARDWARE);
+    let opex = &s.schedule_row(ScheduleRows::OPEX)[..t_end];
+    let hardware = &s.schedule_row(ScheduleRows::HARDWARE)[..t_end];
     // The sums run while the tenant is alive, in month order.
     for t in 0..tau.min(t_end) {
         let df = df[t];
@@ -108,13 +109,13 @@ fn monthly_flows(model: &Model, s: &mut Scratch, tau: usize) {
     }
     // Every input cut to the horizon, so the loop's indexing needs no checks.
     let plan = &model.demand.plan[..t_end];
-    let demand_factor = &s.levels[layout.demand()];
-    let cloud_prices = &s.levels[layout.cloud()];
+    let demand_factor = &s.levels[layout.demand()][..t_end];
+    let cloud_prices = &s.levels[layout.cloud()][..t_end];
     let bill = &s.bill[..alive];
     let rents = &s.rent[..t_end];
-    let capacities = &s.monthly[s.rows.row(ScheduleRows::CAPACITY)];
-    let opexes = &s.monthly[s.rows.row(ScheduleRows::OPEX)];
-    let hardwares = &s.monthly[s.rows.row(ScheduleRows::HARDWARE)];
+    let capacities = &s.monthly[s.rows.row(ScheduleRows::CAPACITY)][..t_end];
+    let opexes = &s.monthly[s.rows.row(ScheduleRows::OPEX)][..t_end];
+    let hardwares = &s.monthly[s.rows.row(ScheduleRows::HARDWARE)][..t_end];
     let demand_at = |t: usize| plan[t] * demand_factor[t];
     let demand_out = &mut s.demand[..t_end];
     let program_out = &mut s.program[..t_end];

@@ -7,8 +7,8 @@
 //! - [`schedule`]: deliveries, leases, outages and rent of the sites;
 //! - [`flows`]: the monthly cash flows and their present values (the path pricer);
 //! - [`path`]: one path, as an outline of the above;
-//! - [`monthly_series`], [`series`], [`summaries`]: what a run keeps of its paths (the
-//!   statistics accumulators);
+//! - [`monthly_series`], [`series`] (and `crate::summaries` for `--sketch` runs): what a
+//!   run keeps of its paths (the statistics accumulators);
 //! - [`config`]: a run's options; [`driver`]: the parallel driver over chunks of paths;
 //!   [`converge`]: runs to a precision; [`run`]: the one entry, [`simulate`];
 //!   [`floor`]: the random-number floor for benchmarks.
@@ -26,7 +26,6 @@ pub mod schedule;
 pub mod scratch;
 pub mod series;
 pub mod states;
-pub mod summaries;
 
 pub use config::{NoProgress, PrecisionGoal, Progress, RunConfig};
 pub use driver::{CHUNK, PartialRun, RunMeta, finish};

@@ -24,6 +24,8 @@ use super::model::Model;
 pub struct Layout {
     months: usize,
     regions: usize,
+    /// Correlated factors: the regions, demand, cloud (and any factor added after them).
+    factors: usize,
 }
 
 impl Layout {
@@ -31,6 +33,7 @@ impl Layout {
         Layout {
             months: model.months,
             regions: model.regions(),
+            factors: model.shocks.factors(),
         }
     }
 
@@ -58,17 +61,18 @@ impl Layout {
         self.row(self.regions + 1)
     }
 
-    /// The tenant's hazard factor `exp(-beta Y(t))` (its exponent before the sweep).
+    /// The tenant's hazard factor `exp(-beta Y(t))` (its exponent before the sweep), after
+    /// the states.
     #[inline]
     pub fn hazard(&self) -> Range<usize> {
-        self.row(self.regions + 2)
+        self.row(self.states())
     }
 
-    /// The states the recurrences step: the regions' log prices, log demand, log cloud
-    /// price; also the number of correlated factors.
+    /// The states the recurrences step, one per correlated factor: the regions' log
+    /// prices, log demand, log cloud price (a factor added later goes after these).
     #[inline]
     pub fn states(&self) -> usize {
-        self.regions + 2
+        self.factors
     }
 
     /// Values in `Scratch::levels`.

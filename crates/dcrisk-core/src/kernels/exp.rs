@@ -194,7 +194,6 @@ mod tests {
             {
                 let mut avx2 = fresh();
                 // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-                // SAFETY: the CPU supports AVX2 and FMA, checked just above.
                 unsafe { crate::kernels::simd::avx2(|| exp_loop(&mut avx2)) };
                 assert_eq!(avx2, expected);
             }

@@ -5,7 +5,8 @@
 //! - [`simd`]: runs a closure compiled for the widest vectors the CPU has.
 //! - [`exp`]: a vectorisable `exp` within 1 ulp (fdlibm's algorithm).
 //! - [`ziggurat`]: the standard normal sampler (rand_distr's, inlined), tables apart.
-//! - [`sketch`]: the fixed-memory quantile summary with bounded relative error.
+//! - [`sketch`]: the fixed-memory quantile summary with bounded relative error (its
+//!   bucket counts in `buckets`).
 //! - [`batch`]: the huge-page buffer that feeds the series summaries in batches.
 //! - [`exact`]: exact (fixed-point) sums, so merged runs and shards add up bit for bit.
 //! - [`codec`]: the binary encoding of shard parts.
