@@ -15,7 +15,7 @@ pub use model::*;
 pub use overrides::apply_override;
 pub use reader::nearest;
 pub use toml_text::{parse_toml, parse_value};
-pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, validate};
+pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, name_problem, validate};
 pub use value::{Table, Value, format_number};
 
 /// The shipped base case, `scenarios/gigawatt-program.toml`, validated: for unit tests

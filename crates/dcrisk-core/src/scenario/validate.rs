@@ -126,18 +126,21 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
 
 /// The name becomes an output folder: it must be a plain, non-empty file name.
 fn check_name(e: &mut Errors, name: &str) {
+    if let Some(problem) = name_problem(name) {
+        e.push("name", problem);
+    }
+}
+
+/// What is wrong with a scenario name as an output folder's name, if anything. Every
+/// place a name becomes a path (a scenario file, a shard part's header) checks it here.
+pub fn name_problem(name: &str) -> Option<String> {
     let bad = name.is_empty()
         || name == "."
         || name == ".."
         || name
             .chars()
             .any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control());
-    if bad {
-        e.push(
-            "name",
-            format!("must be a plain folder name (no slashes), got {name:?}"),
-        );
-    }
+    bad.then(|| format!("must be a plain folder name (no slashes), got {name:?}"))
 }
 
 fn unique_names<'a>(e: &mut Errors, list: &str, names: impl Iterator<Item = &'a str>) {
