@@ -92,10 +92,14 @@
 //! assert!(savings.stderr > 0.0 && p05 <= savings.mean);
 //! ```
 
+// `unsafe` only in the kernels, each block with its safety argument beside it.
+#![deny(unsafe_code)]
+
 pub mod engine;
 pub mod estimate;
 pub mod guarantee;
 pub mod headline;
+#[allow(unsafe_code)]
 pub(crate) mod kernels;
 pub mod math;
 pub mod metrics;
