@@ -32,8 +32,12 @@ pub(crate) const GROWTH: Range = Range::above(-1.0, 1.0);
 pub(crate) const POWER_PRICE: Range = Range::above(0.0, 1e5);
 /// The hedge's fixed price, $/MWh.
 pub(crate) const HEDGE_PRICE: Range = Range::closed(0.0, 1e5);
-/// Mean reversion per year: a half-life from 25 minutes to 690 years.
-pub(crate) const REVERSION: Range = Range::closed(1e-3, 1e3);
+/// Mean reversion per year: positive, at most 1,000 (a half-life of 25 minutes); and at
+/// least [`MIN_REVERSION`].
+pub(crate) const REVERSION: Range = Range::above(0.0, 1e3);
+/// Slowest mean reversion, per year (a half-life of 693 years): slower, the level's
+/// correction `volatility^2 / (4 reversion)` would swamp the log price's other terms.
+pub(crate) const MIN_REVERSION: f64 = 1e-3;
 /// A volatility per square root of a year (also bounded over the horizon: [`MAX_LOG_SD`]).
 pub(crate) const VOLATILITY: Range = Range::closed(0.0, 10.0);
 /// A seasonal swing of the log price: e^5 is 148 times.

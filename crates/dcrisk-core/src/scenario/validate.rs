@@ -235,7 +235,15 @@ fn region(e: &mut Errors, mut t: Fields<'_>, years: u32) -> Region {
         hedge_fraction: t.number(e, "hedge_fraction", FRACTION),
         hedge_price: t.number(e, "hedge_price", HEDGE_PRICE),
     };
-    if REVERSION.contains(r.reversion) {
+    if REVERSION.contains(r.reversion) && r.reversion < MIN_REVERSION {
+        e.push(
+            t.path_of("reversion"),
+            format!(
+                "must be >= {MIN_REVERSION} (a half-life of at most 693 years), got {}",
+                format_number(r.reversion)
+            ),
+        );
+    } else if REVERSION.contains(r.reversion) {
         let years = f64::from(years);
         spread(
             e,
