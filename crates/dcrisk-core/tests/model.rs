@@ -994,6 +994,9 @@ mod limits {
             &[("regions.ERCOT.jump_rate", "3e20")],
             "regions[0].jump_rate: must be <= 10000, got 3e20",
         );
+        // One problem, not also the jump load it implies.
+        let e = with(&[("regions.ERCOT.jump_rate", "3e20")]).unwrap_err();
+        assert_eq!(e.total(), 1, "{e}");
         refused(
             &[("demand.bust_rate", "2.5e20")],
             "demand.bust_rate: must be <= 10000, got",

@@ -110,8 +110,8 @@ pub(crate) fn spread(e: &mut Errors, path: String, what: &str, value: f64, max: 
         e.push(
             path,
             format!(
-                "too wide over the horizon: {what} must be <= {}, got {} (prices or \
-                 demand would overflow)",
+                "too wide over the horizon: {what} must be <= {}, got {} (the model's \
+                 figures could overflow)",
                 show_bound(max),
                 show_sig(value)
             ),

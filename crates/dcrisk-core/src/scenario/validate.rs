@@ -244,46 +244,56 @@ fn region(e: &mut Errors, mut t: Fields<'_>, years: u32) -> Region {
             ),
         );
     } else if REVERSION.contains(r.reversion) {
+        // The spreads over the horizon, checked once each input is in its own range.
         let years = f64::from(years);
-        spread(
-            e,
-            t.path_of("volatility"),
-            "the log price's standard deviation at the horizon, \
+        if VOLATILITY.contains(r.volatility) {
+            spread(
+                e,
+                t.path_of("volatility"),
+                "the log price's standard deviation at the horizon, \
              volatility x sqrt((1 - e^(-2 x reversion x horizon_years)) / (2 x reversion)),",
-            ou_sd(r.volatility, r.reversion, years),
-            MAX_LOG_SD,
-        );
+                ou_sd(r.volatility, r.reversion, years),
+                MAX_LOG_SD,
+            );
+        }
         let (rate, mean, std) = (r.jump_rate, r.jump_mean, r.jump_std);
-        spread(
-            e,
-            t.path_of("jump_rate"),
-            "the jump load, jump_rate x (|jump_mean| + jump_std) x min(horizon_years, \
+        if EVENT_RATE.contains(rate) && JUMP_MEAN.contains(mean) && JUMP_STD.contains(std) {
+            spread(
+                e,
+                t.path_of("jump_rate"),
+                "the jump load, jump_rate x (|jump_mean| + jump_std) x min(horizon_years, \
              1 / reversion),",
-            jump_load(rate, mean, std, r.reversion, years),
-            MAX_JUMP_LOAD,
-        );
+                jump_load(rate, mean, std, r.reversion, years),
+                MAX_JUMP_LOAD,
+            );
+        }
     }
     t.finish(e);
     r
 }
 
-/// The checks over the horizon of a geometric Brownian motion's drift and volatility.
+/// The checks over the horizon of a geometric Brownian motion's drift and volatility,
+/// each once the field is in its own range.
 fn gbm_spread(e: &mut Errors, t: &Fields<'_>, drift: f64, volatility: f64, years: u32) {
     let years = f64::from(years);
-    spread(
-        e,
-        t.path_of("drift"),
-        "the growth over the horizon, drift x horizon_years,",
-        drift * years,
-        MAX_LOG_DRIFT,
-    );
-    spread(
-        e,
-        t.path_of("volatility"),
-        "the standard deviation at the horizon, volatility x sqrt(horizon_years),",
-        volatility * years.sqrt(),
-        MAX_LOG_SD,
-    );
+    if DRIFT.contains(drift) {
+        spread(
+            e,
+            t.path_of("drift"),
+            "the growth over the horizon, drift x horizon_years,",
+            drift * years,
+            MAX_LOG_DRIFT,
+        );
+    }
+    if VOLATILITY.contains(volatility) {
+        spread(
+            e,
+            t.path_of("volatility"),
+            "the standard deviation at the horizon, volatility x sqrt(horizon_years),",
+            volatility * years.sqrt(),
+            MAX_LOG_SD,
+        );
+    }
 }
 
 fn demand(e: &mut Errors, mut t: Fields<'_>, years: u32) -> Demand {
