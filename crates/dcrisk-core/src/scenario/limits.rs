@@ -5,8 +5,9 @@
 //! double holds, and so do their sums over months and paths and the squares the statistics
 //! take, at every combination of extreme inputs. The log-states (power prices, demand,
 //! cloud price) are bounded through their spread over the horizon, so that exp() of them
-//! stays finite unless a draw lands dozens of standard deviations out. Each upper end is
-//! hundreds to thousands of times the typical value.
+//! stays within range unless a log-state moves more than 20 of its standard deviations (or
+//! dozens of the largest jumps pile up). Each upper end is hundreds to thousands of times
+//! the typical value.
 
 use super::reader::{Errors, Range, show_bound};
 
