@@ -158,6 +158,10 @@ pub fn poisson_inversion(lambda: f64, exp_neg_lambda: f64, u: f64) -> u32 {
 /// Largest rate sampled by inversion; larger rates use rand_distr's Poisson.
 pub const POISSON_INVERSION_MAX: f64 = 30.0;
 
+/// Largest rate the sampler draws at: above `u32::MAX` counts, within `rand_distr`'s
+/// range (it refuses rates above about 1.8e19).
+pub const POISSON_MAX: f64 = 1e12;
+
 /// A Poisson sampler for one fixed rate, drawing from `rng`.
 #[derive(Clone, Debug)]
 pub struct Poisson {
@@ -167,10 +171,16 @@ pub struct Poisson {
 }
 
 impl Poisson {
-    /// A sampler for `lambda >= 0` (finite).
+    /// A sampler for `lambda >= 0`.
+    ///
+    /// Validation keeps rates far below [`POISSON_MAX`] (at most 1e4 events a year); a
+    /// larger rate (or an infinite one, from a scenario built in code) is sampled at
+    /// [`POISSON_MAX`] instead of panicking in `rand_distr`, whose counts are cut to
+    /// `u32::MAX` anyway. Rates below it are sampled exactly as before.
     pub fn new(lambda: f64) -> Self {
-        let large = (lambda >= POISSON_INVERSION_MAX)
-            .then(|| rand_distr::Poisson::new(lambda).expect("validated finite positive rate"));
+        let large = (lambda >= POISSON_INVERSION_MAX).then(|| {
+            rand_distr::Poisson::new(lambda.min(POISSON_MAX)).expect("a rate within range")
+        });
         Poisson {
             lambda,
             exp_neg_lambda: (-lambda).exp(),
@@ -359,6 +369,20 @@ mod tests {
         assert_eq!(even.normal(), -odd.normal());
         assert_eq!(even.uniform(), 1.0 - odd.uniform());
         assert!(exponential(1.0).is_finite());
+    }
+
+    /// Rates validation refuses, or a scenario built in code could hold, draw without
+    /// panicking (`rand_distr` refuses rates above about 1.8e19).
+    #[test]
+    fn huge_rates_do_not_panic() {
+        for lambda in [2e20 / 12.0, 1e300, f64::INFINITY, f64::MAX] {
+            let p = Poisson::new(lambda);
+            let mut draws = Draws::new(1, 0, Stream::Jumps, false);
+            assert!(p.sample(&mut draws) > 1_000_000, "lambda {lambda}");
+            let mut months = 0;
+            p.monthly_counts(&mut draws, 3, |_, n, _| months += usize::from(n > 0));
+            assert_eq!(months, 3);
+        }
     }
 
     #[test]

@@ -932,3 +932,447 @@ mod pinned {
         assert_eq!(digest("landlord-stress", 4096, 42), 0x030c_23e5_5a11_ae9a);
     }
 }
+
+/// Hostile and extreme numbers (issue 16): every field's bounds refuse what would overflow
+/// or panic, with the field and value named; a scenario at the bounds' extremes runs to
+/// finite figures; validation stays linear in the file's size.
+mod limits {
+    use dcrisk_core::engine::RunConfig;
+    use dcrisk_core::scenario::*;
+    use dcrisk_core::{Metric, NoProgress, simulate};
+
+    fn base_text() -> String {
+        let path = format!(
+            "{}/../../scenarios/gigawatt-program.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path).expect("shipped scenario")
+    }
+
+    fn tree() -> Table {
+        parse_toml(&base_text()).expect("TOML")
+    }
+
+    /// The base case with `key` set to `value` (as `--set` would), validated.
+    fn with(sets: &[(&str, &str)]) -> Result<Scenario, ScenarioError> {
+        let mut t = tree();
+        for (key, value) in sets {
+            apply_override(&mut t, key, parse_value(value)).expect("a known key");
+        }
+        validate(&t)
+    }
+
+    fn refused(sets: &[(&str, &str)], want: &str) {
+        let e = with(sets).expect_err(&format!("{sets:?} should be refused"));
+        let text = e.to_string();
+        assert!(
+            text.contains(want),
+            "{sets:?}: expected {want:?} in:\n{text}"
+        );
+    }
+
+    #[test]
+    fn every_shipped_scenario_is_within_the_bounds() {
+        let dir = format!("{}/../../scenarios", env!("CARGO_MANIFEST_DIR"));
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                validate(&parse_toml(&text).unwrap())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                n += 1;
+            }
+        }
+        assert!(n >= 6);
+    }
+
+    /// The reported failures: each was accepted, then panicked or gave NaN and infinities.
+    #[test]
+    fn reported_overflows_are_refused() {
+        refused(
+            &[("regions.ERCOT.jump_rate", "3e20")],
+            "regions[0].jump_rate: must be <= 10000, got 3e20",
+        );
+        // One problem, not also the jump load it implies.
+        let e = with(&[("regions.ERCOT.jump_rate", "3e20")]).unwrap_err();
+        assert_eq!(e.total(), 1, "{e}");
+        refused(
+            &[("demand.bust_rate", "2.5e20")],
+            "demand.bust_rate: must be <= 10000, got",
+        );
+        refused(
+            &[("regions.ERCOT.jump_rate", "1e6")],
+            "regions[0].jump_rate: must be <= 10000, got 1000000",
+        );
+        refused(
+            &[("sites[0].rent_per_kw_month", "1e300")],
+            "sites[0].rent_per_kw_month: must be <= 100000, got 1e300",
+        );
+        refused(
+            &[("discount_rate", "-0.999"), ("horizon_years", "100")],
+            "discount_rate: must be >= -0.2, got -0.999",
+        );
+        refused(
+            &[("paths", "9223372036854775807")],
+            "paths: must be in 1..=1000000000, got 9223372036854775807",
+        );
+        refused(
+            &[("name", &format!("{:?}", "n".repeat(245)))],
+            "name: must be at most 100 bytes (it names the output folder), got 245 bytes",
+        );
+    }
+
+    /// Every bounded field refuses a value past its end, naming the field and the value.
+    #[test]
+    fn each_bound_names_the_field_and_value() {
+        let cases = [
+            (
+                "regions.ERCOT.price0",
+                "1e6",
+                "regions[0].price0: must be <= 100000, got 1000000",
+            ),
+            (
+                "regions.ERCOT.long_run_mean",
+                "2e5",
+                "regions[0].long_run_mean: must be <= 100000",
+            ),
+            (
+                "regions.ERCOT.escalation",
+                "1.5",
+                "regions[0].escalation: must be <= 1, got 1.5",
+            ),
+            (
+                "regions.ERCOT.reversion",
+                "1e-6",
+                "regions[0].reversion: must be >= 0.001",
+            ),
+            (
+                "regions.ERCOT.reversion",
+                "1e4",
+                "regions[0].reversion: must be <= 1000",
+            ),
+            (
+                "regions.ERCOT.volatility",
+                "11",
+                "regions[0].volatility: must be <= 10, got 11",
+            ),
+            (
+                "regions.ERCOT.seasonal_amplitude",
+                "6",
+                "regions[0].seasonal_amplitude: must be <= 5",
+            ),
+            (
+                "regions.ERCOT.jump_mean",
+                "700",
+                "regions[0].jump_mean: must be <= 5, got 700",
+            ),
+            (
+                "regions.ERCOT.jump_mean",
+                "-6",
+                "regions[0].jump_mean: must be >= -5, got -6",
+            ),
+            (
+                "regions.ERCOT.jump_std",
+                "6",
+                "regions[0].jump_std: must be <= 5, got 6",
+            ),
+            (
+                "regions.ERCOT.hedge_price",
+                "1e300",
+                "regions[0].hedge_price: must be <= 100000",
+            ),
+            (
+                "demand.plan",
+                "[[0, 2e6]]",
+                "demand.plan[0][1]: must be <= 1e6, got 2000000",
+            ),
+            (
+                "demand.plan",
+                "[[1e9, 5]]",
+                "demand.plan[0][0]: must be <= 100000",
+            ),
+            ("demand.drift", "11", "demand.drift: must be <= 10, got 11"),
+            (
+                "demand.volatility",
+                "5",
+                "demand.volatility: too wide over the horizon",
+            ),
+            (
+                "demand.bust_size",
+                "1e3",
+                "demand.bust_size: must be <= 10, got 1000",
+            ),
+            (
+                "cloud.price0",
+                "1e300",
+                "cloud.price0: must be <= 1e9, got 1e300",
+            ),
+            ("cloud.drift", "-20", "cloud.drift: must be >= -10, got -20"),
+            (
+                "cloud.drift",
+                "3",
+                "cloud.drift: too wide over the horizon: the growth",
+            ),
+            (
+                "cloud.volatility",
+                "2",
+                "cloud.volatility: too wide over the horizon",
+            ),
+            (
+                "hardware.capex_per_mw",
+                "1e300",
+                "hardware.capex_per_mw: must be <= 1e10",
+            ),
+            (
+                "hardware.life_years",
+                "1e-300",
+                "hardware.life_years: must be >= 0.0833",
+            ),
+            (
+                "hardware.price_trend",
+                "5",
+                "hardware.price_trend: must be <= 1, got 5",
+            ),
+            (
+                "sites[0].capacity_mw",
+                "1e300",
+                "sites[0].capacity_mw: must be <= 100000",
+            ),
+            (
+                "sites[0].rent_escalator",
+                "2",
+                "sites[0].rent_escalator: must be <= 1, got 2",
+            ),
+            (
+                "sites[0].pue",
+                "1e300",
+                "sites[0].pue: must be <= 10, got 1e300",
+            ),
+            (
+                "sites[0].opex_per_kw_month",
+                "1e300",
+                "sites[0].opex_per_kw_month: must be <= 100000",
+            ),
+            (
+                "sites[0].delay.min",
+                "1e300",
+                "sites[0].delay.min: must be <= 1200",
+            ),
+            (
+                "tenant.wrong_way",
+                "1e300",
+                "tenant.wrong_way: must be <= 100, got 1e300",
+            ),
+            (
+                "guarantee.cap",
+                "1e300",
+                "guarantee.cap: must be <= 1e15, got 1e300",
+            ),
+            ("discount_rate", "2", "discount_rate: must be <= 1, got 2"),
+        ];
+        for (key, value, want) in cases {
+            refused(&[(key, value)], want);
+        }
+    }
+
+    /// The bounds over the horizon: volatility, upward drift and jumps that would take a
+    /// log-state out of a double's range.
+    #[test]
+    fn spreads_over_the_horizon_are_bounded() {
+        // A region's volatility with slow reversion over a long horizon.
+        refused(
+            &[
+                ("horizon_years", "100"),
+                ("regions.ERCOT.reversion", "0.001"),
+                ("regions.ERCOT.volatility", "1"),
+            ],
+            "regions[0].volatility: too wide over the horizon: the log price's standard \
+             deviation",
+        );
+        // The same volatility with the base case's reversion is fine.
+        with(&[("horizon_years", "100"), ("regions.ERCOT.volatility", "1")]).unwrap();
+        // Frequent large jumps.
+        refused(
+            &[("regions.ERCOT.jump_rate", "1000")],
+            "regions[0].jump_rate: too wide over the horizon: the jump load",
+        );
+        refused(
+            &[("horizon_years", "100"), ("demand.drift", "0.5")],
+            "demand.drift: too wide over the horizon: the growth over the horizon, drift x \
+             horizon_years, must be <= 30, got 50",
+        );
+        // A falling cloud price over 100 years is fine (it only goes to zero).
+        with(&[("horizon_years", "100"), ("cloud.drift", "-0.35")]).unwrap();
+    }
+
+    /// Every field at the end of its range that makes figures largest (and the horizon's
+    /// bounds at theirs): the run's metrics and their statistics stay finite.
+    #[test]
+    fn a_scenario_at_the_bounds_runs_to_finite_figures() {
+        let mut sets: Vec<(String, String)> = [
+            ("horizon_years", "100"),
+            ("discount_rate", "-0.2"),
+            ("demand.plan", "[[0, 1e6]]"),
+            ("demand.drift", "0.3"),
+            ("demand.volatility", "0.4"),
+            ("demand.bust_rate", "1e4"),
+            ("demand.bust_size", "10"),
+            ("cloud.price0", "1e9"),
+            ("cloud.drift", "0.3"),
+            ("cloud.volatility", "0.4"),
+            ("hardware.capex_per_mw", "1e10"),
+            ("hardware.life_years", "0.08333333333333334"),
+            ("hardware.price_trend", "1"),
+            ("tenant.wrong_way", "100"),
+            // No tenant default, so every month is summed.
+            ("tenant.annual_pd", "0"),
+            ("guarantee.cap", "1e15"),
+            ("guarantee.max_months", "1200"),
+            ("guarantee.relet_months", "1200"),
+            ("landlord_default.pre_delivery_delay_months", "1200"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (i, region) in ["ERCOT", "PJM"].into_iter().enumerate() {
+            // One slowly reverting region with rare jumps, one fast with frequent ones.
+            let (reversion, volatility, rate) = if i == 0 {
+                ("0.001", "0.4", "0.002")
+            } else {
+                ("1000", "10", "24")
+            };
+            for (field, value) in [
+                ("price0", "1e5"),
+                ("long_run_mean", "1e5"),
+                ("escalation", "1"),
+                ("reversion", reversion),
+                ("volatility", volatility),
+                ("seasonal_amplitude", "5"),
+                ("jump_rate", rate),
+                ("jump_mean", "5"),
+                ("jump_std", "5"),
+                ("hedge_fraction", "0.5"),
+                ("hedge_price", "1e5"),
+            ] {
+                sets.push((format!("regions.{region}.{field}"), value.to_string()));
+            }
+        }
+        for site in 0..3 {
+            for (field, value) in [
+                ("capacity_mw", "1e5"),
+                ("rent_per_kw_month", "1e5"),
+                ("rent_escalator", "1"),
+                ("pue", "10"),
+                ("opex_per_kw_month", "1e5"),
+                ("planned_delivery", "1100"),
+                ("term_years", "100"),
+            ] {
+                sets.push((format!("sites[{site}].{field}"), value.to_string()));
+            }
+        }
+        let refs: Vec<(&str, &str)> = sets.iter().map(|(k, v)| (&**k, &**v)).collect();
+        let scenario = with(&refs).unwrap_or_else(|e| panic!("{e}"));
+        let run = simulate(&scenario, &RunConfig::new(256, 3), &NoProgress);
+        for m in Metric::ALL {
+            let s = run.metric_stat(m);
+            let all = [s.mean, s.std, s.stderr, s.min, s.max, s.upper_es_99];
+            assert!(all.iter().all(|x| x.is_finite()), "{m:?}: {s:?}");
+        }
+        // The path with the costliest month: rent alone is about 1e5 MW x 1e8 $/MW x
+        // 2^100 a month at the end of a lease, far below a double's range.
+        let cost = run.metric_stat(Metric::ProgramCostPv);
+        assert!(cost.max > 1e20 && cost.max < 1e150, "{cost:?}");
+    }
+
+    /// A file with 200,000 landlords (and as many sites naming them) validates in linear
+    /// time. Quadratic look-ups would make 4e10 string comparisons (minutes); the bound
+    /// here is generous for a slow machine.
+    #[test]
+    fn validation_is_linear_in_the_list_lengths() {
+        let n = 200_000;
+        let mut text = base_text();
+        for i in 0..n {
+            text.push_str(&format!(
+                "\n[[landlords]]\nname = \"L{i}\"\nannual_pd = 0.01\n"
+            ));
+        }
+        let tree = parse_toml(&text).unwrap();
+        let mut t = tree.clone();
+        // Every site names the last landlord: a linear scan per site would be slow too.
+        for site in 0..14 {
+            apply_override(
+                &mut t,
+                &format!("sites[{site}].landlord"),
+                Value::Str(format!("L{}", n - 1)),
+            )
+            .unwrap();
+        }
+        let start = std::time::Instant::now();
+        let s = validate(&t).unwrap();
+        assert_eq!(s.landlords.len(), n + 7);
+        assert_eq!(s.sites[0].landlord, n + 6);
+        // Every landlord duplicated: 200,000 errors, counted, 20 listed.
+        let mut dup = tree;
+        let Some((_, Value::Array(list))) = dup.iter_mut().find(|(k, _)| k == "landlords") else {
+            panic!("landlords")
+        };
+        let copy = list.clone();
+        list.extend(copy);
+        let e = validate(&dup).unwrap_err();
+        assert_eq!(e.total(), n + 7);
+        assert_eq!(e.errors().len(), MAX_LISTED + 1);
+        assert!(e.to_string().contains("... and 199,987 more"), "{e}");
+        let took = start.elapsed();
+        assert!(took.as_secs() < 20, "validation took {took:?}");
+    }
+
+    /// Type errors show the value; numbers too large for TOML are said to be out of range.
+    #[test]
+    fn messages_show_values_and_ranges() {
+        refused(
+            &[("sites[0].pue", "\"abc\"")],
+            "sites[0].pue: expected a number, got the string \"abc\"",
+        );
+        refused(
+            &[("cloud.price0", "true")],
+            "cloud.price0: expected a number, got the boolean true",
+        );
+        refused(
+            &[("cloud.price0", "1e400")],
+            "cloud.price0: must be a finite number, got inf (out of range",
+        );
+        refused(
+            &[("paths", "99999999999999999999")],
+            "paths: must be in 1..=1000000000, got 1e20",
+        );
+        let text = base_text().replace("seed = 42", "seed = 99999999999999999999");
+        let text = if text.contains("seed = 9999") {
+            text
+        } else {
+            format!("seed = 99999999999999999999\n{text}")
+        };
+        let e = parse_toml(&text).unwrap_err();
+        assert!(
+            e.contains("the whole number 99999999999999999999 is out of range")
+                && !e.contains("i128"),
+            "{e}"
+        );
+        let e = parse_toml("x = 1e400").unwrap_err();
+        assert!(
+            e.starts_with("line 1: the number 1e400 is out of range"),
+            "{e}"
+        );
+    }
+
+    /// The CLI's `--paths` limit is the file's.
+    #[test]
+    fn paths_limit_is_shared() {
+        assert_eq!(MAX_PATHS, 1_000_000_000);
+        assert!(with(&[("paths", "1000000000")]).is_ok());
+        refused(
+            &[("paths", "1000000001")],
+            "paths: must be in 1..=1000000000",
+        );
+    }
+}

@@ -1,6 +1,9 @@
 //! The correlation of the monthly Gaussian factors and its Cholesky factor (docs/MODEL.md 2).
 
-use super::reader::{Errors, Fields, number_value};
+use std::collections::{HashMap, HashSet};
+
+use super::limits::CORRELATION;
+use super::reader::{Errors, Fields, Range, number_value};
 use super::value::{Value, format_number};
 
 /// Tolerance for a pivot that is zero up to rounding (a semi-definite matrix).
@@ -37,17 +40,26 @@ fn read_pairs(e: &mut Errors, path: &str, v: &Value, names: &[String], c: &mut [
     let Value::Array(items) = v else {
         e.push(
             path,
-            format!("expected an array of [name, name, value], got {}", v.kind()),
+            format!(
+                "expected an array of [name, name, value], got {}",
+                v.describe()
+            ),
         );
         return;
     };
-    let mut seen = Vec::new();
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut seen = HashSet::new();
     for (i, item) in items.iter().enumerate() {
         let p = format!("{path}[{i}]");
         let Value::Array(triple) = item else {
             e.push(
                 p,
-                format!("expected [name, name, value], got {}", item.kind()),
+                format!("expected [name, name, value], got {}", item.describe()),
             );
             continue;
         };
@@ -58,15 +70,9 @@ fn read_pairs(e: &mut Errors, path: &str, v: &Value, names: &[String], c: &mut [
             );
             continue;
         };
-        let ia = factor_index(e, &format!("{p}[0]"), a, names);
-        let ib = factor_index(e, &format!("{p}[1]"), b, names);
-        let r = number_value(e, &format!("{p}[2]"), rho, |x| {
-            if (-1.0..=1.0).contains(&x) {
-                Ok(())
-            } else {
-                Err(format!("must be in [-1, 1], got {}", format_number(x)))
-            }
-        });
+        let ia = factor_index(e, &format!("{p}[0]"), a, names, &index);
+        let ib = factor_index(e, &format!("{p}[1]"), b, names, &index);
+        let r = number_value(e, &format!("{p}[2]"), rho, CORRELATION);
         let (Some(ia), Some(ib)) = (ia, ib) else {
             continue;
         };
@@ -81,29 +87,42 @@ fn read_pairs(e: &mut Errors, path: &str, v: &Value, names: &[String], c: &mut [
             continue;
         }
         let key = (ia.min(ib), ia.max(ib));
-        if seen.contains(&key) {
+        if !seen.insert(key) {
             e.push(
                 p,
                 format!("the pair {:?}-{:?} is given twice", names[ia], names[ib]),
             );
         }
-        seen.push(key);
         c[ia * n + ib] = r;
         c[ib * n + ia] = r;
     }
 }
 
-fn factor_index(e: &mut Errors, path: &str, v: &Value, names: &[String]) -> Option<usize> {
+/// Any finite number (the matrix's entries are checked as a whole afterwards).
+const ANY: Range = Range::closed(f64::MIN, f64::MAX);
+
+fn factor_index(
+    e: &mut Errors,
+    path: &str,
+    v: &Value,
+    names: &[String],
+    index: &HashMap<&str, usize>,
+) -> Option<usize> {
     let Value::Str(s) = v else {
-        e.push(path, format!("expected a factor name, got {}", v.kind()));
-        return None;
-    };
-    let i = names.iter().position(|n| n == s);
-    if i.is_none() {
         e.push(
             path,
-            format!("unknown factor {s:?}; factors are {}", names.join(", ")),
+            format!("expected a factor name, got {}", v.describe()),
         );
+        return None;
+    };
+    let i = index.get(s.as_str()).copied();
+    if i.is_none() {
+        let listed = if names.len() <= 12 {
+            names.join(", ")
+        } else {
+            format!("{}, ... ({} in all)", names[..12].join(", "), names.len())
+        };
+        e.push(path, format!("unknown factor {s:?}; factors are {listed}"));
     }
     i
 }
@@ -124,7 +143,7 @@ fn read_matrix(e: &mut Errors, path: &str, v: &Value, n: usize, c: &mut [f64]) {
         let Value::Array(cells) = row else {
             e.push(
                 p,
-                format!("expected a row of {n} numbers, got {}", row.kind()),
+                format!("expected a row of {n} numbers, got {}", row.describe()),
             );
             continue;
         };
@@ -133,7 +152,7 @@ fn read_matrix(e: &mut Errors, path: &str, v: &Value, n: usize, c: &mut [f64]) {
             continue;
         }
         for (j, cell) in cells.iter().enumerate() {
-            c[i * n + j] = number_value(e, &format!("{p}[{j}]"), cell, |_| Ok(()));
+            c[i * n + j] = number_value(e, &format!("{p}[{j}]"), cell, ANY);
         }
     }
     check_matrix(e, path, c, n);

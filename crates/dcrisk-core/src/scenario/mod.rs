@@ -2,6 +2,7 @@
 
 mod correlation;
 mod error;
+mod limits;
 mod model;
 mod overrides;
 mod reader;
@@ -10,12 +11,15 @@ mod validate;
 mod value;
 
 pub use correlation::cholesky;
-pub use error::{FieldError, ScenarioError};
+pub use error::{FieldError, MAX_LISTED, ScenarioError};
+pub use limits::{
+    MAX_EVENT_RATE, MAX_JUMP_LOAD, MAX_LOG_DRIFT, MAX_LOG_SD, MAX_PATHS, MAX_REGIONS,
+};
 pub use model::*;
 pub use overrides::apply_override;
 pub use reader::nearest;
 pub use toml_text::{parse_toml, parse_value};
-pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, name_problem, validate};
+pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, MAX_NAME_BYTES, name_problem, validate};
 pub use value::{Table, Value, format_number};
 
 /// The shipped base case, `scenarios/gigawatt-program.toml`, validated: for unit tests

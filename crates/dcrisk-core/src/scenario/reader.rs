@@ -3,55 +3,136 @@
 //! Readers return a placeholder on error and record the problem, so validation goes on
 //! and reports everything at once; the scenario is only built when no error was recorded.
 
-use super::error::FieldError;
+use super::error::{FieldError, MAX_LISTED, ScenarioError, more_line};
 use super::value::{Table, Value, format_number};
 
-/// The errors found so far.
+/// The errors found so far: the first [`MAX_LISTED`] in full, the rest only counted.
 #[derive(Default)]
-pub(crate) struct Errors(pub Vec<FieldError>);
+pub(crate) struct Errors {
+    listed: Vec<FieldError>,
+    total: usize,
+}
 
 impl Errors {
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.total += 1;
+        if self.listed.len() < MAX_LISTED {
+            self.listed.push(FieldError {
+                path: path.into(),
+                message: message.into(),
+            });
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Whether the next error will be listed: costly hints (the nearest name) are only
+    /// worth computing then.
+    pub fn listing(&self) -> bool {
+        self.total < MAX_LISTED
+    }
+
+    /// The error listing every problem (up to [`MAX_LISTED`], then a count).
+    pub fn into_error(self) -> ScenarioError {
+        let mut listed = self.listed;
+        if self.total > listed.len() {
+            listed.push(more_line(self.total - listed.len()));
+        }
+        ScenarioError::Invalid(listed)
     }
 }
 
-/// A range check on a number: `Ok` or the message after the colon.
-pub(crate) type Check = fn(f64) -> Result<(), String>;
-
-pub(crate) fn positive(x: f64) -> Result<(), String> {
-    bound(x > 0.0, "must be > 0", x)
-}
-pub(crate) fn non_negative(x: f64) -> Result<(), String> {
-    bound(x >= 0.0, "must be >= 0", x)
-}
-pub(crate) fn any(_: f64) -> Result<(), String> {
-    Ok(())
-}
-/// A probability of an event that may not be certain: `[0, 1)`.
-pub(crate) fn probability(x: f64) -> Result<(), String> {
-    bound((0.0..1.0).contains(&x), "must be in [0, 1)", x)
-}
-/// A fraction: `[0, 1]`.
-pub(crate) fn fraction(x: f64) -> Result<(), String> {
-    bound((0.0..=1.0).contains(&x), "must be in [0, 1]", x)
-}
-/// A growth rate: more than -100% a year.
-pub(crate) fn rate(x: f64) -> Result<(), String> {
-    bound(x > -1.0, "must be > -1", x)
-}
-pub(crate) fn at_least_one(x: f64) -> Result<(), String> {
-    bound(x >= 1.0, "must be >= 1", x)
+/// The range a number must lie in; the message names the side it left.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Range {
+    lo: f64,
+    lo_open: bool,
+    hi: f64,
+    hi_open: bool,
+    /// Say "must be in [0, 1)" rather than the side left ("must be >= 0").
+    interval: bool,
 }
 
-fn bound(ok: bool, rule: &str, x: f64) -> Result<(), String> {
-    if ok {
-        Ok(())
+impl Range {
+    /// `[lo, hi]`.
+    pub const fn closed(lo: f64, hi: f64) -> Self {
+        Range {
+            lo,
+            lo_open: false,
+            hi,
+            hi_open: false,
+            interval: false,
+        }
+    }
+
+    /// `(lo, hi]`.
+    pub const fn above(lo: f64, hi: f64) -> Self {
+        Range {
+            lo_open: true,
+            ..Range::closed(lo, hi)
+        }
+    }
+
+    /// The same range, reported as an interval (`must be in [0, 1)`).
+    pub const fn interval(self) -> Self {
+        Range {
+            interval: true,
+            ..self
+        }
+    }
+
+    /// The same range with its upper end excluded.
+    pub const fn open_above(self) -> Self {
+        Range {
+            hi_open: true,
+            ..self
+        }
+    }
+
+    pub fn contains(&self, x: f64) -> bool {
+        let above_lo = if self.lo_open {
+            x > self.lo
+        } else {
+            x >= self.lo
+        };
+        let below_hi = if self.hi_open {
+            x < self.hi
+        } else {
+            x <= self.hi
+        };
+        above_lo && below_hi
+    }
+
+    /// `Ok` or the message after the colon.
+    pub fn check(&self, x: f64) -> Result<(), String> {
+        if self.contains(x) {
+            return Ok(());
+        }
+        let got = format_number(x);
+        let (lo, hi) = (show_bound(self.lo), show_bound(self.hi));
+        if self.interval {
+            let open = if self.lo_open { '(' } else { '[' };
+            let close = if self.hi_open { ')' } else { ']' };
+            return Err(format!("must be in {open}{lo}, {hi}{close}, got {got}"));
+        }
+        let rule = match (x < self.lo || (self.lo_open && x == self.lo), self.lo_open) {
+            (true, true) => format!("> {lo}"),
+            (true, false) => format!(">= {lo}"),
+            (false, _) if self.hi_open => format!("< {hi}"),
+            (false, _) => format!("<= {hi}"),
+        };
+        Err(format!("must be {rule}, got {got}"))
+    }
+}
+
+/// A bound in a message: `100000`, `1e10`, `0.001`.
+pub(crate) fn show_bound(x: f64) -> String {
+    if x.abs() >= 1e6 {
+        format!("{x:e}")
     } else {
-        Err(format!("{rule}, got {}", format_number(x)))
+        format_number(x)
     }
 }
 
@@ -94,10 +175,10 @@ impl<'a> Fields<'a> {
         v
     }
 
-    /// A required finite number that passes `check`.
-    pub fn number(&mut self, e: &mut Errors, key: &'static str, check: Check) -> f64 {
+    /// A required finite number in `range`.
+    pub fn number(&mut self, e: &mut Errors, key: &'static str, range: Range) -> f64 {
         match self.required(e, key) {
-            Some(v) => number_value(e, &self.path_of(key), v, check),
+            Some(v) => number_value(e, &self.path_of(key), v, range),
             None => 0.0,
         }
     }
@@ -132,7 +213,7 @@ impl<'a> Fields<'a> {
             Some(v) => {
                 e.push(
                     self.path_of(key),
-                    format!("expected a string, got {}", v.kind()),
+                    format!("expected a string, got {}", v.describe()),
                 );
                 String::new()
             }
@@ -148,7 +229,7 @@ impl<'a> Fields<'a> {
             Some(v) => {
                 e.push(
                     self.path_of(key),
-                    format!("expected a string, got {}", v.kind()),
+                    format!("expected a string, got {}", v.describe()),
                 );
                 default.to_string()
             }
@@ -161,7 +242,7 @@ impl<'a> Fields<'a> {
         match self.required(e, key)? {
             Value::Table(t) => Some(Fields::new(path, t)),
             v => {
-                e.push(path, format!("expected a table, got {}", v.kind()));
+                e.push(path, format!("expected a table, got {}", v.describe()));
                 None
             }
         }
@@ -173,7 +254,7 @@ impl<'a> Fields<'a> {
         match self.get(key)? {
             Value::Table(t) => Some(Fields::new(path, t)),
             v => {
-                e.push(path, format!("expected a table, got {}", v.kind()));
+                e.push(path, format!("expected a table, got {}", v.describe()));
                 None
             }
         }
@@ -188,7 +269,7 @@ impl<'a> Fields<'a> {
         let Value::Array(items) = v else {
             e.push(
                 path,
-                format!("expected an array of tables, got {}", v.kind()),
+                format!("expected an array of tables, got {}", v.describe()),
             );
             return Vec::new();
         };
@@ -201,7 +282,7 @@ impl<'a> Fields<'a> {
                 Value::Table(t) => out.push(Fields::new(format!("{path}[{i}]"), t)),
                 other => e.push(
                     format!("{path}[{i}]"),
-                    format!("expected a table, got {}", other.kind()),
+                    format!("expected a table, got {}", other.describe()),
                 ),
             }
         }
@@ -214,6 +295,10 @@ impl<'a> Fields<'a> {
             if self.known.iter().any(|k| k == key) {
                 continue;
             }
+            if !e.listing() {
+                e.push(self.path_of(key), "unknown field");
+                continue;
+            }
             let hint = match nearest(key, &self.known) {
                 Some(k) => format!("unknown field (did you mean `{k}`?)"),
                 None => format!("unknown field; expected one of: {}", self.known.join(", ")),
@@ -223,27 +308,34 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// A finite number from a value, checked.
-pub(crate) fn number_value(e: &mut Errors, path: &str, v: &Value, check: Check) -> f64 {
+/// A finite number from a value, in `range`.
+pub(crate) fn number_value(e: &mut Errors, path: &str, v: &Value, range: Range) -> f64 {
     let x = match v {
         Value::Float(f) => *f,
         Value::Int(i) => *i as f64,
         other => {
-            e.push(path, format!("expected a number, got {}", other.kind()));
+            e.push(path, format!("expected a number, got {}", other.describe()));
             return 0.0;
         }
     };
     if !x.is_finite() {
-        e.push(
-            path,
-            format!("must be a finite number, got {}", format_number(x)),
-        );
+        e.push(path, not_finite(x));
         return 0.0;
     }
-    if let Err(msg) = check(x) {
+    if let Err(msg) = range.check(x) {
         e.push(path, msg);
     }
     x
+}
+
+/// The message for NaN or an infinity (`1e400` in a `--set` reads as infinity).
+fn not_finite(x: f64) -> String {
+    let why = if x.is_nan() {
+        ""
+    } else {
+        " (out of range: a number must be below about 1.8e308 in size)"
+    };
+    format!("must be a finite number, got {}{why}", format_number(x))
 }
 
 /// A whole number from a value (a float with no fraction is accepted), in `lo..=hi`.
@@ -251,6 +343,18 @@ pub(crate) fn int_value(e: &mut Errors, path: &str, v: &Value, lo: i64, hi: i64)
     let i = match v {
         Value::Int(i) => *i,
         Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9e15 => *f as i64,
+        // A whole number too large for an exact float: out of every range here.
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 => {
+            e.push(
+                path,
+                format!("must be in {lo}..={hi}, got {}", show_bound(*f)),
+            );
+            return lo;
+        }
+        Value::Float(f) if !f.is_finite() => {
+            e.push(path, not_finite(*f));
+            return lo;
+        }
         other => {
             e.push(
                 path,

@@ -12,11 +12,17 @@ pub fn parse_toml(text: &str) -> Result<Table, String> {
 
 /// A `--set` value as TOML (`1.1`, `"PJM"`, `[[0, 300.0]]`, `true`), else a bare string.
 ///
+/// A number too large for TOML's 64-bit integers or floats is still a number: a whole
+/// number past 2^63 becomes the nearest float, a float past 1.8e308 an infinity, so that
+/// validation says it is out of range rather than that it is a string.
+///
 /// # Examples
 /// ```
 /// use dcrisk_core::scenario::{Value, parse_value};
 /// assert_eq!(parse_value("1.5"), Value::Float(1.5));
 /// assert_eq!(parse_value("PJM"), Value::Str("PJM".into()));
+/// assert_eq!(parse_value("1e400"), Value::Float(f64::INFINITY));
+/// assert_eq!(parse_value("99999999999999999999"), Value::Float(1e20));
 /// ```
 pub fn parse_value(text: &str) -> Value {
     match format!("v = {text}").parse::<toml::Table>() {
@@ -24,13 +30,43 @@ pub fn parse_value(text: &str) -> Value {
             .remove("v")
             .map(convert)
             .unwrap_or_else(|| Value::Str(text.to_string())),
-        Err(_) => Value::Str(text.to_string()),
+        Err(_) => match too_large_number(text) {
+            Some(x) => Value::Float(x),
+            None => Value::Str(text.to_string()),
+        },
     }
 }
 
-/// The parser's message with the line number spelled out and the line shown.
+/// A plain decimal number (`-12`, `1e400`, `3_000.5`) that TOML cannot hold, as the
+/// nearest double (an infinity past 1.8e308); `None` for anything else.
+fn too_large_number(text: &str) -> Option<f64> {
+    let t = text.trim().replace('_', "");
+    let plain = !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E'))
+        && t.chars().any(|c| c.is_ascii_digit());
+    let x: f64 = t.parse().ok().filter(|_| plain)?;
+    (x.is_infinite() || x.abs() >= 9.2e18).then_some(x)
+}
+
+/// The parser's message with the line number spelled out and the line shown; a number
+/// too large for TOML is said so in plain words, not in the parser's terms.
 fn syntax_message(text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().trim().to_string();
+    let literal = e
+        .span()
+        .and_then(|s| text.get(s))
+        .map(str::trim)
+        .unwrap_or("");
+    let msg = match too_large_number(literal) {
+        Some(x) if x.is_finite() => format!(
+            "the whole number {literal} is out of range: whole numbers must lie between \
+             -9223372036854775808 and 9223372036854775807 (write {x:e} for a number)"
+        ),
+        Some(_) => format!(
+            "the number {literal} is out of range: numbers must be below about 1.8e308 in size"
+        ),
+        None => e.message().trim().to_string(),
+    };
     match e.span() {
         Some(span) => {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;

@@ -1,7 +1,10 @@
 //! Turns a scenario [`Value`] tree into a checked [`Scenario`], reporting every problem.
 
+use std::collections::HashMap;
+
 use super::correlation;
 use super::error::ScenarioError;
+use super::limits::*;
 use super::model::*;
 use super::reader::*;
 use super::value::{Table, Value, format_number};
@@ -10,10 +13,6 @@ use super::value::{Table, Value, format_number};
 pub const DEFAULT_PATHS: u64 = 100_000;
 /// Default seed when the file gives none.
 pub const DEFAULT_SEED: u64 = 42;
-/// Longest horizon and lease term accepted, in years (bounds memory per path).
-const MAX_YEARS: i64 = 100;
-/// Longest delay, slip or outage accepted, in months.
-const MAX_MONTHS: i64 = 1200;
 
 /// Checks a scenario tree: every field present, typed and in range, every name resolved.
 ///
@@ -26,16 +25,26 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
     let description = f.string_or(&mut e, "description", "");
     let horizon_years = f.int(&mut e, "horizon_years", 1, MAX_YEARS) as u32;
     let start_month = f.int_or(&mut e, "start_month", 1, 1, 12) as u32;
-    let discount_rate = f.number(&mut e, "discount_rate", rate);
-    let paths = f.int_or(&mut e, "paths", DEFAULT_PATHS as i64, 1, i64::MAX) as u64;
+    let discount_rate = f.number(&mut e, "discount_rate", DISCOUNT_RATE);
+    let paths = f.int_or(&mut e, "paths", DEFAULT_PATHS as i64, 1, MAX_PATHS as i64) as u64;
     let seed = f.int_or(&mut e, "seed", DEFAULT_SEED as i64, 0, i64::MAX) as u64;
 
     let regions: Vec<Region> = f
         .tables(&mut e, "regions")
         .into_iter()
-        .map(|t| region(&mut e, t))
+        .map(|t| region(&mut e, t, horizon_years))
         .collect();
-    unique_names(&mut e, "regions", regions.iter().map(|r| r.name.as_str()));
+    if regions.len() > MAX_REGIONS {
+        e.push(
+            "regions",
+            format!(
+                "at most {MAX_REGIONS} regions (the correlation matrix has a row and a column \
+                 for each), got {}",
+                regions.len()
+            ),
+        );
+    }
+    let region_index = unique_names(&mut e, "regions", regions.iter().map(|r| r.name.as_str()));
     for (i, r) in regions.iter().enumerate() {
         if r.name == "demand" || r.name == "cloud" {
             e.push(
@@ -44,15 +53,19 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
             );
         }
     }
-    let demand = f.table(&mut e, "demand").map(|t| demand(&mut e, t));
-    let cloud = f.table(&mut e, "cloud").map(|t| cloud(&mut e, t));
+    let demand = f
+        .table(&mut e, "demand")
+        .map(|t| demand(&mut e, t, horizon_years));
+    let cloud = f
+        .table(&mut e, "cloud")
+        .map(|t| cloud(&mut e, t, horizon_years));
     let hardware = f.table(&mut e, "hardware").map(|t| hardware(&mut e, t));
     let landlords: Vec<Landlord> = f
         .tables(&mut e, "landlords")
         .into_iter()
         .map(|t| landlord(&mut e, t))
         .collect();
-    unique_names(
+    let landlord_index = unique_names(
         &mut e,
         "landlords",
         landlords.iter().map(|l| l.name.as_str()),
@@ -63,7 +76,7 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
     let sites: Vec<Site> = f
         .tables(&mut e, "sites")
         .into_iter()
-        .map(|t| site(&mut e, t, &regions, &landlords))
+        .map(|t| site(&mut e, t, &region_index, &landlord_index))
         .collect();
     unique_names(&mut e, "sites", sites.iter().map(|s| s.name.as_str()));
     let tenant = f.table(&mut e, "tenant").map(|t| tenant(&mut e, t));
@@ -75,6 +88,11 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
         .chain(["demand".into(), "cloud".into()])
         .collect();
     let corr_table = f.optional_table(&mut e, "correlation");
+    if regions.len() > MAX_REGIONS {
+        // Too many factors to even hold the matrix: refused above, nothing more to check.
+        f.finish(&mut e);
+        return Err(e.into_error());
+    }
     let correlation = correlation::read(&mut e, corr_table, &factor_names);
     let cholesky = match correlation::cholesky(&correlation, factor_names.len()) {
         Ok(l) => l,
@@ -100,7 +118,7 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
             Some(landlord_default),
             Some(tenant),
             Some(guarantee),
-        ) if e.0.is_empty() => Ok(Scenario {
+        ) if e.is_empty() => Ok(Scenario {
             name,
             description,
             horizon_years,
@@ -120,7 +138,7 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
             correlation,
             cholesky,
         }),
-        _ => Err(ScenarioError::Invalid(e.0)),
+        _ => Err(e.into_error()),
     }
 }
 
@@ -131,8 +149,21 @@ fn check_name(e: &mut Errors, name: &str) {
     }
 }
 
+/// Longest scenario name, in bytes of UTF-8. File systems take names of up to 255 bytes;
+/// the name also goes into staging names such as `.NAME.partial-PID-N` and `.NAME.old-...`,
+/// which need room for their additions.
+pub const MAX_NAME_BYTES: usize = 100;
+
 /// What is wrong with a scenario name as an output folder's name, if anything. Every
 /// place a name becomes a path (a scenario file, a shard part's header) checks it here.
+///
+/// # Examples
+/// ```
+/// use dcrisk_core::scenario::name_problem;
+/// assert_eq!(name_problem("gigawatt-program"), None);
+/// assert!(name_problem("../x").is_some());
+/// assert!(name_problem(&"n".repeat(101)).unwrap().contains("at most 100 bytes"));
+/// ```
 pub fn name_problem(name: &str) -> Option<String> {
     let bad = name.is_empty()
         || name == "."
@@ -140,41 +171,132 @@ pub fn name_problem(name: &str) -> Option<String> {
         || name
             .chars()
             .any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control());
-    bad.then(|| format!("must be a plain folder name (no slashes), got {name:?}"))
+    if bad {
+        return Some(format!(
+            "must be a plain folder name (no slashes), got {}",
+            short(name)
+        ));
+    }
+    (name.len() > MAX_NAME_BYTES).then(|| {
+        format!(
+            "must be at most {MAX_NAME_BYTES} bytes (it names the output folder), got {} bytes: {}",
+            name.len(),
+            short(name)
+        )
+    })
 }
 
-fn unique_names<'a>(e: &mut Errors, list: &str, names: impl Iterator<Item = &'a str>) {
-    let names: Vec<&str> = names.collect();
-    for (i, n) in names.iter().enumerate() {
-        if n.is_empty() {
-            e.push(format!("{list}[{i}].name"), "must not be empty");
-        } else if names[..i].contains(n) {
-            e.push(format!("{list}[{i}].name"), format!("duplicate name {n:?}"));
-        }
+/// A name quoted for a message, cut to its first 40 characters.
+fn short(name: &str) -> String {
+    if name.chars().count() > 40 {
+        let head: String = name.chars().take(40).collect();
+        format!("{head:?}...")
+    } else {
+        format!("{name:?}")
     }
 }
 
-fn region(e: &mut Errors, mut t: Fields<'_>) -> Region {
+/// Checks a list's names (non-empty, unique) and returns each name's index (its first
+/// entry's): one hash look-up per name, so long lists validate in linear time.
+fn unique_names<'a>(
+    e: &mut Errors,
+    list: &str,
+    names: impl Iterator<Item = &'a str>,
+) -> HashMap<&'a str, usize> {
+    let mut index = HashMap::new();
+    for (i, n) in names.enumerate() {
+        if n.is_empty() {
+            e.push(format!("{list}[{i}].name"), "must not be empty");
+        } else if index.contains_key(n) {
+            e.push(
+                format!("{list}[{i}].name"),
+                format!("duplicate name {}", short(n)),
+            );
+        } else {
+            index.insert(n, i);
+        }
+    }
+    index
+}
+
+fn region(e: &mut Errors, mut t: Fields<'_>, years: u32) -> Region {
     let r = Region {
         name: t.string(e, "name"),
-        price0: t.number(e, "price0", positive),
-        long_run_mean: t.number(e, "long_run_mean", positive),
-        escalation: t.number(e, "escalation", rate),
-        reversion: t.number(e, "reversion", positive),
-        volatility: t.number(e, "volatility", non_negative),
-        seasonal_amplitude: t.number(e, "seasonal_amplitude", non_negative),
+        price0: t.number(e, "price0", POWER_PRICE),
+        long_run_mean: t.number(e, "long_run_mean", POWER_PRICE),
+        escalation: t.number(e, "escalation", GROWTH),
+        reversion: t.number(e, "reversion", REVERSION),
+        volatility: t.number(e, "volatility", VOLATILITY),
+        seasonal_amplitude: t.number(e, "seasonal_amplitude", SEASONAL),
         peak_month: t.int(e, "peak_month", 1, 12) as u32,
-        jump_rate: t.number(e, "jump_rate", non_negative),
-        jump_mean: t.number(e, "jump_mean", any),
-        jump_std: t.number(e, "jump_std", non_negative),
-        hedge_fraction: t.number(e, "hedge_fraction", fraction),
-        hedge_price: t.number(e, "hedge_price", non_negative),
+        jump_rate: t.number(e, "jump_rate", EVENT_RATE),
+        jump_mean: t.number(e, "jump_mean", JUMP_MEAN),
+        jump_std: t.number(e, "jump_std", JUMP_STD),
+        hedge_fraction: t.number(e, "hedge_fraction", FRACTION),
+        hedge_price: t.number(e, "hedge_price", HEDGE_PRICE),
     };
+    if REVERSION.contains(r.reversion) && r.reversion < MIN_REVERSION {
+        e.push(
+            t.path_of("reversion"),
+            format!(
+                "must be >= {MIN_REVERSION} (a half-life of at most 693 years), got {}",
+                format_number(r.reversion)
+            ),
+        );
+    } else if REVERSION.contains(r.reversion) {
+        // The spreads over the horizon, checked once each input is in its own range.
+        let years = f64::from(years);
+        if VOLATILITY.contains(r.volatility) {
+            spread(
+                e,
+                t.path_of("volatility"),
+                "the log price's standard deviation at the horizon, \
+             volatility x sqrt((1 - e^(-2 x reversion x horizon_years)) / (2 x reversion)),",
+                ou_sd(r.volatility, r.reversion, years),
+                MAX_LOG_SD,
+            );
+        }
+        let (rate, mean, std) = (r.jump_rate, r.jump_mean, r.jump_std);
+        if EVENT_RATE.contains(rate) && JUMP_MEAN.contains(mean) && JUMP_STD.contains(std) {
+            spread(
+                e,
+                t.path_of("jump_rate"),
+                "the jump load, jump_rate x (|jump_mean| + jump_std) x min(horizon_years, \
+             1 / reversion),",
+                jump_load(rate, mean, std, r.reversion, years),
+                MAX_JUMP_LOAD,
+            );
+        }
+    }
     t.finish(e);
     r
 }
 
-fn demand(e: &mut Errors, mut t: Fields<'_>) -> Demand {
+/// The checks over the horizon of a geometric Brownian motion's drift and volatility,
+/// each once the field is in its own range.
+fn gbm_spread(e: &mut Errors, t: &Fields<'_>, drift: f64, volatility: f64, years: u32) {
+    let years = f64::from(years);
+    if DRIFT.contains(drift) {
+        spread(
+            e,
+            t.path_of("drift"),
+            "the growth over the horizon, drift x horizon_years,",
+            drift * years,
+            MAX_LOG_DRIFT,
+        );
+    }
+    if VOLATILITY.contains(volatility) {
+        spread(
+            e,
+            t.path_of("volatility"),
+            "the standard deviation at the horizon, volatility x sqrt(horizon_years),",
+            volatility * years.sqrt(),
+            MAX_LOG_SD,
+        );
+    }
+}
+
+fn demand(e: &mut Errors, mut t: Fields<'_>, years: u32) -> Demand {
     let plan_path = t.path_of("plan");
     let plan = match t.get("plan") {
         Some(v) => plan_points(e, &plan_path, v),
@@ -185,11 +307,12 @@ fn demand(e: &mut Errors, mut t: Fields<'_>) -> Demand {
     };
     let d = Demand {
         plan,
-        drift: t.number(e, "drift", any),
-        volatility: t.number(e, "volatility", non_negative),
-        bust_rate: t.number(e, "bust_rate", non_negative),
-        bust_size: t.number(e, "bust_size", non_negative),
+        drift: t.number(e, "drift", DRIFT),
+        volatility: t.number(e, "volatility", VOLATILITY),
+        bust_rate: t.number(e, "bust_rate", EVENT_RATE),
+        bust_size: t.number(e, "bust_size", BUST_SIZE),
     };
+    gbm_spread(e, &t, d.drift, d.volatility, years);
     t.finish(e);
     d
 }
@@ -199,7 +322,10 @@ fn plan_points(e: &mut Errors, path: &str, v: &Value) -> Vec<(f64, f64)> {
     let Value::Array(items) = v else {
         e.push(
             path,
-            format!("expected an array of [month, MW] points, got {}", v.kind()),
+            format!(
+                "expected an array of [month, MW] points, got {}",
+                v.describe()
+            ),
         );
         return Vec::new();
     };
@@ -211,8 +337,8 @@ fn plan_points(e: &mut Errors, path: &str, v: &Value) -> Vec<(f64, f64)> {
         let p = format!("{path}[{i}]");
         match item {
             Value::Array(pair) if pair.len() == 2 => {
-                let month = number_value(e, &format!("{p}[0]"), &pair[0], non_negative);
-                let mw = number_value(e, &format!("{p}[1]"), &pair[1], non_negative);
+                let month = number_value(e, &format!("{p}[0]"), &pair[0], PLAN_MONTH);
+                let mw = number_value(e, &format!("{p}[1]"), &pair[1], PLAN_MW);
                 if let Some(&(prev, _)) = points.last()
                     && month <= prev
                 {
@@ -229,28 +355,29 @@ fn plan_points(e: &mut Errors, path: &str, v: &Value) -> Vec<(f64, f64)> {
             }
             other => e.push(
                 p,
-                format!("expected a [month, MW] pair, got {}", other.show()),
+                format!("expected a [month, MW] pair, got {}", other.describe()),
             ),
         }
     }
     points
 }
 
-fn cloud(e: &mut Errors, mut t: Fields<'_>) -> Cloud {
+fn cloud(e: &mut Errors, mut t: Fields<'_>, years: u32) -> Cloud {
     let c = Cloud {
-        price0: t.number(e, "price0", positive),
-        drift: t.number(e, "drift", any),
-        volatility: t.number(e, "volatility", non_negative),
+        price0: t.number(e, "price0", CLOUD_PRICE),
+        drift: t.number(e, "drift", DRIFT),
+        volatility: t.number(e, "volatility", VOLATILITY),
     };
+    gbm_spread(e, &t, c.drift, c.volatility, years);
     t.finish(e);
     c
 }
 
 fn hardware(e: &mut Errors, mut t: Fields<'_>) -> Hardware {
     let h = Hardware {
-        capex_per_mw: t.number(e, "capex_per_mw", non_negative),
-        life_years: t.number(e, "life_years", positive),
-        price_trend: t.number(e, "price_trend", rate),
+        capex_per_mw: t.number(e, "capex_per_mw", CAPEX),
+        life_years: t.number(e, "life_years", LIFE_YEARS),
+        price_trend: t.number(e, "price_trend", GROWTH),
     };
     t.finish(e);
     h
@@ -259,7 +386,7 @@ fn hardware(e: &mut Errors, mut t: Fields<'_>) -> Hardware {
 fn landlord(e: &mut Errors, mut t: Fields<'_>) -> Landlord {
     let l = Landlord {
         name: t.string(e, "name"),
-        annual_pd: t.number(e, "annual_pd", probability),
+        annual_pd: t.number(e, "annual_pd", PROBABILITY),
     };
     t.finish(e);
     l
@@ -267,7 +394,7 @@ fn landlord(e: &mut Errors, mut t: Fields<'_>) -> Landlord {
 
 fn landlord_default(e: &mut Errors, mut t: Fields<'_>) -> LandlordDefault {
     let l = LandlordDefault {
-        asset_correlation: t.number(e, "asset_correlation", probability),
+        asset_correlation: t.number(e, "asset_correlation", PROBABILITY),
         pre_delivery_delay_months: t.int(e, "pre_delivery_delay_months", 0, MAX_MONTHS) as u32,
         outage_months: t.int(e, "outage_months", 0, MAX_MONTHS) as u32,
     };
@@ -275,26 +402,26 @@ fn landlord_default(e: &mut Errors, mut t: Fields<'_>) -> LandlordDefault {
     l
 }
 
-fn site(e: &mut Errors, mut t: Fields<'_>, regions: &[Region], landlords: &[Landlord]) -> Site {
+fn site(
+    e: &mut Errors,
+    mut t: Fields<'_>,
+    regions: &HashMap<&str, usize>,
+    landlords: &HashMap<&str, usize>,
+) -> Site {
     let name = t.string(e, "name");
-    let region = reference(e, &mut t, "region", regions.iter().map(|r| r.name.as_str()));
-    let landlord = reference(
-        e,
-        &mut t,
-        "landlord",
-        landlords.iter().map(|l| l.name.as_str()),
-    );
+    let region = reference(e, &mut t, "region", regions);
+    let landlord = reference(e, &mut t, "landlord", landlords);
     let s = Site {
         name,
         region,
         landlord,
-        capacity_mw: t.number(e, "capacity_mw", positive),
-        rent_per_kw_month: t.number(e, "rent_per_kw_month", non_negative),
-        rent_escalator: t.number(e, "rent_escalator", rate),
+        capacity_mw: t.number(e, "capacity_mw", CAPACITY),
+        rent_per_kw_month: t.number(e, "rent_per_kw_month", PER_KW_MONTH),
+        rent_escalator: t.number(e, "rent_escalator", GROWTH),
         planned_delivery: t.int(e, "planned_delivery", 0, MAX_MONTHS) as u32,
         term_years: t.int(e, "term_years", 1, MAX_YEARS) as u32,
-        pue: t.number(e, "pue", at_least_one),
-        opex_per_kw_month: t.number(e, "opex_per_kw_month", non_negative),
+        pue: t.number(e, "pue", PUE),
+        opex_per_kw_month: t.number(e, "opex_per_kw_month", PER_KW_MONTH),
         delay: t.table(e, "delay").map(|d| delay(e, d)).unwrap_or(Delay {
             min: 0.0,
             mode: 0.0,
@@ -306,35 +433,48 @@ fn site(e: &mut Errors, mut t: Fields<'_>, regions: &[Region], landlords: &[Land
 }
 
 /// A name that must point at an entry of another list; the index, or 0 after an error.
-fn reference<'a>(
+/// One hash look-up; the nearest name is only looked for when the error will be listed.
+fn reference(
     e: &mut Errors,
     t: &mut Fields<'_>,
     key: &'static str,
-    names: impl Iterator<Item = &'a str>,
+    names: &HashMap<&str, usize>,
 ) -> usize {
     let value = t.string(e, key);
-    let names: Vec<&str> = names.collect();
     if value.is_empty() && t.get(key).is_none() {
         return 0;
     }
-    match names.iter().position(|n| *n == value) {
-        Some(i) => i,
-        None => {
-            let hint = match nearest(&value, &names) {
-                Some(n) => format!(" (did you mean {n:?}?)"),
-                None => format!("; known: {}", names.join(", ")),
-            };
-            e.push(t.path_of(key), format!("no {key} named {value:?}{hint}"));
-            0
-        }
+    if let Some(&i) = names.get(value.as_str()) {
+        return i;
     }
+    let hint = if e.listing() {
+        let mut known: Vec<(&str, usize)> = names.iter().map(|(n, i)| (*n, *i)).collect();
+        known.sort_unstable_by_key(|&(_, i)| i);
+        let known: Vec<&str> = known.into_iter().map(|(n, _)| n).collect();
+        match nearest(&value, &known) {
+            Some(n) => format!(" (did you mean {n:?}?)"),
+            None if known.len() <= 10 => format!("; known: {}", known.join(", ")),
+            None => format!(
+                "; known: {}, ... ({} in all)",
+                known[..10].join(", "),
+                known.len()
+            ),
+        }
+    } else {
+        String::new()
+    };
+    e.push(
+        t.path_of(key),
+        format!("no {key} named {}{hint}", short(&value)),
+    );
+    0
 }
 
 fn delay(e: &mut Errors, mut t: Fields<'_>) -> Delay {
     let d = Delay {
-        min: t.number(e, "min", non_negative),
-        mode: t.number(e, "mode", non_negative),
-        max: t.number(e, "max", non_negative),
+        min: t.number(e, "min", DELAY),
+        mode: t.number(e, "mode", DELAY),
+        max: t.number(e, "max", Range::closed(0.0, f64::MAX)),
     };
     if d.max > MAX_MONTHS as f64 {
         e.push(
@@ -362,8 +502,8 @@ fn delay(e: &mut Errors, mut t: Fields<'_>) -> Delay {
 
 fn tenant(e: &mut Errors, mut t: Fields<'_>) -> Tenant {
     let x = Tenant {
-        annual_pd: t.number(e, "annual_pd", probability),
-        wrong_way: t.number(e, "wrong_way", non_negative),
+        annual_pd: t.number(e, "annual_pd", PROBABILITY),
+        wrong_way: t.number(e, "wrong_way", WRONG_WAY),
     };
     t.finish(e);
     x
@@ -371,10 +511,10 @@ fn tenant(e: &mut Errors, mut t: Fields<'_>) -> Tenant {
 
 fn guarantee(e: &mut Errors, mut t: Fields<'_>) -> Guarantee {
     let g = Guarantee {
-        cap: t.number(e, "cap", non_negative),
+        cap: t.number(e, "cap", CAP),
         max_months: t.int(e, "max_months", 0, MAX_MONTHS) as u32,
         relet_months: t.int(e, "relet_months", 0, MAX_MONTHS) as u32,
-        relet_fraction: t.number(e, "relet_fraction", fraction),
+        relet_fraction: t.number(e, "relet_fraction", FRACTION),
     };
     t.finish(e);
     g

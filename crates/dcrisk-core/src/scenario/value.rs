@@ -31,6 +31,25 @@ impl Value {
         }
     }
 
+    /// The value with its kind, for "expected ..., got ..." messages: `the string "abc"`,
+    /// `the integer 5`, `the number 1.5`, `the boolean true`, `an array of 3 values`,
+    /// `a table`. Long strings are cut to their first 40 characters.
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Bool(b) => format!("the boolean {b}"),
+            Value::Int(i) => format!("the integer {i}"),
+            Value::Float(f) => format!("the number {}", format_number(*f)),
+            Value::Str(s) if s.chars().count() > 40 => {
+                let head: String = s.chars().take(40).collect();
+                format!("the string {head:?}... ({} bytes)", s.len())
+            }
+            Value::Str(s) => format!("the string {s:?}"),
+            Value::Array(a) if a.len() == 1 => "an array of 1 value".to_string(),
+            Value::Array(a) => format!("an array of {} values", a.len()),
+            Value::Table(_) => "a table".to_string(),
+        }
+    }
+
     /// A short rendering of the value for error messages.
     pub fn show(&self) -> String {
         match self {
@@ -45,7 +64,8 @@ impl Value {
 }
 
 /// Numbers in error messages: as written, without a trailing `.0` on whole numbers
-/// (`got -5`, `got 0.25`, `got NaN`).
+/// (`got -5`, `got 0.25`, `got NaN`); very large or small ones in exponent form (`got
+/// 1e300`, not 301 digits).
 pub fn format_number(x: f64) -> String {
     if x.is_nan() {
         "NaN".to_string()
@@ -53,6 +73,8 @@ pub fn format_number(x: f64) -> String {
         if x > 0.0 { "inf" } else { "-inf" }.to_string()
     } else if x == x.trunc() && x.abs() < 1e15 {
         format!("{}", x as i64)
+    } else if x != 0.0 && !(1e-6..1e16).contains(&x.abs()) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
