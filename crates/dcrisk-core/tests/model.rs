@@ -1,6 +1,8 @@
 //! The simulation against closed forms, on purpose-built scenarios, with fixed seeds and
 //! tolerances derived from standard errors; and money arithmetic on hand-computed cases.
 
+mod fuzz;
+
 use dcrisk_core::engine::RunConfig;
 use dcrisk_core::math::{norm_cdf, norm_pdf, norm_ppf};
 use dcrisk_core::scenario::*;
