@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use dcrisk_core::engine::RunConfig;
-use dcrisk_core::scenario::Value;
+use dcrisk_core::scenario::{MAX_PATHS, Value};
 use dcrisk_core::{Metric, Scenario, Techniques};
 
 use crate::decimal::round12;
@@ -128,7 +128,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "X", value_parser = positive_f64)]
     pub precision_abs: Option<f64>,
     /// Path budget of a run to a precision.
-    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_PATHS))]
     pub max_paths: u64,
     /// Metric whose mean --precision bounds.
     #[arg(long, default_value = "savings_pv", value_parser = parse_metric)]
@@ -187,7 +187,7 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
     /// Number of Monte Carlo paths [default: the scenario's `paths`, else 100000].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_PATHS))]
     pub paths: Option<u64>,
     /// Random seed [default: the scenario's `seed`, else 42]. Same seed, same numbers.
     #[arg(long)]

@@ -34,7 +34,7 @@ pub fn validate_tree(label: &str, tree: &Table) -> Result<Scenario, InputError> 
         let lines: Vec<String> = e.errors().iter().map(|f| format!("  {f}")).collect();
         InputError(format!(
             "{label}: {} problem(s):\n{}",
-            lines.len(),
+            e.total(),
             lines.join("\n")
         ))
     })
