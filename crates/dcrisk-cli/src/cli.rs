@@ -197,7 +197,7 @@ pub struct CommonArgs {
     pub out: PathBuf,
     /// Override a scenario field, validated like the file: KEY=VALUE with KEY a dotted path,
     /// list entries by name or index (repeatable). E.g. --set regions.ERCOT.volatility=1.1
-    /// --set 'sites."Abilene TX 1".capacity_mw=150' --set guarantee.cap=0
+    /// --set 'sites."Phoenix AZ 1".capacity_mw=150' --set guarantee.cap=0
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
     pub set: Vec<(String, String)>,
     /// Antithetic pairs: every second path mirrors the one before (negated normals,

@@ -2,7 +2,7 @@
 //! (a valid input, its folder written, every figure finite) or exit 2 (a refusal naming
 //! the problem, nothing written), never a panic. The mutations are the reader fuzzer's (dcrisk-core's
 //! `tests/fuzz/mutate.rs`); each case is a process, so the budget is smaller. Run longer
-//! with `DCRISK_FUZZ_CASES=5000 cargo test --release -p dcrisk-cli --test cli fuzz`.
+//! with `DCRISK_FUZZ_CASES=5000 DCRISK_FUZZ_SEED=3 cargo test --release -p dcrisk-cli --test cli fuzz`.
 
 #[path = "../../../dcrisk-core/tests/fuzz/mutate.rs"]
 mod mutate;
@@ -11,6 +11,13 @@ use dcrisk_core::random::{Draws, Stream};
 use mutate::{HOSTILE, base_text, mutate};
 
 use super::{dcrisk, stderr};
+
+fn seed() -> u64 {
+    std::env::var("DCRISK_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(11)
+}
 
 fn cases() -> u64 {
     std::env::var("DCRISK_FUZZ_CASES")
@@ -61,7 +68,7 @@ fn hostile_files_and_overrides_end_in_success_or_a_clean_refusal() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("fuzz.toml");
     let base = base_text();
-    let mut d = Draws::new(11, 0, Stream::Main, false);
+    let mut d = Draws::new(seed(), 0, Stream::Main, false);
     let pick = |d: &mut Draws, n: usize| ((d.uniform() * n as f64) as usize).min(n - 1);
     let keys = [
         "regions.ERCOT.jump_rate",

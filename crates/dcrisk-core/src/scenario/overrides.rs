@@ -1,7 +1,7 @@
 //! `--set KEY=VALUE`: edits a scenario tree before validation, so an override is checked
 //! exactly like the file. Keys are dotted paths; list entries are addressed by their `name`
 //! (quoted when it has spaces or dots) or by index: `regions.ERCOT.volatility`,
-//! `sites."Abilene TX 1".capacity_mw`, `sites[2].pue`, `guarantee.cap`.
+//! `sites."Phoenix AZ 1".capacity_mw`, `sites[2].pue`, `guarantee.cap`.
 
 use super::reader::nearest;
 use super::value::{Table, Value};
