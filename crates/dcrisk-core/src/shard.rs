@@ -331,7 +331,10 @@ fn decode_header(r: &mut Reader<'_>) -> DecodeResult<PartialHeader> {
     }
     let seed = r.u64()?;
     let horizon_months = r.u64()?;
-    if horizon_months == 0 || horizon_months > MAX_HORIZON_MONTHS || horizon_months % 12 != 0 {
+    if horizon_months == 0
+        || horizon_months > MAX_HORIZON_MONTHS
+        || !horizon_months.is_multiple_of(12)
+    {
         return Err(format!(
             "horizon of {horizon_months} months: not a whole number of years from 1 to {}",
             MAX_HORIZON_MONTHS / 12
@@ -533,7 +536,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -529,7 +529,7 @@ impl QuantileSketch {
                 "corrupt summary: its buckets and zeros hold {counted} values, which does not add up to its count {count}"
             ));
         }
-        if count > 0 && !(min <= max) {
+        if count > 0 && (min.is_nan() || max.is_nan() || min > max) {
             return Err(format!("corrupt summary extremes: min {min}, max {max}"));
         }
         Ok(QuantileSketch {
