@@ -40,6 +40,7 @@ use std::ops::Range;
 use crate::engine::series::SeriesAccumulator;
 use crate::engine::{CHUNK, PartialRun, RunMeta, finish};
 use crate::kernels::codec::{DecodeResult, Reader, Writer, fnv1a};
+use crate::kernels::sketch::QuantileSketch;
 use crate::metrics::{CONTROL_NAMES, Metric, PathMetrics, Techniques};
 use crate::results::{RunResults, SeriesKind};
 use crate::scenario::{Scenario, name_problem};
@@ -516,6 +517,16 @@ pub fn merge(parts: Vec<Partial>, names: &[String]) -> Result<RunResults, String
             shown.join(", ")
         ));
     }
+    let need = merged_summary_bytes(&parts);
+    if need > MAX_MERGED_SUMMARY_BYTES {
+        return Err(format!(
+            "the parts' quantile summaries would take {:.1} GB merged (their values spread over \
+             {} buckets), more than the {} GB a merge allows: a corrupt or crafted part?",
+            need as f64 / 1e9,
+            thousands(need / BUCKET_BYTES),
+            MAX_MERGED_SUMMARY_BYTES / 1_000_000_000
+        ));
+    }
     let mut slots: Vec<Option<Partial>> = parts.into_iter().map(Some).collect();
     let mut merged: Option<PartialRun> = None;
     for i in order {
@@ -526,6 +537,41 @@ pub fn merge(parts: Vec<Partial>, names: &[String]) -> Result<RunResults, String
         }
     }
     Ok(finish(&h0.meta, merged.expect("at least one shard")))
+}
+
+/// The most memory the merged quantile summaries of a merge may take. A run keeps a few
+/// thousand buckets per summary (hundreds of MB in all); a crafted part could spread each
+/// of thousands of summaries over the whole key space.
+const MAX_MERGED_SUMMARY_BYTES: u64 = 4_000_000_000;
+/// Bytes of one bucket of a summary in memory (a 32-bit and a 16-bit count).
+const BUCKET_BYTES: u64 = 6;
+
+/// Memory the merged summaries will take: for each summary, the union of the parts'
+/// counted key ranges, side by side.
+fn merged_summary_bytes(parts: &[Partial]) -> u64 {
+    fn sketches(p: &Partial) -> impl Iterator<Item = [Option<(u64, u64)>; 2]> + '_ {
+        let metrics = p.run.summaries.iter().flat_map(|s| &s.metrics);
+        let all = p.run.series.sketches().iter();
+        all.chain(metrics.map(|m| &m.sketch))
+            .map(QuantileSketch::counted_keys)
+    }
+    let mut spans: Vec<[Option<(u64, u64)>; 2]> = sketches(&parts[0]).collect();
+    for p in &parts[1..] {
+        for (span, keys) in spans.iter_mut().zip(sketches(p)) {
+            for (a, b) in span.iter_mut().zip(keys) {
+                *a = match (*a, b) {
+                    (Some((lo, hi)), Some((l, h))) => Some((lo.min(l), hi.max(h))),
+                    (x, y) => x.or(y),
+                };
+            }
+        }
+    }
+    spans
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|(lo, hi)| (hi - lo + 1).saturating_mul(BUCKET_BYTES))
+        .fold(0u64, u64::saturating_add)
 }
 
 /// How many missing shard numbers a refused merge lists before "... and N more".

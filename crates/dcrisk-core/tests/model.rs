@@ -1189,3 +1189,80 @@ mod part_files {
         );
     }
 }
+
+/// A merge whose summaries would take more memory than a merge allows is refused before
+/// it allocates: two parts whose values, month by month, lie at the two ends of the `f32`
+/// range, over many series-months (a crafted pair: a real run keeps its values together).
+mod part_memory {
+    use dcrisk_core::engine::monthly_series::MonthSink;
+    use dcrisk_core::engine::series::BatchSink;
+    use dcrisk_core::engine::{PartialRun, RunMeta};
+    use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge};
+    use dcrisk_core::{PathMetrics, SeriesKind, Techniques};
+
+    fn part(index: u32, value: f64) -> Partial {
+        let regions = 5;
+        let months = 1200;
+        let mut series: Vec<(String, SeriesKind)> = (0..regions)
+            .map(|r| {
+                let region = format!("R{r}");
+                (
+                    format!("power_price.{region}"),
+                    SeriesKind::PowerPrice { region },
+                )
+            })
+            .collect();
+        series.extend([
+            ("demand_mw".into(), SeriesKind::DemandMw),
+            ("capacity_mw".into(), SeriesKind::CapacityMw),
+            ("program_cost".into(), SeriesKind::ProgramCost),
+            ("cloud_cost".into(), SeriesKind::CloudCost),
+            ("guarantor_exposure".into(), SeriesKind::GuarantorExposure),
+        ]);
+        let mut sink = BatchSink::new(series.len(), months);
+        sink.start_chunk();
+        for sign in [1.0, -1.0] {
+            for k in 0..series.len() {
+                sink.record(k, &vec![sign * value; months]);
+            }
+            sink.end_path();
+        }
+        sink.end_chunk();
+        let shard = Shard::new(index, 2).unwrap();
+        let paths = shard.paths(2048);
+        let p = Partial {
+            header: PartialHeader {
+                version: "test".into(),
+                scenario_hash: 1,
+                total_paths: 2048,
+                shard,
+                meta: RunMeta {
+                    scenario: "spread".into(),
+                    seed: 1,
+                    horizon_months: months,
+                    start_month: 1,
+                    series,
+                    techniques: Techniques::default(),
+                    control_expectations: vec![0.0; 3],
+                },
+            },
+            run: PartialRun {
+                metrics: PathMetrics::zeroed((paths.end - paths.start) as usize),
+                paths,
+                series: sink.acc,
+                summaries: None,
+            },
+        };
+        // A valid part on its own.
+        Partial::decode(&p.encode()).unwrap()
+    }
+
+    #[test]
+    fn merges_past_the_memory_bound_are_refused() {
+        let (tiny, huge) = (part(0, 1e-44), part(1, 3e38));
+        let err = merge(vec![tiny.clone(), huge], &["a".into(), "b".into()]).unwrap_err();
+        assert!(err.contains("more than the 4 GB a merge allows"), "{err}");
+        // The same values together merge.
+        assert!(merge(vec![tiny, part(1, 2e-44)], &["a".into(), "b".into()]).is_ok());
+    }
+}

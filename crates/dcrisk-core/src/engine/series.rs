@@ -49,6 +49,11 @@ impl SeriesAccumulator {
         self.totals.is_empty()
     }
 
+    /// The summaries, `[series * months + t]`.
+    pub fn sketches(&self) -> &[QuantileSketch] {
+        &self.sketches
+    }
+
     /// Heap bytes of the summaries.
     pub fn heap_bytes(&self) -> usize {
         self.sketches.iter().map(QuantileSketch::heap_bytes).sum()

@@ -543,6 +543,16 @@ impl QuantileSketch {
         })
     }
 
+    /// The lowest and highest keys counted among the positive values, then among the
+    /// negative ones (`None` for a side with none): the ranges a merge widens a summary to.
+    pub fn counted_keys(&self) -> [Option<(u64, u64)>; 2] {
+        [&self.positive, &self.negative].map(|s| {
+            let first = s.totals().position(|c| c > 0)?;
+            let last = s.totals().rposition(|c| c > 0)?;
+            Some((s.offset + first as u64, s.offset + last as u64))
+        })
+    }
+
     /// Heap bytes held, for memory reporting.
     pub fn heap_bytes(&self) -> usize {
         let store = |s: &Store| 4 * s.counts.capacity() + 2 * s.recent.capacity();
