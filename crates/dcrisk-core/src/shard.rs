@@ -319,6 +319,9 @@ fn checksum(head: &[u8], payload: &[u8]) -> u32 {
 /// --shard` writes.
 fn decode_header(r: &mut Reader<'_>) -> DecodeResult<PartialHeader> {
     let version = r.str()?;
+    if version.len() > 64 || version.chars().any(char::is_control) {
+        return Err(format!("corrupt dcrisk version {version:.64?}"));
+    }
     let (scenario_hash, total_paths) = (r.u64()?, r.u64()?);
     if total_paths == 0 || total_paths > MAX_TOTAL_PATHS {
         return Err(format!(
@@ -404,10 +407,9 @@ fn check_series(series: &[(String, SeriesKind)]) -> DecodeResult<()> {
     } else {
         let shown: Vec<&str> = names.iter().take(8).copied().collect();
         Err(format!(
-            "corrupt series list ({} series: {}{})",
+            "corrupt series list ({} series: {shown:?}{})",
             names.len(),
-            shown.join(", "),
-            if names.len() > 8 { ", ..." } else { "" }
+            if names.len() > 8 { " ..." } else { "" }
         ))
     }
 }
