@@ -34,6 +34,10 @@
 //! is allocated for it, and every summary's bucket range by the keys a value can have. A
 //! file that fails any check is refused with a message naming what is wrong; decoding never
 //! panics and allocates at most a small multiple of the file's size.
+//!
+//! [`merge`] then refuses parts of different runs (scenario, its hash, seed, paths, shard
+//! count, dcrisk version), overlapping and missing shards (listing at most ten), and parts
+//! whose merged quantile summaries would take more than 4 GB, before it merges anything.
 
 use std::ops::Range;
 
