@@ -257,6 +257,16 @@ mod tests {
             Shard { index: 2, count: 4 }
         );
         assert!(shard_from_env(env(&[])).is_err());
+        // Shard counts of 0 and past 1,000,000 are refused from the environment too.
+        for count in ["0", "1000001", "4294967295"] {
+            let k8s = [("JOB_COMPLETION_INDEX", "0"), ("DCRISK_SHARD_COUNT", count)];
+            assert!(shard_from_env(env(&k8s)).is_err(), "{count}");
+            let slurm = [
+                ("SLURM_ARRAY_TASK_ID", "0"),
+                ("SLURM_ARRAY_TASK_COUNT", count),
+            ];
+            assert!(shard_from_env(env(&slurm)).is_err(), "{count}");
+        }
         assert!(
             shard_from_env(env(&[
                 ("SLURM_ARRAY_TASK_ID", "9"),
