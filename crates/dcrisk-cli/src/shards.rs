@@ -1,11 +1,15 @@
 //! Sharded runs for clusters: `dcrisk run --shard I/N|auto` and `dcrisk merge`.
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Component, Path};
 use std::time::Instant;
 
 use anyhow::Result;
 use dcrisk_core::engine::{RunMeta, simulate_part};
-use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash};
+use dcrisk_core::shard::{
+    MAX_SHARDS, MAX_TOTAL_PATHS, Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash,
+};
 
 use crate::atomic::{OutputFile, write_beside};
 use crate::cli::{MergeArgs, RunArgs};
@@ -20,6 +24,12 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
     let shard = parse_shard(spec)?;
     let config = args.common.run_config(scenario).with_sketch(args.sketch);
     let (total, seed, techniques) = (config.total_paths(), config.seed, config.techniques);
+    if total > MAX_TOTAL_PATHS {
+        return Err(InputError(format!(
+            "--shard: a sharded run has at most {MAX_TOTAL_PATHS} paths, got {total}"
+        ))
+        .into());
+    }
     let range = shard.paths(total);
     let bar = PathBar::new(
         range.end - range.start,
@@ -56,25 +66,22 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
     Ok(())
 }
 
-/// `I/N` with 0 <= I < N, or `auto` from the scheduler's environment.
+/// `I/N` with 0 <= I < N <= 1,000,000, or `auto` from the scheduler's environment.
 fn parse_shard(spec: &str) -> Result<Shard, InputError> {
     if spec == "auto" {
         return shard_from_env(|k| std::env::var(k).ok());
     }
-    let bad = || {
+    let bad = |why: &str| {
         InputError(format!(
-            "--shard: expected I/N with 0 <= I < N (or auto), got {spec:?}"
+            "--shard: expected I/N with 0 <= I < N <= {MAX_SHARDS} (or auto), got {spec:?}{why}"
         ))
     };
-    let (i, n) = spec.split_once('/').ok_or_else(bad)?;
+    let (i, n) = spec.split_once('/').ok_or_else(|| bad(""))?;
     let (index, count): (u32, u32) = (
-        i.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
+        i.trim().parse().map_err(|_| bad(""))?,
+        n.trim().parse().map_err(|_| bad(""))?,
     );
-    if count == 0 || index >= count {
-        return Err(bad());
-    }
-    Ok(Shard { index, count })
+    Shard::new(index, count).map_err(|e| bad(&format!(": {e}")))
 }
 
 /// Slurm job arrays (`SLURM_ARRAY_TASK_ID` less `SLURM_ARRAY_TASK_MIN`, of
@@ -94,12 +101,11 @@ fn shard_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Shard, InputEr
         // With the shard count given, task IDs are shard indices as they stand: re-running
         // one failed task (`sbatch --array=2`) then still computes shard 2 of the whole run.
         if let Some(count) = num("DCRISK_SHARD_COUNT")? {
-            return match id < count {
-                true => Ok(Shard { index: id, count }),
-                false => Err(InputError(format!(
-                    "--shard auto: SLURM_ARRAY_TASK_ID {id} is not below DCRISK_SHARD_COUNT {count}"
-                ))),
-            };
+            return Shard::new(id, count).map_err(|e| {
+                InputError(format!(
+                    "--shard auto: SLURM_ARRAY_TASK_ID {id} of DCRISK_SHARD_COUNT {count}: {e}"
+                ))
+            });
         }
         let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
         let count = num("SLURM_ARRAY_TASK_COUNT")?
@@ -115,15 +121,17 @@ fn shard_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Shard, InputEr
             "--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm) nor JOB_COMPLETION_INDEX (Kubernetes) is set; use --shard I/N".into(),
         ));
     };
-    match index {
-        Some(index) if index < count => Ok(Shard { index, count }),
-        _ => Err(InputError(format!(
+    let outside = || {
+        InputError(format!(
             "--shard auto: {source} gives a shard outside 0..{count}"
-        ))),
-    }
+        ))
+    };
+    let index = index.ok_or_else(outside)?;
+    Shard::new(index, count).map_err(|e| InputError(format!("--shard auto: {source}: {e}")))
 }
 
 /// `dcrisk merge`: read every part, check they form one whole run, write the outputs.
+/// Every part is read and checked, and the shard set too, before anything is written.
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let started = Instant::now();
     let mut parts = Vec::new();
@@ -132,6 +140,20 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         parts.push(read_part(path)?);
     }
     let results = merge_parts(parts, &names).map_err(|e| InputError(format!("merge: {e}")))?;
+    // The name was checked like `run` checks it (core's `Partial::decode` and `merge`);
+    // checked again here, where it becomes a path: one plain folder inside --out.
+    let mut components = Path::new(&results.scenario).components();
+    let plain = matches!(
+        (components.next(), components.next()),
+        (Some(Component::Normal(_)), None)
+    );
+    if !plain {
+        return Err(InputError(format!(
+            "merge: scenario name {:?} is not a plain folder name",
+            results.scenario
+        ))
+        .into());
+    }
     let heading = format!("merged {} shard(s)\n", names.len());
     publish(
         &results,
@@ -143,9 +165,23 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     )
 }
 
-fn read_part(path: &PathBuf) -> Result<Partial, InputError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+/// Reads and decodes one part file: a regular file, read to its size as it was opened.
+fn read_part(path: &Path) -> Result<Partial, InputError> {
+    let cannot = |e: std::io::Error| InputError(format!("{}: cannot read: {e}", path.display()));
+    let file = File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(InputError(format!(
+            "{}: not a regular file, so not a dcrisk part file",
+            path.display()
+        )));
+    }
+    // Never more than the size it had when opened (plus one byte, to tell it grew): a
+    // file that grows while read is refused by its length check, not read without end.
+    let mut bytes = Vec::new();
+    file.take(meta.len().saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
     Partial::decode(&bytes).map_err(|e| {
         InputError(format!(
             "{}: not a valid dcrisk partial result: {e}",
@@ -170,7 +206,24 @@ mod tests {
     #[test]
     fn shard_specs() {
         assert_eq!(parse_shard("2/4").unwrap(), Shard { index: 2, count: 4 });
-        for bad in ["4/4", "1/0", "x/2", "3", "-1/2"] {
+        assert_eq!(
+            parse_shard("999999/1000000").unwrap(),
+            Shard {
+                index: 999_999,
+                count: 1_000_000
+            }
+        );
+        for bad in [
+            "4/4",
+            "1/0",
+            "0/0",
+            "x/2",
+            "3",
+            "-1/2",
+            "0/4294967295",
+            "0/1000001",
+            "0/4294967296",
+        ] {
             assert!(parse_shard(bad).is_err(), "{bad}");
         }
     }
@@ -204,6 +257,16 @@ mod tests {
             Shard { index: 2, count: 4 }
         );
         assert!(shard_from_env(env(&[])).is_err());
+        // Shard counts of 0 and past 1,000,000 are refused from the environment too.
+        for count in ["0", "1000001", "4294967295"] {
+            let k8s = [("JOB_COMPLETION_INDEX", "0"), ("DCRISK_SHARD_COUNT", count)];
+            assert!(shard_from_env(env(&k8s)).is_err(), "{count}");
+            let slurm = [
+                ("SLURM_ARRAY_TASK_ID", "0"),
+                ("SLURM_ARRAY_TASK_COUNT", count),
+            ];
+            assert!(shard_from_env(env(&slurm)).is_err(), "{count}");
+        }
         assert!(
             shard_from_env(env(&[
                 ("SLURM_ARRAY_TASK_ID", "9"),

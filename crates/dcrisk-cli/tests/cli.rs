@@ -3,6 +3,7 @@
 mod fuzz;
 mod layering;
 mod limits;
+mod parts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

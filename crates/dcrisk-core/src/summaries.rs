@@ -120,9 +120,11 @@ impl MetricSummaries {
         }
     }
 
-    /// Reads summaries written by [`MetricSummaries::encode`].
+    /// Reads summaries written by [`MetricSummaries::encode`], of at most `max_count`
+    /// paths.
     pub fn decode(
         r: &mut crate::kernels::codec::Reader<'_>,
+        max_count: u64,
     ) -> crate::kernels::codec::DecodeResult<Self> {
         let mut metrics = Vec::with_capacity(METRICS);
         for _ in 0..METRICS {
@@ -137,7 +139,7 @@ impl MetricSummaries {
             metrics.push(MetricSummary {
                 sum,
                 sum_sq,
-                sketch: QuantileSketch::decode(r, Precision::FINE)?,
+                sketch: QuantileSketch::decode(r, Precision::FINE, max_count)?,
             });
         }
         Ok(MetricSummaries { metrics })

@@ -1378,3 +1378,337 @@ mod limits {
         );
     }
 }
+
+/// Hostile part files (issue 16): every truncated, corrupted, foreign or crafted part is
+/// refused by the decoder with a message, never a panic, never an allocation the file
+/// cannot back; a merge never takes a name that would leave its output folder.
+mod part_files {
+    use super::*;
+    use dcrisk_core::engine::{RunMeta, simulate_part};
+    use dcrisk_core::shard::{
+        MAX_SHARDS, Partial, PartialHeader, Shard, merge, scenario_hash, seal, unseal,
+    };
+    use dcrisk_core::summaries::MetricSummaries;
+
+    /// The parts of a small run: `count` shards of `total` paths, per-path or `--sketch`.
+    fn parts(total: u64, count: u32, sketch: bool) -> Vec<Partial> {
+        (0..count)
+            .map(|index| part(total, Shard { index, count }, sketch))
+            .collect()
+    }
+
+    fn part(total: u64, shard: Shard, sketch: bool) -> Partial {
+        let mut s = base();
+        s.demand.volatility = 0.4;
+        s.landlords[0].annual_pd = 0.2;
+        let s = finish(s);
+        let config = RunConfig::new(total, 5).with_sketch(sketch);
+        Partial {
+            header: PartialHeader {
+                version: "test".into(),
+                scenario_hash: scenario_hash(&s),
+                total_paths: total,
+                shard,
+                meta: RunMeta::new(&s, 5),
+            },
+            run: simulate_part(&s, &config, shard.paths(total), &NoProgress),
+        }
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("part{i}")).collect()
+    }
+
+    /// A small deterministic generator (SplitMix64), so every run tries the same cases.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Names that would leave `--out/<name>/` (or replace `--out`) are refused, in the
+    /// decoder and in an in-memory merge alike.
+    #[test]
+    fn names_that_are_not_one_plain_folder_are_refused() {
+        let good = parts(2048, 1, false).remove(0);
+        for bad in ["", ".", "..", "../../x", "/tmp/abs", "a/b", "a\\b", "x\0y"] {
+            let mut p = good.clone();
+            p.header.meta.scenario = bad.to_string();
+            let err = Partial::decode(&p.encode()).unwrap_err();
+            assert!(err.contains("scenario name"), "{bad:?}: {err}");
+            let err = merge(vec![p], &names(1)).unwrap_err();
+            assert!(err.contains("scenario name"), "{bad:?}: {err}");
+        }
+        assert_eq!(Partial::decode(&good.encode()).unwrap(), good);
+    }
+
+    /// Shard counts of 0 (a division by zero before) and above the bound, and indices at or
+    /// past the count, are refused; `paths` never divides by zero nor overflows.
+    #[test]
+    fn shard_counts_are_bounded_and_never_zero() {
+        let good = parts(2048, 1, false).remove(0);
+        for (index, count) in [(0, 0), (0, MAX_SHARDS + 1), (0, u32::MAX), (1, 1), (7, 3)] {
+            let mut p = good.clone();
+            p.header.shard = Shard { index, count };
+            let err = Partial::decode(&p.encode()).unwrap_err();
+            assert!(err.contains("shard"), "{index}/{count}: {err}");
+            let err = merge(vec![p], &names(1)).unwrap_err();
+            assert!(err.contains("shard"), "{index}/{count}: {err}");
+        }
+        assert!(Shard::new(0, 0).is_err() && Shard::new(0, u32::MAX).is_err());
+        assert_eq!(Shard { index: 0, count: 0 }.paths(1000), 0..0);
+        let last = Shard::new(MAX_SHARDS - 1, MAX_SHARDS).unwrap();
+        assert_eq!(last.paths(u64::from(u32::MAX)).end, u64::from(u32::MAX));
+        assert_eq!(Shard { index: 8, count: 9 }.paths(u64::MAX).end, u64::MAX);
+    }
+
+    /// A refused merge of a run of a million shards lists ten missing numbers, not
+    /// 999,999.
+    #[test]
+    fn missing_shards_are_listed_briefly() {
+        let p = part(2048, Shard::new(3, MAX_SHARDS).unwrap(), false);
+        let p = Partial::decode(&p.encode()).unwrap();
+        let err = merge(vec![p], &names(1)).unwrap_err();
+        assert!(
+            err.contains(
+                "missing shard(s) 0, 1, 2, 4, 5, 6, 7, 8, 9, 10 ... and 999,989 more of 1000000"
+            ),
+            "{err}"
+        );
+        assert!(err.len() < 200, "{err}");
+    }
+
+    /// Huge length and offset fields, under a valid checksum, are refused before anything
+    /// is allocated for them (an allocation of 2^60 bytes would abort the test).
+    #[test]
+    fn huge_lengths_and_offsets_are_refused() {
+        let mut p = parts(2048, 2, true).remove(1);
+        // Empty summaries: the payload ends with the last store's offset and length.
+        p.run.summaries = Some(MetricSummaries::default());
+        let sealed = p.encode();
+        let payload = unseal(&sealed).unwrap().to_vec();
+        let n = payload.len();
+        let craft = |at: usize, value: u64| {
+            let mut bytes = payload.clone();
+            bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
+            Partial::decode(&seal(&bytes))
+        };
+        assert_eq!(craft(n - 16, 0).unwrap(), p);
+        for (at, value, want) in [
+            (n - 16, 1 << 32, "bucket range"),
+            (n - 16, u64::MAX, "bucket range"),
+            (n - 8, 1 << 60, "corrupt length"),
+            (n - 8, u64::MAX, "corrupt length"),
+            (0, 1 << 60, "corrupt length"),
+            (0, u64::MAX, "corrupt length"),
+        ] {
+            let err = craft(at, value).unwrap_err();
+            assert!(err.contains(want), "{value} at {at}: {err}");
+        }
+        // The header's payload length.
+        let mut long = sealed.clone();
+        long[16..24].copy_from_slice(&(1u64 << 60).to_le_bytes());
+        assert!(Partial::decode(&long).unwrap_err().contains("truncated"));
+    }
+
+    /// Other files: too short, foreign, an older format, trailing bytes.
+    #[test]
+    fn foreign_old_and_extended_files_are_refused() {
+        let bytes = parts(2048, 1, false).remove(0).encode();
+        for (file, want) in [
+            (&b""[..], "truncated"),
+            (b"DCRISK", "truncated"),
+            (
+                b"hello, world, this is not a part",
+                "not a dcrisk part file",
+            ),
+            (b"DCRISK-PARTIAL\n\x01\x05\0\0\0\0\0\0\0", "version 1"),
+        ] {
+            let err = Partial::decode(file).unwrap_err();
+            assert!(err.contains(want), "{file:?}: {err}");
+        }
+        let mut old = bytes.clone();
+        old[15] = 1;
+        assert!(Partial::decode(&old).unwrap_err().contains("version 1"));
+        let mut extended = bytes.clone();
+        extended.push(0);
+        assert!(
+            Partial::decode(&extended)
+                .unwrap_err()
+                .contains("past the end")
+        );
+    }
+
+    /// 1,000 random single-bit flips and 1,000 random truncations of a valid part: every
+    /// one is refused (the checksum catches every single-bit flip, the length every cut).
+    #[test]
+    fn bit_flips_and_truncations_are_all_refused() {
+        let bytes = parts(3000, 2, false).remove(1).encode();
+        let mut rng = Rng(16);
+        for _ in 0..1000 {
+            let bit = rng.below(bytes.len() * 8);
+            let mut flipped = bytes.clone();
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            let err = Partial::decode(&flipped).expect_err("a flipped bit was accepted");
+            assert!(!err.is_empty());
+        }
+        for _ in 0..1000 {
+            let cut = rng.below(bytes.len());
+            assert!(Partial::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    /// The decoder fuzzed behind a valid checksum (crafted files): thousands of random
+    /// mutations of the payload, each resealed. None panics; each part that decodes also
+    /// merges with its sibling, or is refused, without a panic, and its statistics compute.
+    #[test]
+    fn crafted_mutations_never_panic() {
+        let mut rng = Rng(42);
+        let interesting = [
+            0,
+            1,
+            2,
+            12,
+            1024,
+            1 << 31,
+            1 << 32,
+            1 << 60,
+            u64::MAX,
+            u64::MAX - 1,
+            u32::MAX as u64,
+        ];
+        let (mut decoded, mut refused) = (0, 0);
+        for sketch in [false, true] {
+            let both = parts(1100, 2, sketch);
+            let payload = unseal(&both[1].encode()).unwrap().to_vec();
+            for case in 0..2500 {
+                let mut m = payload.clone();
+                // Most cases near the front, where the header, lengths and layout are.
+                let span = if case % 2 == 0 {
+                    600.min(m.len())
+                } else {
+                    m.len()
+                };
+                let at = rng.below(span);
+                match rng.below(5) {
+                    0 => m[at] ^= 1 << rng.below(8),
+                    1 => m[at] = rng.next() as u8,
+                    2 => {
+                        let at = at.min(m.len() - 8);
+                        let v = interesting[rng.below(interesting.len())];
+                        m[at..at + 8].copy_from_slice(&v.to_le_bytes());
+                    }
+                    3 => m.truncate(at),
+                    _ => {
+                        let n = 1 + rng.below(16);
+                        m.drain(at..(at + n).min(m.len()));
+                    }
+                }
+                let outcome = std::panic::catch_unwind(|| match Partial::decode(&seal(&m)) {
+                    Ok(p) => {
+                        if let Ok(r) = merge(vec![both[0].clone(), p], &names(2)) {
+                            let _ = (r.metric_stats(), r.probabilities());
+                        }
+                        true
+                    }
+                    Err(_) => false,
+                });
+                match outcome {
+                    Ok(true) => decoded += 1,
+                    Ok(false) => refused += 1,
+                    Err(_) => panic!("case {case} (sketch {sketch}) panicked"),
+                }
+            }
+        }
+        // Both outcomes were exercised: values changed in place decode, layouts do not.
+        assert!(
+            decoded > 100 && refused > 1000,
+            "{decoded} decoded, {refused} refused"
+        );
+    }
+}
+
+/// A merge whose summaries would take more memory than a merge allows is refused before
+/// it allocates: two parts whose values, month by month, lie at the two ends of the `f32`
+/// range, over many series-months (a crafted pair: a real run keeps its values together).
+mod part_memory {
+    use dcrisk_core::engine::monthly_series::MonthSink;
+    use dcrisk_core::engine::series::BatchSink;
+    use dcrisk_core::engine::{PartialRun, RunMeta};
+    use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge};
+    use dcrisk_core::{PathMetrics, SeriesKind, Techniques};
+
+    fn part(index: u32, value: f64) -> Partial {
+        let regions = 5;
+        let months = 1200;
+        let mut series: Vec<(String, SeriesKind)> = (0..regions)
+            .map(|r| {
+                let region = format!("R{r}");
+                (
+                    format!("power_price.{region}"),
+                    SeriesKind::PowerPrice { region },
+                )
+            })
+            .collect();
+        series.extend([
+            ("demand_mw".into(), SeriesKind::DemandMw),
+            ("capacity_mw".into(), SeriesKind::CapacityMw),
+            ("program_cost".into(), SeriesKind::ProgramCost),
+            ("cloud_cost".into(), SeriesKind::CloudCost),
+            ("guarantor_exposure".into(), SeriesKind::GuarantorExposure),
+        ]);
+        let mut sink = BatchSink::new(series.len(), months);
+        sink.start_chunk();
+        for sign in [1.0, -1.0] {
+            for k in 0..series.len() {
+                sink.record(k, &vec![sign * value; months]);
+            }
+            sink.end_path();
+        }
+        sink.end_chunk();
+        let shard = Shard::new(index, 2).unwrap();
+        let paths = shard.paths(2048);
+        let p = Partial {
+            header: PartialHeader {
+                version: "test".into(),
+                scenario_hash: 1,
+                total_paths: 2048,
+                shard,
+                meta: RunMeta {
+                    scenario: "spread".into(),
+                    seed: 1,
+                    horizon_months: months,
+                    start_month: 1,
+                    series,
+                    techniques: Techniques::default(),
+                    control_expectations: vec![0.0; 3],
+                },
+            },
+            run: PartialRun {
+                metrics: PathMetrics::zeroed((paths.end - paths.start) as usize),
+                paths,
+                series: sink.acc,
+                summaries: None,
+            },
+        };
+        // A valid part on its own.
+        Partial::decode(&p.encode()).unwrap()
+    }
+
+    #[test]
+    fn merges_past_the_memory_bound_are_refused() {
+        let (tiny, huge) = (part(0, 1e-44), part(1, 3e38));
+        let err = merge(vec![tiny.clone(), huge], &["a".into(), "b".into()]).unwrap_err();
+        assert!(err.contains("more than the 4 GB a merge allows"), "{err}");
+        // The same values together merge.
+        assert!(merge(vec![tiny, part(1, 2e-44)], &["a".into(), "b".into()]).is_ok());
+    }
+}

@@ -49,6 +49,11 @@ impl SeriesAccumulator {
         self.totals.is_empty()
     }
 
+    /// The summaries, `[series * months + t]`.
+    pub fn sketches(&self) -> &[QuantileSketch] {
+        &self.sketches
+    }
+
     /// Heap bytes of the summaries.
     pub fn heap_bytes(&self) -> usize {
         self.sketches.iter().map(QuantileSketch::heap_bytes).sum()
@@ -58,8 +63,9 @@ impl SeriesAccumulator {
     /// in parallel: there are thousands of them, and this runs after the paths, when
     /// nothing else is running.
     pub fn merge(&mut self, other: &SeriesAccumulator) {
+        // Wrapping, as release builds add: a corrupt total cannot panic a merge.
         for (a, b) in self.totals.iter_mut().zip(&other.totals) {
-            *a += b;
+            *a = a.wrapping_add(*b);
         }
         self.sketches
             .par_iter_mut()
@@ -79,19 +85,35 @@ impl SeriesAccumulator {
         }
     }
 
-    /// Reads an accumulator written by [`SeriesAccumulator::encode`].
-    pub fn decode(r: &mut codec::Reader<'_>) -> codec::DecodeResult<Self> {
-        let months = r.u64()? as usize;
-        let n = r.len(16)?;
-        let totals = (0..n).map(|_| r.i128()).collect::<Result<Vec<_>, _>>()?;
-        let sketches = (0..n)
-            .map(|_| QuantileSketch::decode(r, Precision::SERIES))
-            .collect::<Result<Vec<_>, _>>()?;
-        if months == 0 || n % months != 0 {
+    /// Reads an accumulator written by [`SeriesAccumulator::encode`] for `series` series
+    /// of `months` months over at most `max_count` paths. The layout is checked against
+    /// those before anything is allocated.
+    pub fn decode(
+        r: &mut codec::Reader<'_>,
+        series: usize,
+        months: usize,
+        max_count: u64,
+    ) -> codec::DecodeResult<Self> {
+        let got_months = r.u64()?;
+        let n = r.u64()?;
+        let want = series.checked_mul(months);
+        if got_months != months as u64 || want.is_none_or(|w| n != w as u64) {
             return Err(format!(
-                "corrupt series layout: {n} entries for {months} months"
+                "corrupt series layout: {n} entries of {got_months} months where {series} series of {months} months were announced"
             ));
         }
+        let n = n as usize;
+        // Each entry takes 16 bytes of total and at least the bytes of an empty summary.
+        if n.saturating_mul(16 + 68) > r.remaining() {
+            return Err(format!(
+                "truncated: {n} series-months announced, {} bytes left",
+                r.remaining()
+            ));
+        }
+        let totals = (0..n).map(|_| r.i128()).collect::<Result<Vec<_>, _>>()?;
+        let sketches = (0..n)
+            .map(|_| QuantileSketch::decode(r, Precision::SERIES, max_count))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(SeriesAccumulator {
             months,
             totals,

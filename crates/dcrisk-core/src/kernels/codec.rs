@@ -51,6 +51,11 @@ impl<'a> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
+    /// Bytes not yet read.
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.at
+    }
+
     fn take(&mut self, n: usize) -> DecodeResult<&'a [u8]> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
         let Some(end) = end else {
@@ -80,13 +85,20 @@ impl<'a> Reader<'a> {
     pub fn f64(&mut self) -> DecodeResult<f64> {
         Ok(f64::from_le_bytes(self.array()?))
     }
-    /// A length that must fit in what is left, at `unit` bytes an item.
+    /// A length that must fit in what is left, at `unit` bytes an item: checked before
+    /// the caller allocates anything for it.
     pub fn len(&mut self, unit: usize) -> DecodeResult<usize> {
-        let n = self.u64()? as usize;
-        if n.saturating_mul(unit) > self.bytes.len() - self.at {
-            return Err(format!("corrupt length {n} at byte {}", self.at - 8));
-        }
-        Ok(n)
+        let n = self.u64()?;
+        let fits = usize::try_from(n)
+            .ok()
+            .filter(|&n| n.saturating_mul(unit) <= self.remaining());
+        fits.ok_or_else(|| {
+            format!(
+                "corrupt length {n} at byte {} ({} bytes left)",
+                self.at - 8,
+                self.remaining()
+            )
+        })
     }
     pub fn str(&mut self) -> DecodeResult<String> {
         let n = self.len(1)?;

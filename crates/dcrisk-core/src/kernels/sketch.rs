@@ -479,19 +479,39 @@ impl QuantileSketch {
         }
     }
 
-    /// Reads a summary of the given precision written by [`QuantileSketch::encode`].
+    /// Reads a summary of the given precision written by [`QuantileSketch::encode`],
+    /// refusing one that could not have been: more than `max_count` values, a bucket range
+    /// past the keys any value has, counts that do not add up to the total, or extremes
+    /// out of order. Each store's range is checked before anything is merged into it, so a
+    /// corrupt offset cannot make a later merge allocate past the key space.
     pub fn decode(
         r: &mut crate::kernels::codec::Reader<'_>,
         precision: Precision,
+        max_count: u64,
     ) -> crate::kernels::codec::DecodeResult<Self> {
         let shift = r.u32()?;
         if shift != precision.shift() {
             return Err(format!("corrupt summary precision {shift}"));
         }
         let (count, zeros, min, max) = (r.u64()?, r.u64()?, r.f64()?, r.f64()?);
+        if count > max_count {
+            return Err(format!(
+                "a summary counts {count} values, more than the part's {max_count} paths"
+            ));
+        }
+        // Keys of positive values (infinity included) are below 2^(63 - shift); a store
+        // grown by `Store::grow_to` ends below twice that.
+        let key_limit = 1u64 << (64 - shift);
         let mut store = || -> crate::kernels::codec::DecodeResult<Store> {
             let offset = r.u64()?;
             let counts = r.u32s()?;
+            let end = offset.checked_add(counts.len() as u64);
+            if end.is_none_or(|end| end > key_limit) {
+                return Err(format!(
+                    "corrupt summary bucket range: offset {offset} with {} buckets (keys end at {key_limit})",
+                    counts.len()
+                ));
+            }
             Ok(Store {
                 offset,
                 recent: vec![0; counts.len()],
@@ -500,6 +520,18 @@ impl QuantileSketch {
             })
         };
         let (positive, negative) = (store()?, store()?);
+        let counted = [&positive, &negative]
+            .iter()
+            .flat_map(|s| s.counts.iter())
+            .fold(zeros, |sum, &c| sum.saturating_add(u64::from(c)));
+        if counted != count {
+            return Err(format!(
+                "corrupt summary: its buckets and zeros hold {counted} values, which does not add up to its count {count}"
+            ));
+        }
+        if count > 0 && (min.is_nan() || max.is_nan() || min > max) {
+            return Err(format!("corrupt summary extremes: min {min}, max {max}"));
+        }
         Ok(QuantileSketch {
             shift,
             count,
@@ -508,6 +540,16 @@ impl QuantileSketch {
             negative,
             min,
             max,
+        })
+    }
+
+    /// The lowest and highest keys counted among the positive values, then among the
+    /// negative ones (`None` for a side with none): the ranges a merge widens a summary to.
+    pub fn counted_keys(&self) -> [Option<(u64, u64)>; 2] {
+        [&self.positive, &self.negative].map(|s| {
+            let first = s.totals().position(|c| c > 0)?;
+            let last = s.totals().rposition(|c| c > 0)?;
+            Some((s.offset + first as u64, s.offset + last as u64))
         })
     }
 
@@ -612,8 +654,38 @@ mod tests {
         let decoded = QuantileSketch::decode(
             &mut crate::kernels::codec::Reader::new(&w.bytes),
             Precision::SERIES,
+            70_001,
         );
         assert_eq!(decoded.unwrap(), s);
+    }
+
+    /// A decoded summary must be one `encode` could have written: crafted ranges, counts
+    /// and extremes are refused before any merge could allocate for them.
+    #[test]
+    fn decode_refuses_crafted_summaries() {
+        use crate::kernels::codec::{Reader, Writer};
+        let mut s = QuantileSketch::new(Precision::FINE);
+        [-2.0, 0.0, 1.5, 3.0].iter().for_each(|&v| s.add(v));
+        let decode = |s: &QuantileSketch, max: u64| {
+            let mut w = Writer::default();
+            s.encode(&mut w);
+            QuantileSketch::decode(&mut Reader::new(&w.bytes), Precision::FINE, max)
+        };
+        assert_eq!(decode(&s, 4).unwrap(), s);
+        assert!(decode(&s, 3).unwrap_err().contains("more than"));
+        let mut far = s.clone();
+        far.positive.offset = 1 << 32;
+        assert!(decode(&far, 4).unwrap_err().contains("bucket range"));
+        let mut wrapping = s.clone();
+        wrapping.negative.offset = u64::MAX;
+        assert!(decode(&wrapping, 4).unwrap_err().contains("bucket range"));
+        let mut miscounted = s.clone();
+        miscounted.zeros = 2;
+        assert!(decode(&miscounted, 4).unwrap_err().contains("add up"));
+        let mut nan = s.clone();
+        nan.min = f64::NAN;
+        assert!(decode(&nan, 4).unwrap_err().contains("extremes"));
+        assert!(decode(&QuantileSketch::new(Precision::FINE), 0).is_ok());
     }
 
     /// Batches of positive values, with NaN among them and ranges growing both ways, count
