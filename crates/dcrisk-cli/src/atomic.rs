@@ -59,7 +59,10 @@ pub fn prepare(dir: &Path) -> Result<()> {
             place.display()
         )
     };
-    let (parent, name) = parent_and_name(dir).map_err(|e| unwritable(dir, &e))?;
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| unwritable(parent, &e))?;
+    }
+    let (parent, name) = parent_and_name(dir)?;
     for place in [&parent, dir] {
         if place == dir && !dir.is_dir() {
             continue;
@@ -69,23 +72,11 @@ pub fn prepare(dir: &Path) -> Result<()> {
         std::fs::write(&probe, b"").map_err(|e| unwritable(place, &e))?;
         let _ = std::fs::remove_file(&probe);
     }
-    if has_leftovers(&parent, &name) {
+    if stale::dead_leftovers(&parent, &name) {
         let _lock = FolderLock::acquire(&parent, &name)?;
         stale::recover(&parent, &name);
     }
     Ok(())
-}
-
-/// Whether anything like a writer's leftover of `parent/name` is there.
-fn has_leftovers(parent: &Path, name: &str) -> bool {
-    let partial = format!(".{name}.partial-");
-    let aside = format!(".{name}.old");
-    std::fs::read_dir(parent).is_ok_and(|entries| {
-        entries.flatten().any(|e| {
-            let n = e.file_name().to_string_lossy().to_string();
-            n.starts_with(&partial) || n.starts_with(&aside)
-        })
-    })
 }
 
 /// Writes `files` as the folder `dir`, replacing any previous folder only once every file
@@ -158,10 +149,10 @@ fn swap_in(staging: &Path, dir: &Path, aside_name: &str) -> Result<Option<PathBu
         }
     };
     if let Err(e) = std::fs::rename(staging, dir) {
-        if let Some(aside) = &aside {
-            if std::fs::rename(aside, dir).is_ok() {
-                put_back(&carried);
-            }
+        if let Some(aside) = &aside
+            && std::fs::rename(aside, dir).is_ok()
+        {
+            put_back(&carried);
         }
         return Err(e).with_context(|| format!("cannot move results into {}", dir.display()));
     }
@@ -184,7 +175,10 @@ fn carry_kept(dir: &Path, staging: &Path) -> Result<Vec<String>> {
             for back in &carried {
                 let _ = std::fs::rename(staging.join(back), dir.join(back));
             }
-            bail!("cannot keep {} in the new results: {e}", entry.path().display());
+            bail!(
+                "cannot keep {} in the new results: {e}",
+                entry.path().display()
+            );
         }
         carried.push(name);
     }
@@ -243,8 +237,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("t");
         write_atomically(&dir, &[file("summary.json", "1"), file("old.csv", "x")]).unwrap();
-        write_beside(&dir, &[file("part-0000-of-0002.dcrisk", "p"), file("sweep.csv", "s")])
-            .unwrap();
+        write_beside(
+            &dir,
+            &[
+                file("part-0000-of-0002.dcrisk", "p"),
+                file("sweep.csv", "s"),
+            ],
+        )
+        .unwrap();
         write_atomically(&dir, &[file("summary.json", "2")]).unwrap();
         assert_eq!(read(&dir.join("summary.json")), "2");
         assert_eq!(read(&dir.join("part-0000-of-0002.dcrisk")), "p");
@@ -282,7 +282,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("file"), "").unwrap();
         let e = prepare(&tmp.path().join("file/out/t")).unwrap_err();
-        assert!(format!("{e:#}").contains("cannot write to the output folder"), "{e:#}");
+        assert!(
+            format!("{e:#}").contains("cannot write to the output folder"),
+            "{e:#}"
+        );
         prepare(&tmp.path().join("out/t")).unwrap();
         assert!(tmp.path().join("out").is_dir());
         assert!(!tmp.path().join("out/t").exists());

@@ -10,9 +10,9 @@ use dcrisk_core::{Headline, Scenario};
 use dcrisk_report::{ChartOptions, format_money, render_comparison};
 
 use crate::atomic::{OutputFile, prepare, write_loose};
-use crate::limits::{self, Load};
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
+use crate::limits::{self, Load};
 use crate::load::{InputError, load_scenario};
 use crate::pool::{par_map, simulate_on_pool, thread_pool};
 use crate::progress::PathBar;

@@ -115,7 +115,9 @@ fn metric_problem(
     } else {
         String::new()
     };
-    let given = stats.and_then(|s| s.iter().find(|(k, _)| *k == m)).map(|(_, s)| s);
+    let given = stats
+        .and_then(|s| s.iter().find(|(k, _)| *k == m))
+        .map(|(_, s)| s);
     let bad = match (given, &r.summaries) {
         (Some(s), _) => bad_statistic(s),
         (None, Some(_)) => bad_statistic(&r.metric_stat(m)),
@@ -201,6 +203,9 @@ mod tests {
         let mut r = small_run();
         r.series[0].months[7].mean = f64::NAN;
         let e = check(&r, None).unwrap_err().to_string();
-        assert!(e.contains(&format!("series {} is NaN in month 7", r.series[0].name)), "{e}");
+        assert!(
+            e.contains(&format!("series {} is NaN in month 7", r.series[0].name)),
+            "{e}"
+        );
     }
 }

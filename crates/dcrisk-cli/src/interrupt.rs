@@ -101,7 +101,11 @@ pub fn install() {
             .name("signals".into())
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+                    let name = if signal == SIGINT {
+                        "SIGINT"
+                    } else {
+                        "SIGTERM"
+                    };
                     handle(signal, name);
                 }
             });

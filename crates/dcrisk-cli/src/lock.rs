@@ -80,7 +80,9 @@ impl FolderLock {
     /// Writes our PID into the lock file, for the message of a process that waits.
     fn stamp(&mut self) {
         let _ = self.file.set_len(0);
-        let _ = self.file.write_all(std::process::id().to_string().as_bytes());
+        let _ = self
+            .file
+            .write_all(std::process::id().to_string().as_bytes());
     }
 }
 

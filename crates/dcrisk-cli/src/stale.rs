@@ -45,6 +45,16 @@ fn alive(pid: u32) -> Option<bool> {
     Some(Path::new(&format!("/proc/{pid}")).exists())
 }
 
+/// Whether dead writers of `parent/name` left anything (to repair under its lock).
+pub fn dead_leftovers(parent: &Path, name: &str) -> bool {
+    std::fs::read_dir(parent).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let file_name = e.file_name().to_string_lossy().to_string();
+            matches!(parse(&file_name, name), Some((_, owner)) if owner.map_or(Some(false), alive) == Some(false))
+        })
+    })
+}
+
 /// Repairs what dead writers of the folder `parent/name` left (see the module's notes),
 /// saying what it did on stderr. Call it holding the folder's lock.
 pub fn recover(parent: &Path, name: &str) {
@@ -110,11 +120,21 @@ mod tests {
 
     #[test]
     fn leftover_names() {
-        assert_eq!(parse(".t.partial-12-3", "t"), Some((Kind::Partial, Some(12))));
+        assert_eq!(
+            parse(".t.partial-12-3", "t"),
+            Some((Kind::Partial, Some(12)))
+        );
         assert_eq!(parse(".t.partial-12", "t"), Some((Kind::Partial, Some(12))));
         assert_eq!(parse(".t.old-7-0", "t"), Some((Kind::Aside, Some(7))));
         assert_eq!(parse(".t.old", "t"), Some((Kind::Aside, None)));
-        for other in ["t", ".t", ".t.lock", ".tt.old-1-2", ".t.partial-x", ".t.old-1-2-3"] {
+        for other in [
+            "t",
+            ".t",
+            ".t.lock",
+            ".tt.old-1-2",
+            ".t.partial-x",
+            ".t.old-1-2-3",
+        ] {
             assert_eq!(parse(other, "t"), None, "{other}");
         }
     }

@@ -1,6 +1,7 @@
 //! The `dcrisk` binary driven as a user would: bad input, outputs, determinism.
 
 mod layering;
+mod safety;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
