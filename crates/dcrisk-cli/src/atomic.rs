@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::interrupt::{self, pending, unique_suffix};
+use crate::interrupt::{self, Pending, pending, unique_suffix};
 use crate::lock::FolderLock;
 use crate::stale;
 
@@ -48,18 +48,44 @@ fn parent_and_name(dir: &Path) -> Result<(PathBuf, String)> {
     Ok((parent.to_path_buf(), name))
 }
 
+/// The folders [`prepare`] created for a run: removed again, if still empty, when this is
+/// dropped (or on an interrupt), so a run that fails or is stopped leaves nothing behind.
+pub struct Prepared {
+    created: Vec<(PathBuf, Pending)>,
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        for (dir, _) in &self.created {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
 /// Checks, before any simulation, that the run's folder `dir` can be written: creates its
 /// parent as the run will, writes and removes a probe file there (and in `dir`, when it
 /// exists: the files other commands keep there are moved out of it), and repairs what
-/// interrupted writers of `dir` left (see `stale`).
-pub fn prepare(dir: &Path) -> Result<()> {
+/// interrupted writers of `dir` left (see `stale`). Hold the result until the run's files
+/// are written.
+pub fn prepare(dir: &Path) -> Result<Prepared> {
     let unwritable = |place: &Path, e: &dyn std::fmt::Display| {
         anyhow::anyhow!(
             "cannot write to the output folder {}: {e}; nothing was simulated",
             place.display()
         )
     };
+    let mut prepared = Prepared {
+        created: Vec::new(),
+    };
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        // Deepest first, as they are to be removed.
+        for missing in parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        {
+            let registered = interrupt::pending_if_empty(missing);
+            prepared.created.push((missing.to_path_buf(), registered));
+        }
         std::fs::create_dir_all(parent).map_err(|e| unwritable(parent, &e))?;
     }
     let (parent, name) = parent_and_name(dir)?;
@@ -76,7 +102,7 @@ pub fn prepare(dir: &Path) -> Result<()> {
         let _lock = FolderLock::acquire(&parent, &name)?;
         stale::recover(&parent, &name);
     }
-    Ok(())
+    Ok(prepared)
 }
 
 /// Writes `files` as the folder `dir`, replacing any previous folder only once every file
@@ -281,13 +307,18 @@ mod tests {
     fn prepare_finds_unwritable_folders() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("file"), "").unwrap();
-        let e = prepare(&tmp.path().join("file/out/t")).unwrap_err();
+        let Err(e) = prepare(&tmp.path().join("file/out/t")) else {
+            panic!("a file as a folder is writable");
+        };
         assert!(
             format!("{e:#}").contains("cannot write to the output folder"),
             "{e:#}"
         );
-        prepare(&tmp.path().join("out/t")).unwrap();
-        assert!(tmp.path().join("out").is_dir());
-        assert!(!tmp.path().join("out/t").exists());
+        let prepared = prepare(&tmp.path().join("out/more/t")).unwrap();
+        assert!(tmp.path().join("out/more").is_dir());
+        assert!(!tmp.path().join("out/more/t").exists());
+        // A run that fails removes the folders its checks created.
+        drop(prepared);
+        assert!(!tmp.path().join("out").exists());
     }
 }

@@ -40,9 +40,10 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
         .with_techniques(args.common.techniques())
         .total_paths();
     check_memory(args, per_run, loaded.len(), pool.current_num_threads())?;
-    for l in &loaded {
-        prepare(&args.common.out.join(&l.scenario.name))?;
-    }
+    let _prepared = loaded
+        .iter()
+        .map(|l| prepare(&args.common.out.join(&l.scenario.name)))
+        .collect::<Result<Vec<_>>>()?;
     let bar = PathBar::new(
         per_run * loaded.len() as u64,
         &format!("batch of {}", loaded.len()),

@@ -23,7 +23,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario, &args.common.set)?;
     let pool = thread_pool(args.common.threads)?;
     check_memory(&scenario, args, pool.current_num_threads())?;
-    prepare(&args.common.out.join(&scenario.name))?;
+    let _prepared = prepare(&args.common.out.join(&scenario.name))?;
     let started = Instant::now();
     let results = simulate(&scenario, args, &pool)?;
     publish(

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// What an interrupt removes: staging folders, and temporary files.
-static PENDING: Mutex<Vec<(u64, PathBuf)>> = Mutex::new(Vec::new());
+/// What an interrupt removes: staging folders and temporary files, and (`true`) folders
+/// made for the outputs, if they are empty.
+static PENDING: Mutex<Vec<(u64, PathBuf, bool)>> = Mutex::new(Vec::new());
 /// Held while renames put outputs in place, and by the interrupt until the process exits.
 static CRITICAL: Mutex<()> = Mutex::new(());
 /// Numbers registrations and the suffixes of [`unique_suffix`].
@@ -34,14 +35,23 @@ pub struct Pending(u64);
 
 /// Registers `path` (a folder or a file, maybe not created yet) for removal on interrupt.
 pub fn pending(path: &Path) -> Pending {
+    register(path, false)
+}
+
+/// Registers the folder `path` for removal on interrupt if it is empty then.
+pub fn pending_if_empty(path: &Path) -> Pending {
+    register(path, true)
+}
+
+fn register(path: &Path, if_empty: bool) -> Pending {
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    lock(&PENDING).push((id, path.to_path_buf()));
+    lock(&PENDING).push((id, path.to_path_buf(), if_empty));
     Pending(id)
 }
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        lock(&PENDING).retain(|(id, _)| *id != self.0);
+        lock(&PENDING).retain(|(id, ..)| *id != self.0);
     }
 }
 
@@ -60,8 +70,12 @@ fn handle(signal: i32, name: &str) -> ! {
     INTERRUPTED.store(true, Ordering::SeqCst);
     let _swaps_done = lock(&CRITICAL);
     let pending = lock(&PENDING);
-    for (_, path) in pending.iter() {
+    // Staging folders and files first, then the folders made for them, if empty.
+    for (_, path, _) in pending.iter().filter(|(_, _, if_empty)| !if_empty) {
         remove(path);
+    }
+    for (_, path, _) in pending.iter().filter(|(_, _, if_empty)| *if_empty) {
+        let _ = std::fs::remove_dir(path);
     }
     eprintln!("dcrisk: interrupted ({name}); unfinished outputs removed");
     std::process::exit(128 + signal)

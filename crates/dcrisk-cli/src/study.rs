@@ -130,9 +130,10 @@ where
     };
     let advice = "lower --paths, or --threads (each thread holds two runs at once)";
     limits::check_memory(&load, label, advice)?;
-    if let Some(first) = scenarios.first() {
-        prepare(&common.out.join(&first.name))?;
-    }
+    let _prepared = match scenarios.first() {
+        Some(first) => Some(prepare(&common.out.join(&first.name))?),
+        None => None,
+    };
     let bar = PathBar::new(paths.iter().sum(), label);
     let results = par_map(&pool, scenarios, |s| {
         let (paths, seed) = (common.paths_for(s), common.seed_for(s));

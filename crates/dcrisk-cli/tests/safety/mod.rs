@@ -59,7 +59,7 @@ fn hold_lock(out: &Path) -> File {
     f
 }
 
-const RUN: [&str; 6] = ["run", "s.toml", "--paths", "200", "--no-charts", "--out"];
+const RUN: [&str; 4] = ["run", "s.toml", "--no-charts", "--out"];
 
 /// SIGTERM or SIGINT while a run's staging folder exists (here: while it waits for the
 /// folder's lock) removes the staging folder and exits 143 or 130; the old result stays.
@@ -68,13 +68,13 @@ fn interrupts_remove_the_staging_folder() {
     let dir = tempfile::tempdir().unwrap();
     scenario(dir.path(), |t| t);
     let out = dir.path().join("out");
-    let o = dcrisk(&[&RUN[..], &["out"]].concat(), dir.path());
+    let o = dcrisk(&[&RUN[..], &["out", "--paths", "200"]].concat(), dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let before = std::fs::read(out.join("t/summary.json")).unwrap();
     for (signal, code) in [("-TERM", 143), ("-INT", 130)] {
         let lock = hold_lock(&out);
         let child = spawn(
-            &[&RUN[..], &["out", "--seed", "7"]].concat(),
+            &[&RUN[..], &["out", "--paths", "200", "--seed", "7"]].concat(),
             dir.path(),
             &[],
         );
@@ -92,6 +92,27 @@ fn interrupts_remove_the_staging_folder() {
         assert_eq!(left, ["t"], "{signal}");
         assert_eq!(std::fs::read(out.join("t/summary.json")).unwrap(), before);
     }
+    // Mid-simulation: the output folder its checks made goes too.
+    let child = spawn(
+        &[&RUN[..], &["new", "--paths", "5000000"]].concat(),
+        dir.path(),
+        &[],
+    );
+    let started = Instant::now();
+    while !dir.path().join("new").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no output folder"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(143), "{}", stderr(&o));
+    assert!(!dir.path().join("new").exists());
 }
 
 /// Two runs into one folder at once (here both held at the lock, then let go together)
@@ -108,7 +129,13 @@ fn concurrent_runs_into_one_folder_end_complete() {
     let seeds = ["1", "2"];
     let children: Vec<Child> = seeds
         .iter()
-        .map(|s| spawn(&[&RUN[..], &["out", "--seed", s]].concat(), dir.path(), &[]))
+        .map(|s| {
+            spawn(
+                &[&RUN[..], &["out", "--paths", "200", "--seed", s]].concat(),
+                dir.path(),
+                &[],
+            )
+        })
         .collect();
     wait_for_staging(&out, 2);
     drop(lock);
@@ -144,7 +171,7 @@ fn concurrent_runs_into_one_folder_end_complete() {
         .map(|s| {
             let seed = s.to_string();
             spawn(
-                &[&RUN[..], &["out", "--seed", &seed]].concat(),
+                &[&RUN[..], &["out", "--paths", "200", "--seed", &seed]].concat(),
                 dir.path(),
                 &[],
             )
@@ -172,7 +199,7 @@ fn leftovers_of_dead_writers_are_repaired() {
     std::fs::write(aside.join("part-0001-of-0002.dcrisk"), "part").unwrap();
     std::fs::create_dir_all(out.join(format!(".t.partial-{dead}-3"))).unwrap();
     std::fs::create_dir_all(out.join(format!(".t.partial-{dead}"))).unwrap();
-    let o = dcrisk(&[&RUN[..], &["out"]].concat(), dir.path());
+    let o = dcrisk(&[&RUN[..], &["out", "--paths", "200"]].concat(), dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("note: restored out/t from"), "{err}");
@@ -289,7 +316,7 @@ fn non_finite_results_are_refused() {
             ),
             other => panic!("exit {other:?}: {err}"),
         }
-        assert!(!dir.path().join("output/t").exists());
+        assert!(!dir.path().join("output").exists());
     }
     assert!(started.elapsed() < Duration::from_secs(10));
 }
