@@ -88,6 +88,15 @@ pub fn check(r: &RunResults, stats: Option<&[(Metric, MetricStats)]>) -> Result<
         })
     });
     problems.extend(series.by_ref().take(5));
+    if let Some(c) = &r.convergence
+        && !c.half_width.is_finite()
+    {
+        problems.push(format!(
+            "  the half-width of {}'s mean is {}",
+            c.target.name(),
+            what(c.half_width)
+        ));
+    }
     let more = series.count();
     if more > 0 {
         problems.push(format!("  ... and {more} more series"));

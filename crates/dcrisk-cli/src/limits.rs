@@ -98,11 +98,24 @@ pub fn check_memory(load: &Load, what: &str, advice: &str) -> Result<(), InputEr
          {} threads), but {} is available; {advice} (DCRISK_MEMORY_AVAILABLE=off skips this \
          check)",
         bytes_text(need),
-        load.paths,
+        grouped(load.paths),
         load.per_path(),
         load.threads,
         bytes_text(available as u128)
     )))
+}
+
+/// `200,000,000`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `1.2 GB`, `340 MB`.
@@ -162,6 +175,13 @@ fn parse_bytes(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_digits() {
+        assert_eq!(grouped(200_000_000), "200,000,000");
+        assert_eq!(grouped(1024), "1,024");
+        assert_eq!(grouped(999), "999");
+    }
 
     #[test]
     fn byte_amounts() {
