@@ -72,8 +72,9 @@ pub fn check(r: &RunResults, stats: Option<&[(Metric, MetricStats)]>) -> Result<
     for m in Metric::ALL {
         let bad = metric_problem(r, m, stats);
         if let Some(text) = bad {
-            let pv = match m.name().ends_with("_pv") {
-                true => ", discount_rate and horizon_years",
+            let derived = matches!(m, Metric::SavingsPv | Metric::ProgramCostPv);
+            let pv = match m.name().ends_with("_pv") && !derived {
+                true => "; also discount_rate and horizon_years",
                 false => "",
             };
             problems.push(format!("  {}: {text}: check {}{pv}", m.name(), drivers(m)));
