@@ -10,6 +10,7 @@
 //! are repaired by the next writer (see `stale`).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result, bail};
 
@@ -102,7 +103,49 @@ pub fn prepare(dir: &Path) -> Result<Prepared> {
         let _lock = FolderLock::acquire(&parent, &name)?;
         stale::recover(&parent, &name);
     }
+    let mut seen = SEEN.lock().unwrap_or_else(PoisonError::into_inner);
+    seen.push((dir.to_path_buf(), identity(dir)));
     Ok(prepared)
+}
+
+/// Each run's folder as [`prepare`] found it: one replaced since (by another process) is
+/// noted when this run replaces it in turn.
+static SEEN: Mutex<Vec<(PathBuf, Option<FolderId>)>> = Mutex::new(Vec::new());
+
+/// A folder's device and inode.
+type FolderId = (u64, u64);
+
+/// Which folder is at `dir` (every swap puts a new one there), where this can be told.
+fn identity(dir: &Path) -> Option<FolderId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+/// Says so when another process replaced `dir` since [`prepare`] looked at it.
+fn note_if_replaced(dir: &Path) {
+    let seen = SEEN.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(before) = seen.iter().rev().find(|(d, _)| d == dir).map(|(_, id)| *id) else {
+        return;
+    };
+    let replaced = match before {
+        Some(b) => identity(dir) != Some(b),
+        None => identity(dir).is_some(),
+    };
+    if replaced {
+        eprintln!(
+            "note: {} was written by another dcrisk process while this run ran; this run's \
+             results replace it",
+            dir.display()
+        );
+    }
 }
 
 /// Writes `files` as the folder `dir`, replacing any previous folder only once every file
@@ -115,6 +158,7 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<()> {
     let staged = stage(&staging, files).and_then(|()| {
         let _lock = FolderLock::acquire(&parent, &name)?;
         stale::recover(&parent, &name);
+        note_if_replaced(dir);
         swap_in(&staging, dir, &format!(".{name}.old-{}", unique_suffix()))
     });
     match staged {

@@ -139,15 +139,21 @@ fn concurrent_runs_into_one_folder_end_complete() {
         .collect();
     wait_for_staging(&out, 2);
     drop(lock);
+    let mut replaced = 0;
     for child in children {
         let o = child.wait_with_output().unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(o.status.success(), "{err}");
         assert!(
-            stderr(&o).contains("is being written by another dcrisk process"),
-            "{}",
-            stderr(&o)
+            err.contains("is being written by another dcrisk process"),
+            "{err}"
         );
+        replaced += err.contains("was written by another dcrisk process while this run ran") as u32;
     }
+    assert_eq!(
+        replaced, 1,
+        "the second to write says it replaced the first's result"
+    );
     let check = || {
         assert_eq!(names(&out), ["t"]);
         let t = out.join("t");
