@@ -219,10 +219,15 @@ fn swap_in(staging: &Path, dir: &Path, aside_name: &str) -> Result<Option<PathBu
         }
     };
     if let Err(e) = std::fs::rename(staging, dir) {
-        if let Some(aside) = &aside
-            && std::fs::rename(aside, dir).is_ok()
-        {
-            put_back(&carried);
+        if let Some(aside) = &aside {
+            if std::fs::rename(aside, dir).is_ok() {
+                put_back(&carried);
+            } else {
+                // The old folder stays aside, whole, for the next run to restore.
+                for name in &carried {
+                    let _ = std::fs::rename(staging.join(name), aside.join(name));
+                }
+            }
         }
         return Err(e).with_context(|| format!("cannot move results into {}", dir.display()));
     }
