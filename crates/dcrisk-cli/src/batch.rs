@@ -9,9 +9,10 @@ use anyhow::{Context, Result, anyhow};
 use dcrisk_core::{Headline, Scenario};
 use dcrisk_report::{ChartOptions, format_money, render_comparison};
 
-use crate::atomic::{OutputFile, write_beside};
+use crate::atomic::{OutputFile, prepare, write_loose};
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
+use crate::limits::{self, Load};
 use crate::load::{InputError, load_scenario};
 use crate::pool::{par_map, simulate_on_pool, thread_pool};
 use crate::progress::PathBar;
@@ -38,6 +39,11 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
     let per_run = dcrisk_core::engine::RunConfig::new(paths, seed)
         .with_techniques(args.common.techniques())
         .total_paths();
+    check_memory(args, per_run, loaded.len(), pool.current_num_threads())?;
+    let _prepared = loaded
+        .iter()
+        .map(|l| prepare(&args.common.out.join(&l.scenario.name)))
+        .collect::<Result<Vec<_>>>()?;
     let bar = PathBar::new(
         per_run * loaded.len() as u64,
         &format!("batch of {}", loaded.len()),
@@ -62,6 +68,19 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
         say(&report(&rows, paths, seed, started, out, &written));
     }
     outcome(total, input_failures, run_failures)
+}
+
+/// Refuses a batch whose runs held at once (see `pool::par_map`) need more memory than
+/// is available (see `limits`).
+fn check_memory(args: &BatchArgs, paths: u64, runs: usize, threads: usize) -> Result<()> {
+    let load = Load {
+        runs_at_once: runs.min(2 * threads) as u64,
+        charts: !args.charts.no_charts,
+        save_paths: args.save_paths,
+        ..Load::run(paths, threads)
+    };
+    let advice = "lower --paths, or --threads (each thread holds two runs at once)";
+    Ok(limits::check_memory(&load, "this batch", advice)?)
 }
 
 /// Every scenario the arguments name that loads, in order; each one that does not (or
@@ -213,7 +232,7 @@ fn write_comparison(rows: &[(&Loaded, Headline)], args: &BatchArgs) -> Result<Ve
                 .map(|c| OutputFile::new(c.file_name, c.png)),
         );
     }
-    write_beside(out, &files)?;
+    write_loose(out, &files)?;
     Ok(files.into_iter().map(|f| f.name).collect())
 }
 

@@ -6,19 +6,26 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use dcrisk_core::{RunResults, Scenario, engine};
+use dcrisk_core::{NoProgress, RunResults, Scenario, engine};
 
+use crate::atomic::prepare;
 use crate::cli::{CommonArgs, RunArgs};
+use crate::finite;
+use crate::limits::{self, Load};
 use crate::load::{InputError, load_scenario};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::publish::{publish, say};
 
-/// `dcrisk run` without `--shard`: simulate, write the output folder, print the summary.
+/// `dcrisk run` without `--shard`: check the memory and the output folder, simulate,
+/// check the results are finite, write the output folder, print the summary.
 pub fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario, &args.common.set)?;
+    let pool = thread_pool(args.common.threads)?;
+    check_memory(&scenario, args, pool.current_num_threads())?;
+    let _prepared = prepare(&args.common.out.join(&scenario.name))?;
     let started = Instant::now();
-    let results = simulate(&scenario, args)?;
+    let results = simulate(&scenario, args, &pool)?;
     publish(
         &results,
         &args.common.out,
@@ -29,9 +36,35 @@ pub fn run(args: &RunArgs) -> Result<()> {
     )
 }
 
+/// Refuses a run whose estimated peak memory exceeds what is available (see `limits`).
+fn check_memory(scenario: &Scenario, args: &RunArgs, threads: usize) -> Result<(), InputError> {
+    let precision = args.precision.is_some() || args.precision_abs.is_some();
+    let paths = match precision {
+        true => args.max_paths,
+        false => args.common.run_config(scenario).total_paths(),
+    };
+    let load = Load {
+        sketch: args.sketch,
+        charts: !args.charts.no_charts,
+        save_paths: args.save_paths,
+        growing: precision,
+        ..Load::run(paths, threads)
+    };
+    let advice = match precision {
+        true => "lower --max-paths",
+        false => {
+            "add --sketch (memory then no longer grows with --paths) or split the run into \
+             shards (--shard I/N, then dcrisk merge)"
+        }
+    };
+    limits::check_memory(&load, &format!("{}: this run", scenario.name), advice)
+}
+
 /// Simulates the run the flags ask for (a path count, `--sketch`, `--precision`, variance
-/// reduction) on `--threads` threads, with a progress bar.
-fn simulate(scenario: &Scenario, args: &RunArgs) -> Result<RunResults> {
+/// reduction) on `pool`, with a progress bar; a pilot of the first paths first, so that
+/// inputs that make a metric non-finite fail at once (a run to a precision would otherwise
+/// never meet it, and go on to its budget).
+fn simulate(scenario: &Scenario, args: &RunArgs, pool: &rayon::ThreadPool) -> Result<RunResults> {
     let common = &args.common;
     let goal = (args.precision.is_some() || args.precision_abs.is_some()).then_some(
         engine::PrecisionGoal {
@@ -45,14 +78,23 @@ fn simulate(scenario: &Scenario, args: &RunArgs) -> Result<RunResults> {
         .run_config(scenario)
         .with_sketch(args.sketch)
         .with_precision(goal);
+    pool.install(|| pilot(scenario, &config))?;
     let bar = match goal {
         Some(_) => PathBar::new(args.max_paths, &format!("{} (to precision)", scenario.name)),
         None => PathBar::new(config.total_paths(), &scenario.name),
     };
-    let results =
-        thread_pool(common.threads)?.install(|| engine::simulate(scenario, &config, &bar));
+    let results = pool.install(|| engine::simulate(scenario, &config, &bar));
     bar.finish();
     Ok(results)
+}
+
+/// Simulates the run's first paths (one chunk) and fails if any metric is not finite there.
+fn pilot(scenario: &Scenario, config: &engine::RunConfig) -> Result<()> {
+    let paths = config.total_paths().min(engine::CHUNK);
+    let plain = engine::RunConfig::new(paths, config.seed).with_techniques(config.techniques);
+    let part = engine::simulate_part(scenario, &plain, 0..paths, &NoProgress);
+    let meta = engine::RunMeta::new(scenario, config.seed).with_techniques(config.techniques);
+    finite::check(&engine::finish(&meta, part), None)
 }
 
 /// `dcrisk rng-floor`: the time to draw a run's variates and nothing else.

@@ -2,7 +2,9 @@
 //!
 //! Modules form layers, each importing only from the layers below it (no circles):
 //! - arguments: `cli` (every clap struct), with `decimal` beneath it;
-//! - helpers: `load` (scenario files), `progress`, `atomic` (file writes), `outputs`
+//! - helpers: `load` (scenario files), `progress`, `interrupt` (SIGINT and SIGTERM),
+//!   `lock` (one writer per output folder), `stale` (leftovers of interrupted writers),
+//!   `atomic` (file writes), `limits` (memory), `finite` (non-finite results), `outputs`
 //!   (file contents), `csv`, `table` (terminal text), `pool` (threads), `publish` (a run's
 //!   folder and summary) and `study` (the runner of `sweep` and `sensitivity`);
 //! - commands: `commands` (run, validate, init, rng-floor), `shards` (run --shard,
@@ -16,13 +18,18 @@ mod cli;
 mod commands;
 mod csv;
 mod decimal;
+mod finite;
+mod interrupt;
+mod limits;
 mod load;
+mod lock;
 mod outputs;
 mod pool;
 mod progress;
 mod publish;
 mod sensitivity;
 mod shards;
+mod stale;
 mod study;
 mod sweep;
 mod table;
@@ -46,7 +53,10 @@ fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    interrupt::install();
+    let outcome = run(cli);
+    interrupt::settle();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

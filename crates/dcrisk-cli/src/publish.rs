@@ -10,7 +10,7 @@ use dcrisk_core::{Metric, MetricStats, RunResults};
 
 use crate::atomic::{OutputFile, write_atomically};
 use crate::cli::ChartArgs;
-use crate::{outputs, table};
+use crate::{finite, outputs, table};
 
 /// Writes a run's folder (files and charts, atomically) and prints its summary; the
 /// statistics are computed once for both.
@@ -35,7 +35,8 @@ pub fn publish(
 }
 
 /// Writes every file of a run's folder `dir` at once (see [`output_files`] and
-/// [`chart_files`]); returns how many there are.
+/// [`chart_files`]); returns how many there are. A run with a non-finite figure fails
+/// here and writes nothing (see `finite`).
 pub fn write_run_folder(
     results: &RunResults,
     stats: &[(Metric, MetricStats)],
@@ -43,6 +44,7 @@ pub fn write_run_folder(
     save_paths: bool,
     charts: &ChartArgs,
 ) -> Result<usize> {
+    finite::check(results, Some(stats))?;
     let mut files = output_files(results, stats, save_paths);
     files.extend(chart_files(results, charts)?);
     write_atomically(dir, &files)?;

@@ -10,11 +10,14 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use dcrisk_core::scenario::{Table, Value, apply_override};
 use dcrisk_core::{RunResults, Scenario};
 
+use crate::atomic::prepare;
 use crate::cli::CommonArgs;
+use crate::finite;
+use crate::limits::{self, Load};
 use crate::load::{InputError, load_tree, validate_tree};
 use crate::pool::{par_map, simulate_on_pool, thread_pool};
 use crate::progress::PathBar;
@@ -100,7 +103,10 @@ impl Study {
 
 /// Simulates every scenario (each with the flags' paths and seed, else its own) on one
 /// pool, `summarize` keeping what the study needs of each run so its per-path data can
-/// go; results in scenario order. `label` heads the progress bar.
+/// go; results in scenario order. `label` heads the progress bar. Before anything runs,
+/// the memory the runs held at once need is checked (see `limits`), and the output folder
+/// `OUT/<first scenario's name>` is checked writable; a run whose results are not finite
+/// fails the study (see `finite`).
 pub fn run_all<R, F>(
     scenarios: &[Scenario],
     common: &CommonArgs,
@@ -111,18 +117,36 @@ where
     R: Send,
     F: Fn(&RunResults) -> R + Sync + Send,
 {
-    let total: u64 = scenarios
+    let paths: Vec<u64> = scenarios
         .iter()
         .map(|s| common.run_config(s).total_paths())
-        .sum();
+        .collect();
     let pool = thread_pool(common.threads)?;
-    let bar = PathBar::new(total, label);
+    let threads = pool.current_num_threads();
+    let load = Load {
+        runs_at_once: scenarios.len().min(2 * threads) as u64,
+        charts: false,
+        ..Load::run(paths.iter().copied().max().unwrap_or(0), threads)
+    };
+    let advice = "lower --paths, or --threads (each thread holds two runs at once)";
+    limits::check_memory(&load, label, advice)?;
+    let _prepared = match scenarios.first() {
+        Some(first) => Some(prepare(&common.out.join(&first.name))?),
+        None => None,
+    };
+    let bar = PathBar::new(paths.iter().sum(), label);
     let results = par_map(&pool, scenarios, |s| {
         let (paths, seed) = (common.paths_for(s), common.seed_for(s));
-        summarize(&simulate_on_pool(s, paths, seed, common, &bar))
+        let r = simulate_on_pool(s, paths, seed, common, &bar);
+        finite::check(&r, None).map(|()| summarize(&r))
     });
     bar.finish();
-    Ok(results)
+    let n = scenarios.len();
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.map_err(|e| anyhow!("{label}: run {} of {n}: {e}", i + 1)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ mod fuzz;
 mod layering;
 mod limits;
 mod parts;
+mod safety;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
