@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use dcrisk_core::{NoProgress, RunResults, Scenario, engine};
+use dcrisk_core::{RunResults, Scenario, engine};
 
 use crate::atomic::prepare;
 use crate::cli::{CommonArgs, RunArgs};
-use crate::finite;
 use crate::limits::{self, Load};
 use crate::load::{InputError, load_scenario};
 use crate::pool::thread_pool;
@@ -61,9 +60,8 @@ fn check_memory(scenario: &Scenario, args: &RunArgs, threads: usize) -> Result<(
 }
 
 /// Simulates the run the flags ask for (a path count, `--sketch`, `--precision`, variance
-/// reduction) on `pool`, with a progress bar; a pilot of the first paths first, so that
-/// inputs that make a metric non-finite fail at once (a run to a precision would otherwise
-/// never meet it, and go on to its budget).
+/// reduction) on `pool`, with a progress bar. (A run to a precision whose target is not a
+/// finite number stops after its first block; the caller's finiteness check reports it.)
 fn simulate(scenario: &Scenario, args: &RunArgs, pool: &rayon::ThreadPool) -> Result<RunResults> {
     let common = &args.common;
     let goal = (args.precision.is_some() || args.precision_abs.is_some()).then_some(
@@ -78,7 +76,6 @@ fn simulate(scenario: &Scenario, args: &RunArgs, pool: &rayon::ThreadPool) -> Re
         .run_config(scenario)
         .with_sketch(args.sketch)
         .with_precision(goal);
-    pool.install(|| pilot(scenario, &config))?;
     let bar = match goal {
         Some(_) => PathBar::new(args.max_paths, &format!("{} (to precision)", scenario.name)),
         None => PathBar::new(config.total_paths(), &scenario.name),
@@ -86,15 +83,6 @@ fn simulate(scenario: &Scenario, args: &RunArgs, pool: &rayon::ThreadPool) -> Re
     let results = pool.install(|| engine::simulate(scenario, &config, &bar));
     bar.finish();
     Ok(results)
-}
-
-/// Simulates the run's first paths (one chunk) and fails if any metric is not finite there.
-fn pilot(scenario: &Scenario, config: &engine::RunConfig) -> Result<()> {
-    let paths = config.total_paths().min(engine::CHUNK);
-    let plain = engine::RunConfig::new(paths, config.seed).with_techniques(config.techniques);
-    let part = engine::simulate_part(scenario, &plain, 0..paths, &NoProgress);
-    let meta = engine::RunMeta::new(scenario, config.seed).with_techniques(config.techniques);
-    finite::check(&engine::finish(&meta, part), None)
 }
 
 /// `dcrisk rng-floor`: the time to draw a run's variates and nothing else.

@@ -30,13 +30,17 @@ pub fn summary_json(r: &RunResults, stats: &[(Metric, MetricStats)]) -> Value {
         "dcrisk_version": env!("CARGO_PKG_VERSION"),
     });
     if let Some(c) = &r.convergence {
-        summary["convergence"] = json!({
+        let mut convergence = json!({
             "target": c.target.name(),
             "paths_used": c.paths_used,
             "half_width": c.half_width,
-            "relative_half_width": c.relative_half_width,
-            "met": c.met,
         });
+        // Relative to a mean of exactly 0 it is undefined: left out rather than `null`.
+        if c.relative_half_width.is_finite() {
+            convergence["relative_half_width"] = json!(c.relative_half_width);
+        }
+        convergence["met"] = json!(c.met);
+        summary["convergence"] = convergence;
     }
     summary
 }

