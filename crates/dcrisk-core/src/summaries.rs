@@ -73,8 +73,17 @@ impl MetricSummaries {
             return MetricStats::default();
         }
         let (sum, sum_sq) = (s.sum.value(), s.sum_sq.value());
-        let mean = sum / n as f64;
-        let var = if n > 1 {
+        // The exact sums hold values below 2^149 and totals below 2^158: past that, a
+        // value would be dropped or a total wrap, so the figure is reported as NaN (and a
+        // run refuses to publish it) rather than silently wrong.
+        let big = s.sketch.min().abs().max(s.sketch.max().abs());
+        let mean = match exact_reach(big, n) {
+            true => sum / n as f64,
+            false => f64::NAN,
+        };
+        let var = if !exact_reach(big * big, n) {
+            f64::NAN
+        } else if n > 1 {
             ((sum_sq - sum * mean) / (n - 1) as f64).max(0.0)
         } else {
             0.0
@@ -146,10 +155,39 @@ impl MetricSummaries {
     }
 }
 
+/// Whether `n` values of magnitude at most `big` sum exactly in an [`ExactSum`].
+fn exact_reach(big: f64, n: u64) -> bool {
+    big < 2f64.powi(149) && big * (n as f64) < 2f64.powi(158)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::stats::summarize_metric;
+
+    /// Figures beyond what the exact sums hold come out as NaN, never as silently wrong
+    /// numbers: a single value past 2^149, and squares past it (the standard deviation).
+    #[test]
+    fn figures_past_the_exact_sums_reach_are_nan() {
+        let row = |v: f64| {
+            let mut r = [0.0; COLUMNS];
+            r[Metric::SavingsPv.index()] = v;
+            r[Metric::RentPv.index()] = 1e30;
+            r
+        };
+        let mut s = MetricSummaries::default();
+        s.add_rows(&[row(1e46), row(2e46)]);
+        assert!(s.stats(Metric::SavingsPv).mean.is_nan());
+        assert!(s.stats(Metric::SavingsPv).std.is_nan());
+        // 1e30 sums exactly, but its square (1e60) does not fit.
+        let rent = s.stats(Metric::RentPv);
+        assert_eq!(rent.mean, 1e30);
+        assert!(rent.std.is_nan());
+        // Ordinary figures are untouched.
+        let mut ok = MetricSummaries::default();
+        ok.add_rows(&[row(1e12), row(3e12)]);
+        assert_eq!(ok.stats(Metric::SavingsPv).mean, 2e12);
+    }
 
     /// Against the exact statistics of the same values: moments to rounding, quantiles and
     /// tails within 0.1%, probabilities exact.

@@ -52,10 +52,21 @@ fn wait_for_staging(dir: &Path, count: usize) {
 }
 
 /// The lock of `out/t` taken by this test, as another dcrisk process would hold it.
+///
+/// Retried for a while: a process that another test (in this test binary) is starting may
+/// still hold, for the instant between its fork and its exec, a copy of the descriptor an
+/// earlier `hold_lock` locked, and with it the lock.
 fn hold_lock(out: &Path) -> File {
     std::fs::create_dir_all(out).unwrap();
     let f = File::create(out.join(".t.lock")).unwrap();
-    fs4::FileExt::try_lock(&f).unwrap();
+    let started = Instant::now();
+    while fs4::FileExt::try_lock(&f).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "lock never free"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     f
 }
 

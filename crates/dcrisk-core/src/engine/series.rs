@@ -34,9 +34,15 @@ impl SeriesAccumulator {
     }
 
     /// Adds one chunk's f64 sums exactly.
+    ///
+    /// Totals saturate rather than wrap: a chunk sum past the fixed-point range converts to
+    /// the range's end (`as` saturates), and the additions saturate, so an overflowing
+    /// series (all series are non-negative: prices, MW, costs, exposure) stays at the end of
+    /// the range, whose mean is then reported as NaN ([`Self::summaries`]) rather than a
+    /// wrapped, wrong number.
     pub fn add_chunk_sums(&mut self, sums: &[f64]) {
         for (total, &s) in self.totals.iter_mut().zip(sums) {
-            *total += (s * FIXED_SCALE) as i128;
+            *total = total.saturating_add((s * FIXED_SCALE) as i128);
         }
     }
 
@@ -63,9 +69,10 @@ impl SeriesAccumulator {
     /// in parallel: there are thousands of them, and this runs after the paths, when
     /// nothing else is running.
     pub fn merge(&mut self, other: &SeriesAccumulator) {
-        // Wrapping, as release builds add: a corrupt total cannot panic a merge.
+        // Saturating, as chunks add: a corrupt or overflowing total cannot panic a merge,
+        // and stays marked as overflowed.
         for (a, b) in self.totals.iter_mut().zip(&other.totals) {
-            *a = a.wrapping_add(*b);
+            *a = a.saturating_add(*b);
         }
         self.sketches
             .par_iter_mut()
@@ -141,7 +148,10 @@ impl SeriesAccumulator {
     fn month_stats(&self, i: usize, paths: u64) -> MonthStats {
         let q = self.sketches[i].quantiles(&[0.05, 0.25, 0.50, 0.75, 0.95, 0.99]);
         MonthStats {
-            mean: self.totals[i] as f64 / FIXED_SCALE / paths.max(1) as f64,
+            mean: match self.totals[i] {
+                i128::MAX | i128::MIN => f64::NAN,
+                total => total as f64 / FIXED_SCALE / paths.max(1) as f64,
+            },
             p05: q[0],
             p25: q[1],
             p50: q[2],
@@ -215,6 +225,25 @@ impl MonthSink for BatchSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A series whose total leaves the fixed-point range reports a NaN mean (which a run
+    /// refuses to publish), never a wrapped one; a month within range is untouched, also
+    /// after a merge.
+    #[test]
+    fn overflowing_totals_give_nan_not_wrapped_means() {
+        let kinds = [("cloud_cost".to_string(), SeriesKind::CloudCost)];
+        let mut a = SeriesAccumulator::new(1, 2);
+        a.add_chunk_sums(&[3e28, 5.0]);
+        a.add_chunk_sums(&[3e28, 7.0]);
+        let mut b = a.clone();
+        b.merge(&a);
+        for acc in [&a, &b] {
+            let months = &acc.summaries(&kinds, 2)[0].months;
+            assert!(months[0].mean.is_nan());
+            assert!(months[1].mean.is_finite());
+        }
+        assert_eq!(a.summaries(&kinds, 2)[0].months[1].mean, 6.0);
+    }
 
     /// The summaries a batch sink builds equal those of the same values (as `f32`) added
     /// one at a time: over more paths than a batch, lines of positive values, lines with
