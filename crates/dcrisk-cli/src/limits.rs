@@ -11,6 +11,7 @@
 //! suffix, or `off`) overrides it. Where neither is known, nothing is checked.
 
 use dcrisk_core::engine::CHUNK;
+use dcrisk_core::text::thousands;
 use dcrisk_core::{Metric, PathMetrics};
 
 use crate::load::InputError;
@@ -98,24 +99,11 @@ pub fn check_memory(load: &Load, what: &str, advice: &str) -> Result<(), InputEr
          {} threads), but {} is available; {advice} (DCRISK_MEMORY_AVAILABLE=off skips this \
          check)",
         bytes_text(need),
-        grouped(load.paths),
+        thousands(load.paths),
         load.per_path(),
         load.threads,
         bytes_text(available as u128)
     )))
-}
-
-/// `200,000,000`.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// `1.2 GB`, `340 MB`.
@@ -177,10 +165,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn grouped_digits() {
-        assert_eq!(grouped(200_000_000), "200,000,000");
-        assert_eq!(grouped(1024), "1,024");
-        assert_eq!(grouped(999), "999");
+    fn thousands_digits() {
+        assert_eq!(thousands(200_000_000), "200,000,000");
+        assert_eq!(thousands(1024), "1,024");
+        assert_eq!(thousands(999), "999");
     }
 
     #[test]

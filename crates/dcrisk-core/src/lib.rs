@@ -110,6 +110,7 @@ pub mod scenario;
 pub mod shard;
 pub mod stats;
 pub mod summaries;
+pub mod text;
 
 pub use engine::{NoProgress, Progress, simulate};
 pub use headline::Headline;

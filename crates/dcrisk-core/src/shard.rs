@@ -49,6 +49,7 @@ use crate::metrics::{CONTROL_NAMES, Metric, PathMetrics, Techniques};
 use crate::results::{RunResults, SeriesKind};
 use crate::scenario::{Scenario, name_problem};
 use crate::summaries::MetricSummaries;
+use crate::text::thousands;
 
 /// The first bytes of every part file.
 const MAGIC: &[u8] = b"DCRISK-PARTIAL\n";
@@ -582,16 +583,3 @@ fn merged_summary_bytes(parts: &[Partial]) -> u64 {
 
 /// How many missing shard numbers a refused merge lists before "... and N more".
 const MISSING_SHOWN: usize = 10;
-
-/// `n` with thousands separators: 19,999,990.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}

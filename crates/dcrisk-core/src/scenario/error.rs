@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::text::thousands;
+
 /// Most problems a [`ScenarioError`] lists one by one; the rest are counted in a last line
 /// ("... and 19,980 more"), so a file with millions of bad entries gives a short message.
 pub const MAX_LISTED: usize = 20;
@@ -29,7 +31,7 @@ impl fmt::Display for FieldError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    #[error("{} problem(s) in the scenario:\n{}", thousands(total(.0)), list(.0))]
+    #[error("{} problem(s) in the scenario:\n{}", thousands(total(.0) as u64), list(.0))]
     Invalid(Vec<FieldError>),
 }
 
@@ -51,7 +53,7 @@ impl ScenarioError {
 pub(crate) fn more_line(more: usize) -> FieldError {
     FieldError {
         path: String::new(),
-        message: format!("... and {} more", thousands(more)),
+        message: format!("... and {} more", thousands(more as u64)),
     }
 }
 
@@ -63,19 +65,6 @@ fn total(errors: &[FieldError]) -> usize {
         }
         _ => errors.len(),
     }
-}
-
-/// `19990` as `19,990`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn list(errors: &[FieldError]) -> String {
