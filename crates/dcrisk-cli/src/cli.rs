@@ -391,6 +391,11 @@ pub struct SensitivityArgs {
     /// ±SWING × max(|drift|, 0.1)). Between 0 and 1.
     #[arg(long, default_value_t = 0.2, value_parser = parse_swing)]
     pub swing: f64,
+    /// Metric whose mean ranks the inputs (any metric of summary.json); the tornado's
+    /// second panel is its risk tail: the 5% expected shortfall of savings, the 99%
+    /// expected shortfall (mean of the worst 1%) of a cost or loss.
+    #[arg(long, default_value = "savings_pv", value_parser = parse_metric)]
+    pub metric: Metric,
     #[command(flatten)]
     pub common: CommonArgs,
     #[command(flatten)]

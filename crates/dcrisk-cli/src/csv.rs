@@ -1,6 +1,6 @@
 //! CSV text shared by `batch` (comparison.csv) and `sweep` (sweep.csv): fields quoted as
-//! RFC 4180 wants, and a run's headline figures in one fixed column order, so the two
-//! files can be read by the same code.
+//! RFC 4180 wants, and a run's headline figures in one fixed column order, the first
+//! columns the same in both files so they can be read by the same code.
 
 use std::fmt::Write as _;
 
@@ -15,14 +15,24 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
-/// The columns [`headline_csv`] writes, comma-separated.
-pub const HEADLINE_COLUMNS: &str = "paths,seed,savings_pv_mean,savings_pv_stderr,\
+/// The columns comparison.csv and sweep.csv share, comma-separated: the savings, the
+/// guarantor's mean and peak exposure, the default probabilities.
+pub const SHARED_COLUMNS: &str = "paths,seed,savings_pv_mean,savings_pv_stderr,\
 savings_pv_p05,savings_pv_p50,savings_pv_p95,savings_pv_lower_es_05,p_savings_negative,\
 guarantor_payout_pv_mean,guarantor_pfe99_peak,tenant_default,any_landlord_default";
 
-/// A run's headline figures as CSV fields in [`HEADLINE_COLUMNS`] order (numbers in
-/// Rust's shortest round-trip form, so they read back bit for bit).
-pub fn headline_csv(h: &Headline) -> String {
+/// The columns [`headline_csv`] writes (comparison.csv's after `scenario,file`):
+/// [`SHARED_COLUMNS`], then the upper tails of the guarantor's payout and the landlords'
+/// shortfall, appended so that readers of the older columns keep working.
+pub const HEADLINE_COLUMNS: &str = "paths,seed,savings_pv_mean,savings_pv_stderr,\
+savings_pv_p05,savings_pv_p50,savings_pv_p95,savings_pv_lower_es_05,p_savings_negative,\
+guarantor_payout_pv_mean,guarantor_pfe99_peak,tenant_default,any_landlord_default,\
+guarantor_payout_pv_p95,guarantor_payout_pv_p99,guarantor_payout_pv_upper_es_99,\
+landlord_shortfall_pv_mean,landlord_shortfall_pv_p95,landlord_shortfall_pv_p99";
+
+/// A run's figures as CSV fields in [`SHARED_COLUMNS`] order (numbers in Rust's
+/// shortest round-trip form, so they read back bit for bit).
+pub fn shared_csv(h: &Headline) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -44,9 +54,24 @@ pub fn headline_csv(h: &Headline) -> String {
     out
 }
 
+/// A run's headline figures as CSV fields in [`HEADLINE_COLUMNS`] order.
+pub fn headline_csv(h: &Headline) -> String {
+    format!(
+        "{},{},{},{},{},{},{}",
+        shared_csv(h),
+        h.guarantor_payout_p95(),
+        h.guarantor_payout_p99(),
+        h.guarantor_payout_es_99(),
+        h.landlord_shortfall_mean,
+        h.landlord_shortfall_p95(),
+        h.landlord_shortfall_p99()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dcrisk_core::MetricStats;
 
     #[test]
     fn csv_fields_are_quoted_when_needed() {
@@ -71,15 +96,30 @@ mod tests {
             cloud_cost_mean: 0.0,
             tenant_default: 0.2,
             guarantor_expected_loss: 3.0,
+            guarantor_payout: MetricStats {
+                quantiles: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 5.0, 6.0],
+                upper_es_99: 7.0,
+                ..Default::default()
+            },
             guarantor_pfe99_peak: 4.0,
             any_landlord_default: 0.3,
-            landlord_shortfall_mean: 0.0,
+            landlord_shortfall_mean: 8.0,
+            landlord_shortfall: MetricStats {
+                quantiles: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.0, 10.0],
+                ..Default::default()
+            },
         };
         let fields = headline_csv(&h);
-        assert_eq!(fields, "10,7,1.5,0.25,0,0,0,0,0.1,3,4,0.2,0.3");
+        assert_eq!(fields, "10,7,1.5,0.25,0,0,0,0,0.1,3,4,0.2,0.3,5,6,7,8,9,10");
         assert_eq!(
             fields.split(',').count(),
             HEADLINE_COLUMNS.split(',').count()
+        );
+        assert!(HEADLINE_COLUMNS.starts_with(&format!("{SHARED_COLUMNS},")));
+        assert!(fields.starts_with(&format!("{},", shared_csv(&h))));
+        assert_eq!(
+            shared_csv(&h).split(',').count(),
+            SHARED_COLUMNS.split(',').count()
         );
     }
 }

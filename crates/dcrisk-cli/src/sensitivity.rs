@@ -1,6 +1,8 @@
 //! `dcrisk sensitivity`: which input moves the answer most? Each input group goes down and
 //! up by the swing, the others stay at base, every run with the same seed (common random
-//! numbers); mean savings and the 5% expected shortfall of each run make a tornado.
+//! numbers); mean savings and the 5% expected shortfall of each run make a tornado (or,
+//! with `--metric M`, M's mean and its risk tail: the 99% expected shortfall of a cost or
+//! a loss). sensitivity.csv has both tails of the metric (P95, P99, ES 99% appended).
 //!
 //! How inputs move:
 //! - levels (prices, volatilities, rent, PUE, hardware cost, default rates, correlation,
@@ -14,18 +16,17 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dcrisk_core::scenario::Value;
-use dcrisk_core::{Metric, Scenario};
-use dcrisk_report::{
-    ChartOptions, Tornado, TornadoPanel, format_money, format_signed_money, render_tornado,
-};
+use dcrisk_core::{Metric, MetricStats, Scenario};
+use dcrisk_report::{ChartOptions, Tornado, TornadoPanel, ValueKind, render_tornado};
 
 use crate::atomic::{OutputFile, write_beside};
 use crate::cli::SensitivityArgs;
 use crate::csv::csv_field;
 use crate::decimal::{round6, round12};
+use crate::load::InputError;
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
-use crate::table::text_table;
+use crate::table::{metric_kind, show, show_signed, text_table};
 
 /// Highest probability a move up gives (`annual_pd`, `asset_correlation` must stay < 1).
 pub const PROBABILITY_CAP: f64 = 0.99;
@@ -292,11 +293,43 @@ fn program_groups(s: &Scenario) -> Vec<Group> {
     ]
 }
 
-/// The two statistics a run contributes.
+/// What a run contributes: the metric's mean (the run's best estimate of it) and every
+/// statistic of it.
 #[derive(Clone, Copy, Debug)]
 struct Figures {
     mean: f64,
-    es: f64,
+    stats: MetricStats,
+}
+
+/// A statistic of [`Figures`].
+type Stat = fn(&Figures) -> f64;
+
+/// The statistics of sensitivity.csv, in column order, by column-name suffix: the first
+/// two are the original columns, the upper tail is appended after them.
+const CSV_STATS: [(&str, Stat); 5] = [
+    ("mean", |f| f.mean),
+    ("lower_es_05", |f| f.stats.lower_es_05),
+    ("p95", |f| f.stats.quantiles[7]),
+    ("p99", |f| f.stats.quantiles[8]),
+    ("upper_es_99", |f| f.stats.upper_es_99),
+];
+
+/// The metric's risk tail, for the tornado and the table: the 5% expected shortfall of
+/// savings (a low value is the risk), the 99% expected shortfall of any other metric (a
+/// cost, a loss, a count of defaults: a high value is the risk). Short and long names.
+fn risk_tail(metric: Metric) -> (&'static str, &'static str, Stat) {
+    match metric {
+        Metric::SavingsPv => ("ES 5%", "5% expected shortfall", |f| f.stats.lower_es_05),
+        _ => ("ES 99%", "99% expected shortfall", |f| f.stats.upper_es_99),
+    }
+}
+
+/// The metric's name in titles: "savings" for savings_pv, else its summary.json name.
+fn subject(metric: Metric) -> &'static str {
+    match metric {
+        Metric::SavingsPv => "savings",
+        m => m.name(),
+    }
 }
 
 /// One input's outcome.
@@ -307,7 +340,7 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn width(&self, base: &Figures, stat: fn(&Figures) -> f64) -> f64 {
+    fn width(&self, base: &Figures, stat: Stat) -> f64 {
         let v = [stat(base), stat(&self.low), stat(&self.high)];
         let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
@@ -318,6 +351,13 @@ impl Outcome {
 /// `dcrisk sensitivity`.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let started = Instant::now();
+    if !args.charts.no_charts && metric_kind(args.metric) != ValueKind::Money {
+        return Err(InputError(format!(
+            "--metric {}: tornado.png shows money only; add --no-charts for this metric",
+            args.metric.name()
+        ))
+        .into());
+    }
     let study = Study::load(
         &args.scenario,
         &args.common.set,
@@ -330,15 +370,16 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let common = &args.common;
     let (paths, seed) = (common.paths_for(&base), common.seed_for(&base));
     let label = format!("sensitivity {} ({} runs)", base.name, scenarios.len());
+    let metric = args.metric;
     let figures = study::run_all(&scenarios, common, &label, |r| Figures {
-        mean: r.estimate(Metric::SavingsPv).mean,
-        es: r.metric_stat(Metric::SavingsPv).lower_es_05,
+        mean: r.estimate(metric).mean,
+        stats: r.metric_stat(metric),
     })?;
     let base_fig = figures[0];
     let outcomes = outcomes(&groups, &figures);
     let mut files = vec![OutputFile::new(
         "sensitivity.csv",
-        sensitivity_csv(&groups, &outcomes, &base_fig, args.swing),
+        sensitivity_csv(&groups, &outcomes, &base_fig, args),
     )];
     if !args.charts.no_charts {
         let tornado = tornado(&base, &groups, &outcomes, &base_fig, args, paths, seed);
@@ -350,18 +391,21 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let dir = common.out.join(&base.name);
     write_beside(&dir, &files)?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    let kind = metric_kind(metric);
+    let (_, tail_name, tail) = risk_tail(metric);
     let head = format!(
-        "sensitivity {}: ±{}% per input group, {} runs of {paths} paths, seed {seed} (common random numbers), {:.2} s\n  base: mean savings {}, 5% expected shortfall {}\n",
+        "sensitivity {}: ±{}% per input group, {} runs of {paths} paths, seed {seed} (common random numbers), {:.2} s\n  base: mean {} {}, {tail_name} {}\n",
         base.name,
         round6(100.0 * args.swing),
         scenarios.len(),
         started.elapsed().as_secs_f64(),
-        format_money(base_fig.mean),
-        format_money(base_fig.es)
+        subject(metric),
+        show(kind, base_fig.mean),
+        show(kind, tail(&base_fig))
     );
     say(&format!(
         "{head}{}  wrote {} in {}/\n",
-        table(&groups, &outcomes, &base_fig, args.swing),
+        table(&groups, &outcomes, &base_fig, args),
         names.join(", "),
         dir.display()
     ));
@@ -413,32 +457,44 @@ fn outcomes(groups: &[Group], figures: &[Figures]) -> Vec<Outcome> {
     outcomes
 }
 
-fn sensitivity_csv(groups: &[Group], outcomes: &[Outcome], base: &Figures, swing: f64) -> String {
-    let mut out = String::from(
-        "input,label,fields,low_setting,high_setting,\
-         savings_pv_mean_base,savings_pv_mean_low,savings_pv_mean_high,savings_pv_mean_width,\
-         savings_pv_lower_es_05_base,savings_pv_lower_es_05_low,savings_pv_lower_es_05_high,\
-         savings_pv_lower_es_05_width\n",
-    );
+/// sensitivity.csv: per input group (widest first), its settings, then for each of
+/// [`CSV_STATS`] the metric's statistic in the base run, down, up, and the width.
+fn sensitivity_csv(
+    groups: &[Group],
+    outcomes: &[Outcome],
+    base: &Figures,
+    args: &SensitivityArgs,
+) -> String {
+    let (m, swing) = (args.metric.name(), args.swing);
+    let mut out = String::from("input,label,fields,low_setting,high_setting");
+    for (stat, _) in CSV_STATS {
+        for end in ["base", "low", "high", "width"] {
+            let _ = write!(out, ",{m}_{stat}_{end}");
+        }
+    }
+    out.push('\n');
     for o in outcomes {
         let g = &groups[o.group];
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{}",
             g.id,
             csv_field(g.label),
             csv_field(g.fields_desc),
             csv_field(&g.setting(swing, -1.0)),
             csv_field(&g.setting(swing, 1.0)),
-            base.mean,
-            o.low.mean,
-            o.high.mean,
-            o.width(base, |f| f.mean),
-            base.es,
-            o.low.es,
-            o.high.es,
-            o.width(base, |f| f.es)
         );
+        for (_, stat) in CSV_STATS {
+            let _ = write!(
+                out,
+                ",{},{},{},{}",
+                stat(base),
+                stat(&o.low),
+                stat(&o.high),
+                o.width(base, stat)
+            );
+        }
+        out.push('\n');
     }
     out
 }
@@ -452,9 +508,9 @@ fn tornado(
     paths: u64,
     seed: u64,
 ) -> Tornado {
-    let panel = |title: &str, base: f64, stat: fn(&Figures) -> f64| TornadoPanel {
-        title: title.to_string(),
-        base,
+    let panel = |title: String, stat: Stat| TornadoPanel {
+        title,
+        base: stat(base_fig),
         low: outcomes.iter().map(|o| stat(&o.low)).collect(),
         high: outcomes.iter().map(|o| stat(&o.high)).collect(),
     };
@@ -477,6 +533,7 @@ fn tornado(
     }
     Tornado {
         scenario: base.name.clone(),
+        subject: subject(args.metric).to_string(),
         paths,
         seed,
         horizon_months: base.months(),
@@ -485,33 +542,47 @@ fn tornado(
             .iter()
             .map(|o| groups[o.group].chart_label(args.swing))
             .collect(),
-        panels: vec![
-            panel("Mean savings vs all-cloud", base_fig.mean, |f| f.mean),
-            panel("5% expected shortfall of savings", base_fig.es, |f| f.es),
-        ],
+        panels: match args.metric {
+            Metric::SavingsPv => vec![
+                panel("Mean savings vs all-cloud".to_string(), |f| f.mean),
+                panel("5% expected shortfall of savings".to_string(), |f| {
+                    f.stats.lower_es_05
+                }),
+            ],
+            m => {
+                let (_, tail_name, tail) = risk_tail(m);
+                vec![
+                    panel(format!("Mean {}", m.name()), |f| f.mean),
+                    panel(format!("{tail_name} of {}", m.name()), tail),
+                ]
+            }
+        },
         notes,
     }
 }
 
 /// The stdout table: each input's setting and the changes it makes, widest first.
-fn table(groups: &[Group], outcomes: &[Outcome], base: &Figures, swing: f64) -> String {
+fn table(groups: &[Group], outcomes: &[Outcome], base: &Figures, args: &SensitivityArgs) -> String {
+    let (swing, kind) = (args.swing, metric_kind(args.metric));
+    let (tail_label, _, tail) = risk_tail(args.metric);
     let mut rows = vec![vec![
         "input".to_string(),
         "down / up".to_string(),
-        "mean savings: down".to_string(),
+        format!("mean {}: down", subject(args.metric)),
         "up".to_string(),
-        "ES 5%: down".to_string(),
+        format!("{tail_label}: down"),
         "up".to_string(),
     ]];
+    let change = |f: &Figures, stat: Stat| show_signed(kind, stat(f) - stat(base));
     for o in outcomes {
         let g = &groups[o.group];
         rows.push(vec![
             g.label.to_string(),
             format!("{} / {}", g.setting(swing, -1.0), g.setting(swing, 1.0)),
-            format_signed_money(o.low.mean - base.mean),
-            format_signed_money(o.high.mean - base.mean),
-            format_signed_money(o.low.es - base.es),
-            format_signed_money(o.high.es - base.es),
+            change(&o.low, |f| f.mean),
+            change(&o.high, |f| f.mean),
+            change(&o.low, tail),
+            change(&o.high, tail),
         ]);
     }
     text_table(&rows)

@@ -13,11 +13,11 @@ use dcrisk_report::{
 
 use crate::atomic::{OutputFile, write_beside};
 use crate::cli::{ParamRange, SweepArgs};
-use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
+use crate::csv::{SHARED_COLUMNS, csv_field, shared_csv};
 use crate::load::InputError;
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
-use crate::table::{pct, show, text_table};
+use crate::table::{metric_kind, pct, show, text_table};
 
 /// Most points of a grid.
 const MAX_POINTS: usize = 10_000;
@@ -142,11 +142,13 @@ fn assignments(params: &[ParamRange], values: &[f64]) -> String {
         .join(", ")
 }
 
-/// sweep.csv: one row per point, the parameters then the headline figures, then the
-/// chosen metric's statistics when it is not `savings_pv`.
+/// sweep.csv: one row per point, the parameters then the figures comparison.csv shares,
+/// then the chosen metric's statistics when it is not `savings_pv` (whose are among the
+/// shared ones), then the metric's upper tail (P99, ES 99%; its P95 is in both cases
+/// already there), appended last so that readers of the older columns keep working.
 fn sweep_csv(params: &[ParamRange], points: &[Point], rows: &[Row], metric: Metric) -> String {
     let keys: Vec<String> = params.iter().map(|p| csv_field(&p.key)).collect();
-    let mut out = format!("{},{HEADLINE_COLUMNS}", keys.join(","));
+    let mut out = format!("{},{SHARED_COLUMNS}", keys.join(","));
     let extra = metric != Metric::SavingsPv;
     if extra {
         let m = metric.name();
@@ -155,12 +157,13 @@ fn sweep_csv(params: &[ParamRange], points: &[Point], rows: &[Row], metric: Metr
             ",{m}_mean,{m}_stderr,{m}_p05,{m}_p50,{m}_p95,{m}_lower_es_05"
         );
     }
+    let _ = write!(out, ",{m}_p99,{m}_upper_es_99", m = metric.name());
     out.push('\n');
     for (p, r) in points.iter().zip(rows) {
         for v in p {
             let _ = write!(out, "{v},");
         }
-        out.push_str(&headline_csv(&r.headline));
+        out.push_str(&shared_csv(&r.headline));
         if extra {
             let q = r.metric_stats.quantiles;
             let _ = write!(
@@ -169,6 +172,8 @@ fn sweep_csv(params: &[ParamRange], points: &[Point], rows: &[Row], metric: Metr
                 r.metric_mean, r.metric_stderr, q[1], q[4], q[7], r.metric_stats.lower_es_05
             );
         }
+        let s = &r.metric_stats;
+        let _ = write!(out, ",{},{}", s.quantiles[8], s.upper_es_99);
         out.push('\n');
     }
     out
@@ -245,6 +250,8 @@ fn report(args: &SweepArgs, points: &[Point], rows: &[Row], started: Instant) ->
                 format!("{} mean (95% CI)", args.metric.name()),
                 "P5".to_string(),
                 "ES 5%".to_string(),
+                "P99".to_string(),
+                "ES 99%".to_string(),
                 "P(savings < 0)".to_string(),
             ])
             .collect(),
@@ -258,6 +265,8 @@ fn report(args: &SweepArgs, points: &[Point], rows: &[Row], started: Instant) ->
         ));
         cells.push(show(kind, r.metric_stats.quantiles[1]));
         cells.push(show(kind, r.metric_stats.lower_es_05));
+        cells.push(show(kind, r.metric_stats.quantiles[8]));
+        cells.push(show(kind, r.metric_stats.upper_es_99));
         cells.push(pct(r.headline.p_savings_negative));
         table.push(cells);
     }
@@ -282,17 +291,6 @@ fn report(args: &SweepArgs, points: &[Point], rows: &[Row], started: Instant) ->
         );
     }
     out
-}
-
-/// What a metric measures, for the chart's axis and the table's cells.
-fn metric_kind(m: Metric) -> ValueKind {
-    match m {
-        Metric::TenantDefault => ValueKind::Share,
-        Metric::IdleMwMonths | Metric::OverflowMwMonths | Metric::LandlordDefaults => {
-            ValueKind::Number
-        }
-        _ => ValueKind::Money,
-    }
 }
 
 /// An axis description of a metric, with its unit.

@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use dcrisk_core::{Headline, RunResults};
-use dcrisk_report::{ValueKind, format_money};
+use dcrisk_core::{Headline, Metric, RunResults};
+use dcrisk_report::{ValueKind, format_money, format_signed_money};
 
 /// A share as a percentage with one decimal.
 pub fn pct(x: f64) -> String {
@@ -23,6 +23,28 @@ pub fn show(kind: ValueKind, v: f64) -> String {
             .trim_end_matches('0')
             .trim_end_matches('.')
             .to_string(),
+    }
+}
+
+/// A change of `v`, signed, for the terminal: money as [`format_signed_money`], the
+/// others as [`show`] with a `+` or `-` (none for 0).
+pub fn show_signed(kind: ValueKind, v: f64) -> String {
+    match kind {
+        ValueKind::Money => format_signed_money(v),
+        _ if v < 0.0 => format!("-{}", show(kind, -v)),
+        _ if v > 0.0 => format!("+{}", show(kind, v)),
+        _ => show(kind, v),
+    }
+}
+
+/// What a metric measures, for charts' axes and the tables' cells.
+pub fn metric_kind(m: Metric) -> ValueKind {
+    match m {
+        Metric::TenantDefault => ValueKind::Share,
+        Metric::IdleMwMonths | Metric::OverflowMwMonths | Metric::LandlordDefaults => {
+            ValueKind::Number
+        }
+        _ => ValueKind::Money,
     }
 }
 
@@ -47,6 +69,15 @@ pub fn render(r: &RunResults, h: &Headline, seconds: f64) -> String {
         (
             "Guarantor expected loss (PV)",
             format_money(h.guarantor_expected_loss),
+        ),
+        (
+            "  payout P95 / P99 / ES 99%",
+            format!(
+                "{} / {} / {}",
+                format_money(h.guarantor_payout_p95()),
+                format_money(h.guarantor_payout_p99()),
+                format_money(h.guarantor_payout_es_99())
+            ),
         ),
         (
             "Guarantor peak PFE 99%",
@@ -159,5 +190,8 @@ mod tests {
         assert_eq!(show(ValueKind::Share, 0.0483), "4.8%");
         assert_eq!(show(ValueKind::Number, 1.5), "1.5");
         assert_eq!(show(ValueKind::Number, 2.0), "2");
+        assert_eq!(show_signed(ValueKind::Money, -2_500_000.0), "-$2.5M");
+        assert_eq!(show_signed(ValueKind::Share, 0.0483), "+4.8%");
+        assert_eq!(show_signed(ValueKind::Number, -1.5), "-1.5");
     }
 }

@@ -8,10 +8,12 @@ use crate::metrics::Metric;
 use crate::results::RunResults;
 use crate::stats::{MetricStats, Z95};
 
-/// Index of P5, P50 and P95 in [`MetricStats::quantiles`] (see `stats::QUANTILE_LEVELS`).
+/// Index of P5, P50, P95 and P99 in [`MetricStats::quantiles`] (see
+/// `stats::QUANTILE_LEVELS`).
 const P05: usize = 1;
 const P50: usize = 4;
 const P95: usize = 7;
+const P99: usize = 8;
 
 /// The headline figures of one run.
 ///
@@ -45,12 +47,16 @@ pub struct Headline {
     pub tenant_default: f64,
     /// The guarantor's expected loss: mean `guarantor_payout_pv`.
     pub guarantor_expected_loss: f64,
+    /// Every statistic of `guarantor_payout_pv`: its upper tail is the guarantor's risk.
+    pub guarantor_payout: MetricStats,
     /// The largest monthly P99 of `guarantor_exposure` (peak PFE 99%), month-t dollars.
     pub guarantor_pfe99_peak: f64,
     /// Share of paths where at least one landlord defaults.
     pub any_landlord_default: f64,
     /// Mean `landlord_shortfall_pv`.
     pub landlord_shortfall_mean: f64,
+    /// Every statistic of `landlord_shortfall_pv`: its upper tail is the landlords' risk.
+    pub landlord_shortfall: MetricStats,
 }
 
 impl Headline {
@@ -78,25 +84,61 @@ impl Headline {
     pub fn savings_es_05(&self) -> f64 {
         self.savings.lower_es_05
     }
+
+    /// P95 of the guarantor's payout (PV).
+    pub fn guarantor_payout_p95(&self) -> f64 {
+        self.guarantor_payout.quantiles[P95]
+    }
+
+    /// P99 of the guarantor's payout (PV).
+    pub fn guarantor_payout_p99(&self) -> f64 {
+        self.guarantor_payout.quantiles[P99]
+    }
+
+    /// The 99% expected shortfall of the guarantor's payout: the mean of the 1% of paths
+    /// where it pays most.
+    pub fn guarantor_payout_es_99(&self) -> f64 {
+        self.guarantor_payout.upper_es_99
+    }
+
+    /// P95 of the landlords' shortfall (PV).
+    pub fn landlord_shortfall_p95(&self) -> f64 {
+        self.landlord_shortfall.quantiles[P95]
+    }
+
+    /// P99 of the landlords' shortfall (PV).
+    pub fn landlord_shortfall_p99(&self) -> f64 {
+        self.landlord_shortfall.quantiles[P99]
+    }
 }
 
 impl RunResults {
     /// The run's headline figures.
     pub fn headline(&self) -> Headline {
-        self.headline_with(self.metric_stat(Metric::SavingsPv))
+        self.headline_from(&[])
     }
 
     /// The headline figures, reusing statistics of every metric already computed (as
     /// [`RunResults::metric_stats`] gives them), so a caller that has them does not sort
-    /// the savings a second time.
+    /// the savings, payouts and shortfalls a second time; the others are computed.
     pub fn headline_from(&self, stats: &[(Metric, MetricStats)]) -> Headline {
-        match stats.iter().find(|(m, _)| *m == Metric::SavingsPv) {
-            Some((_, savings)) => self.headline_with(*savings),
-            None => self.headline(),
-        }
+        let stat = |metric: Metric| match stats.iter().find(|(m, _)| *m == metric) {
+            Some((_, s)) => *s,
+            None => self.metric_stat(metric),
+        };
+        self.headline_with(
+            stat(Metric::SavingsPv),
+            stat(Metric::GuarantorPayoutPv),
+            stat(Metric::LandlordShortfallPv),
+        )
     }
 
-    fn headline_with(&self, savings: MetricStats) -> Headline {
+    fn headline_with(
+        &self,
+        savings: MetricStats,
+        guarantor_payout: MetricStats,
+        landlord_shortfall: MetricStats,
+    ) -> Headline {
         let estimate = self.estimate(Metric::SavingsPv);
         let mean = |m: Metric| self.estimate(m).mean;
         let p = self.probabilities();
@@ -114,9 +156,11 @@ impl RunResults {
             cloud_cost_mean: mean(Metric::CloudCostPv),
             tenant_default: p.tenant_default,
             guarantor_expected_loss: mean(Metric::GuarantorPayoutPv),
+            guarantor_payout,
             guarantor_pfe99_peak: self.peak_pfe99(),
             any_landlord_default: p.any_landlord_default,
             landlord_shortfall_mean: mean(Metric::LandlordShortfallPv),
+            landlord_shortfall,
         }
     }
 
@@ -186,6 +230,15 @@ mod tests {
         assert_eq!(h.guarantor_expected_loss, 2.0);
         assert_eq!(h.guarantor_pfe99_peak, 11.0);
         assert_eq!(h.landlord_shortfall_mean, 2.0);
+        // Payouts 0, 0, 0, 8: P95 = 0.85 x 8, P99 = 0.97 x 8 (linear interpolation between
+        // the two largest); the top 1% is the 8. Shortfalls 0, 0, 3, 5 likewise.
+        let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-12, "{a} != {b}");
+        close(h.guarantor_payout_p95(), 0.85 * 8.0);
+        close(h.guarantor_payout_p99(), 0.97 * 8.0);
+        assert_eq!(h.guarantor_payout_es_99(), 8.0);
+        close(h.landlord_shortfall_p95(), 3.0 + 0.85 * 2.0);
+        close(h.landlord_shortfall_p99(), 3.0 + 0.97 * 2.0);
+        assert_eq!(h.landlord_shortfall.upper_es_99, 5.0);
         assert_eq!(r.headline_from(&r.metric_stats()), h);
         assert_eq!(r.headline_from(&[]), h);
     }

@@ -32,6 +32,8 @@ pub struct TornadoPanel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tornado {
     pub scenario: String,
+    /// What the rows are ranked by the mean of, in words: "savings", or a metric's name.
+    pub subject: String,
     /// Paths of every run, seed and horizon.
     pub paths: u64,
     pub seed: u64,
@@ -95,15 +97,16 @@ fn draw(t: &Tornado, theme: &Theme, root: &Area) -> DrawResult {
             "Base run",
         )
         .gap()
-        .note(
+        .note(format!(
             "Bars show the change from the base run; rows sorted by the change in mean \
-             savings, widest on top.",
-        )
+                 {}, widest on top.",
+            t.subject
+        ))
         .note("Every run uses the same random numbers, so the differences are not sampling noise.");
     for note in &t.notes {
         legend = legend.note(note.clone());
     }
-    let title = format!("What moves the savings most — {}", t.scenario);
+    let title = format!("What moves the {} most — {}", t.subject, t.scenario);
     let subtitle = format!(
         "{} runs of {} paths · seed {} · {}-month horizon · each input group ±{pct}%, the others at base",
         1 + 2 * t.inputs.len(),

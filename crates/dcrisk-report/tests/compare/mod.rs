@@ -119,6 +119,7 @@ fn tornado() -> Tornado {
     let base = 15e9;
     Tornado {
         scenario: "gigawatt-program".into(),
+        subject: "savings".into(),
         paths: 20_000,
         seed: 42,
         horizon_months: 180,
