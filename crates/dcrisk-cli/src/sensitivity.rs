@@ -550,10 +550,10 @@ fn tornado(
                 }),
             ],
             m => {
-                let (_, tail_name, tail) = risk_tail(m);
+                let (tail_label, _, tail) = risk_tail(m);
                 vec![
                     panel(format!("Mean {}", m.name()), |f| f.mean),
-                    panel(format!("{tail_name} of {}", m.name()), tail),
+                    panel(format!("{tail_label} of {}", m.name()), tail),
                 ]
             }
         },
