@@ -5,6 +5,7 @@ mod layering;
 mod limits;
 mod parts;
 mod safety;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
