@@ -46,6 +46,10 @@ pub enum Command {
     Validate {
         /// The scenario file (TOML).
         scenario: PathBuf,
+        /// Treat plausibility warnings (implausible values such as a percentage typed as a
+        /// number, docs/PARAMETERS.md) as errors: exit 2.
+        #[arg(long)]
+        strict: bool,
     },
     /// Merge the partial results of a sharded run into the usual outputs.
     ///
@@ -135,6 +139,11 @@ pub struct RunArgs {
     pub target: Metric,
     #[command(flatten)]
     pub charts: ChartArgs,
+    /// Refuse a scenario with plausibility warnings (implausible values such as a
+    /// percentage typed as a number, docs/PARAMETERS.md) instead of printing them: exit 2,
+    /// nothing written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -11,7 +11,7 @@ use dcrisk_core::{RunResults, Scenario, engine};
 use crate::atomic::prepare;
 use crate::cli::{CommonArgs, RunArgs};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_scenario};
+use crate::load::{InputError, load_checked, load_scenario};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::publish::{publish, say};
@@ -19,7 +19,7 @@ use crate::publish::{publish, say};
 /// `dcrisk run` without `--shard`: check the memory and the output folder, simulate,
 /// check the results are finite, write the output folder, print the summary.
 pub fn run(args: &RunArgs) -> Result<()> {
-    let scenario = load_scenario(&args.scenario, &args.common.set)?;
+    let scenario = load_checked(&args.scenario, &args.common.set, args.strict)?;
     let pool = thread_pool(args.common.threads)?;
     check_memory(&scenario, args, pool.current_num_threads())?;
     let _prepared = prepare(&args.common.out.join(&scenario.name))?;
@@ -103,9 +103,10 @@ pub fn rng_floor(path: &Path, common: &CommonArgs) -> Result<()> {
     Ok(())
 }
 
-/// `dcrisk validate`: report every problem, or a one-line description of a good file.
-pub fn validate(path: &Path) -> Result<()> {
-    let s = load_scenario(path, &[])?;
+/// `dcrisk validate`: report every problem, or a one-line description of a good file
+/// after its plausibility warnings (with `strict`, warnings are problems).
+pub fn validate(path: &Path, strict: bool) -> Result<()> {
+    let s = load_checked(path, &[], strict)?;
     let mw: f64 = s.sites.iter().map(|x| x.capacity_mw).sum();
     say(&format!(
         "{}: ok — scenario {:?}: {} sites ({mw} MW) in {} regions, {} landlords, {} months\n",

@@ -4,16 +4,52 @@
 use std::path::Path;
 
 use dcrisk_core::Scenario;
-use dcrisk_core::scenario::{Table, Value, apply_override, parse_toml, validate};
+use dcrisk_core::scenario::{Table, Value, apply_override, parse_toml, validate, warnings};
 
 /// A problem with what the user gave us: exit code 2, message names the file and field.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct InputError(pub String);
 
-/// Reads, parses and validates a scenario file, with `--set` overrides applied first.
+/// Reads, parses and validates a scenario file, with `--set` overrides applied first, and
+/// prints its plausibility warnings on stderr.
 pub fn load_scenario(path: &Path, sets: &[(String, String)]) -> Result<Scenario, InputError> {
-    validate_tree(&path.display().to_string(), &load_tree(path, sets)?)
+    load_checked(path, sets, false)
+}
+
+/// [`load_scenario`], with `strict` (`--strict`) refusing a scenario that has plausibility
+/// warnings instead of printing them.
+pub fn load_checked(
+    path: &Path,
+    sets: &[(String, String)],
+    strict: bool,
+) -> Result<Scenario, InputError> {
+    let label = path.display().to_string();
+    let scenario = validate_tree(&label, &load_tree(path, sets)?)?;
+    plausible(&label, &scenario, strict)?;
+    Ok(scenario)
+}
+
+/// Prints a scenario's plausibility warnings (values validation accepts but a reviewer
+/// would flag, docs/PARAMETERS.md "Plausibility warnings") on stderr, one line each after
+/// `label`; with `strict`, refuses the scenario listing them instead (exit 2).
+pub fn plausible(label: &str, scenario: &Scenario, strict: bool) -> Result<(), InputError> {
+    let found = warnings(scenario);
+    if found.is_empty() {
+        return Ok(());
+    }
+    if strict {
+        let lines: Vec<String> = found.iter().map(|w| format!("  {w}")).collect();
+        return Err(InputError(format!(
+            "{label}: {} plausibility warning(s), refused by --strict:\n{}",
+            found.len(),
+            lines.join("\n")
+        )));
+    }
+    for w in &found {
+        eprintln!("warning: {label}: {w}");
+    }
+    Ok(())
 }
 
 /// Reads a scenario file into the value tree and applies the `--set` overrides, without

@@ -77,7 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Merge(args) => shards::merge(&args),
         Command::RngFloor { scenario, common } => commands::rng_floor(&scenario, &common),
-        Command::Validate { scenario } => commands::validate(&scenario),
+        Command::Validate { scenario, strict } => commands::validate(&scenario, strict),
         Command::Init { name, force } => commands::init(&name, force),
         Command::Batch(args) => batch::batch(&args),
         Command::Sweep(args) => sweep::sweep(&args),

@@ -14,14 +14,14 @@ use dcrisk_core::shard::{
 use crate::atomic::{OutputFile, prepare, write_beside};
 use crate::cli::{MergeArgs, RunArgs};
 use crate::limits::{Load, check_memory};
-use crate::load::{InputError, load_scenario};
+use crate::load::{InputError, load_checked};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::publish::{publish, say};
 
 /// `dcrisk run --shard I/N|auto`: simulates one shard and writes its partial result file.
 pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
-    let scenario = &load_scenario(&args.scenario, &args.common.set)?;
+    let scenario = &load_checked(&args.scenario, &args.common.set, args.strict)?;
     let shard = parse_shard(spec)?;
     let config = args.common.run_config(scenario).with_sketch(args.sketch);
     let (total, seed, techniques) = (config.total_paths(), config.seed, config.techniques);

@@ -6,6 +6,7 @@ mod layering;
 mod limits;
 mod parts;
 mod safety;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -9,6 +9,7 @@ mod reader;
 mod toml_text;
 mod validate;
 mod value;
+mod warnings;
 
 pub use correlation::cholesky;
 pub use error::{FieldError, MAX_LISTED, ScenarioError};
@@ -21,6 +22,9 @@ pub use reader::nearest;
 pub use toml_text::{parse_toml, parse_value};
 pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, MAX_NAME_BYTES, name_problem, validate};
 pub use value::{Table, Value, format_number};
+pub use warnings::{
+    CAPEX_RANGE, CLOUD_PRICE_RANGE, FieldWarning, POWER_PRICE_RANGE, RENT_RANGE, warnings,
+};
 
 /// The shipped base case, `scenarios/gigawatt-program.toml`, validated: for unit tests
 /// that need a realistic scenario.
