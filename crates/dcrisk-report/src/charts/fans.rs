@@ -9,7 +9,7 @@ use crate::axis::{self, Area, Axis, Desc, Linear, Plot, PlotOpts, TIME_TICKS, Ti
 use crate::data;
 use crate::error::DrawResult;
 use crate::fan;
-use crate::format::{format_money, format_number};
+use crate::format::{format_money, format_number, format_percent};
 use crate::legend::{Legend, Swatch};
 use crate::palette;
 
@@ -39,7 +39,7 @@ pub(crate) fn cost(ctx: &Ctx, root: &Area) -> DrawResult {
     let cloud = months(ctx.series("cloud_cost"));
     let legend = cost_legend(ctx);
     let title = ctx.title("Monthly cost: lease program vs all-cloud");
-    let subtitle = ctx.subtitle("month-t dollars, not discounted");
+    let subtitle = ctx.subtitle("month-t dollars, not discounted; costs stop at the tenant's default");
     let body = ctx.page(root, &title, &subtitle, &legend)?;
     let (x, time) = ctx.time_axis(TIME_TICKS / 2);
     let (lo, hi) = fan_range(&[program, cloud]);
@@ -74,26 +74,20 @@ pub(crate) fn cost(ctx: &Ctx, root: &Area) -> DrawResult {
         let opts = PlotOpts::new().title(name).y_desc(y_desc);
         let mut chart = axis::build::<Linear, Linear>(area, &ctx.theme, &x, &y, opts)?;
         fan::draw_all(&mut chart, &ctx.theme, &[(own, color)], time, true)?;
+        // Dotted, not dashed: a dashed line is the panel's own mean.
         let reference = fan::points(other, time, |m| m.p50);
-        fan::dashed(
-            &mut chart,
-            &ctx.theme,
-            reference,
-            other_color,
-            fan::MEAN_WIDTH,
-        )?;
+        fan::dotted(&mut chart, &ctx.theme, reference, other_color, REFERENCE_WIDTH)?;
     }
     Ok(())
 }
 
-/// The other series' median, thinner than a panel's own median.
-const REFERENCE_WIDTH: f64 = 1.5;
+/// The other series' median, drawn dotted (the legend's swatch is drawn the same way).
+const REFERENCE_WIDTH: f64 = 2.5;
 
 fn cost_legend(ctx: &Ctx) -> Legend {
-    let reference = |color| Swatch::Line {
+    let reference = |color| Swatch::Dotted {
         color,
         width: REFERENCE_WIDTH,
-        dashed: false,
     };
     fan::legend("Lease program cost (left)", palette::PROGRAM, true)
         .gap()
@@ -112,7 +106,14 @@ fn cost_legend(ctx: &Ctx) -> Legend {
             format_money(ctx.mean(Metric::ProgramCostPv)),
             format_money(ctx.mean(Metric::CloudCostPv))
         ))
-        .note("Costs stop at a tenant default (0 from that month on)")
+        .gap()
+        .heading("Why the bands fall to $0")
+        .note(format!(
+            "Costs stop at the tenant's default ({} of paths default in the horizon): each \
+             default adds a path at $0 from that month on, so the bands fall as defaults \
+             accumulate (P5 is $0 once 5% of paths have defaulted, P25 once 25% have)",
+            format_percent(ctx.probabilities.tenant_default)
+        ))
 }
 
 /// Rows and columns for `n` small multiples: at most four across, wider than tall.
