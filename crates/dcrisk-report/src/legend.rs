@@ -23,8 +23,13 @@ pub(crate) enum Swatch {
     },
     /// A dotted line, drawn with the plot's dot pattern ([`crate::fan::dotted`]).
     Dotted { color: RGBColor, width: f64 },
-    /// The outline of a band, as a fan band drawn by its edges only.
-    Outline { color: RGBColor, width: f64 },
+    /// The outline of a band, as a fan band drawn by its edges only; `dotted` with the
+    /// plot's dot pattern.
+    Outline {
+        color: RGBColor,
+        width: f64,
+        dotted: bool,
+    },
     /// A translucent band, as in a fan chart.
     Band { color: RGBColor, alpha: f64 },
     /// A solid block, as a bar.
@@ -238,11 +243,25 @@ fn draw_swatch(area: &Area, theme: &Theme, swatch: Swatch, (x, cy): (i32, i32)) 
             let style = color.stroke_width(theme.stroke(width));
             patterned(area, theme, (x, x + w, cy), style, fan::DOT)?;
         }
-        Swatch::Outline { color, width } => {
-            area.draw(&Rectangle::new(
-                [(x, cy - half), (x + w, cy + half)],
-                color.stroke_width(theme.stroke(width)),
-            ))?;
+        Swatch::Outline {
+            color,
+            width,
+            dotted,
+        } => {
+            let style = color.stroke_width(theme.stroke(width));
+            let (top, bottom) = (cy - half, cy + half);
+            let ring = vec![(x, top), (x + w, top), (x + w, bottom), (x, bottom), (x, top)];
+            if dotted {
+                let (dot, gap) = fan::DOT;
+                area.draw(&DashedPathElement::new(
+                    ring,
+                    theme.px(dot),
+                    theme.px(gap),
+                    style,
+                ))?;
+            } else {
+                area.draw(&PathElement::new(ring, style))?;
+            }
         }
         Swatch::Band { color, alpha } => {
             area.draw(&Rectangle::new(

@@ -211,12 +211,45 @@ pub(crate) fn demand_capacity(ctx: &Ctx, root: &Area) -> DrawResult {
             "No demand or capacity series in this run",
         );
     }
-    let fans = [(capacity, CAPACITY), (demand, DEMAND)];
-    fan::draw_all(&mut chart, &ctx.theme, &fans, time, false)?;
+    // Demand as filled bands, capacity as band outlines: two translucent fills would
+    // blend into a grey that belongs to neither.
+    fan::draw_all(&mut chart, &ctx.theme, &[(demand, DEMAND)], time, false)?;
+    capacity_outlines(&mut chart, ctx, capacity, time)?;
     let opts = PlotOpts::new()
-        .title("Mean capacity − mean demand")
+        .title("Mean capacity minus mean demand (not the mean idle or overflow)")
         .y_label_width(label_w);
     gap_panel(ctx, &bottom, &x, gap_y, opts)
+}
+
+/// Outline widths of the capacity bands, at the reference size.
+const INNER_OUTLINE: f64 = 2.0;
+const OUTER_OUTLINE: f64 = 2.0;
+
+/// Capacity's fan drawn without fill: P25-P75 as a solid outline, P5-P95 as a dotted
+/// one, the median as a thick line.
+fn capacity_outlines(
+    chart: &mut Plot<'_, '_, Linear, Linear>,
+    ctx: &Ctx,
+    capacity: &[MonthStats],
+    time: TimeScale,
+) -> DrawResult {
+    let theme = &ctx.theme;
+    let ring = |lo: fn(&MonthStats) -> f64, hi: fn(&MonthStats) -> f64| {
+        let upper = fan::points(capacity, time, hi);
+        let lower = fan::points(capacity, time, lo);
+        let mut pts: Vec<(f64, f64)> = upper.into_iter().chain(lower.into_iter().rev()).collect();
+        if let Some(&first) = pts.first() {
+            pts.push(first);
+        }
+        pts
+    };
+    fan::dotted(chart, theme, ring(|m| m.p05, |m| m.p95), CAPACITY, OUTER_OUTLINE)?;
+    let inner = CAPACITY.stroke_width(theme.stroke(INNER_OUTLINE));
+    chart.draw_series(LineSeries::new(ring(|m| m.p25, |m| m.p75), inner))?;
+    let median = fan::points(capacity, time, |m| m.p50);
+    let style = CAPACITY.stroke_width(theme.stroke(fan::MEDIAN_WIDTH));
+    chart.draw_series(LineSeries::new(median, style))?;
+    Ok(())
 }
 
 /// Expected capacity minus expected demand per month, and its axis. Means are exact
@@ -253,6 +286,9 @@ fn gap_panel(
     Ok(())
 }
 
+/// Opacity of the gap panel's fills.
+const GAP_ALPHA: f64 = 0.45;
+
 /// Fills between the curve and zero: positive parts as idle, negative as overflow.
 fn fill_signed(chart: &mut Plot<'_, '_, Linear, Linear>, pts: &[(f64, f64)]) -> DrawResult {
     let (Some(first), Some(last)) = (pts.first(), pts.last()) else {
@@ -266,7 +302,7 @@ fn fill_signed(chart: &mut Plot<'_, '_, Linear, Linear>, pts: &[(f64, f64)]) -> 
         outline.extend([(last.0, 0.0), (first.0, 0.0)]);
         chart.draw_series(std::iter::once(Polygon::new(
             outline,
-            color.mix(0.45).filled(),
+            color.mix(GAP_ALPHA).filled(),
         )))?;
     }
     Ok(())
@@ -278,22 +314,50 @@ fn demand_legend(ctx: &Ctx) -> Legend {
     let overflow = ctx.mean(Metric::OverflowMwMonths);
     fan::legend("Demand", DEMAND, false)
         .gap()
-        .extend(fan::legend("Delivered capacity", CAPACITY, false))
+        .heading("Delivered capacity (outlines)")
+        .item(
+            Swatch::Line {
+                color: CAPACITY,
+                width: fan::MEDIAN_WIDTH,
+                dashed: false,
+            },
+            "Median",
+        )
+        .item(
+            Swatch::Outline {
+                color: CAPACITY,
+                width: INNER_OUTLINE,
+                dotted: false,
+            },
+            "P25–P75 (half of paths)",
+        )
+        .item(
+            Swatch::Outline {
+                color: CAPACITY,
+                width: OUTER_OUTLINE,
+                dotted: true,
+            },
+            "P5–P95 (90% of paths)",
+        )
         .gap()
-        .heading("Lower panel")
+        .heading("Lower panel: gap between the means")
         .item(
             Swatch::Band {
                 color: CAPACITY,
-                alpha: 0.45,
+                alpha: GAP_ALPHA,
             },
-            "Capacity above demand (idle)",
+            "Mean capacity above mean demand",
         )
         .item(
             Swatch::Band {
                 color: DEMAND,
-                alpha: 0.45,
+                alpha: GAP_ALPHA,
             },
-            "Demand above capacity (to cloud)",
+            "Mean demand above mean capacity",
+        )
+        .note(
+            "Not the mean idle or overflow: paths with idle capacity and paths \
+             overflowing to cloud offset each other in the gap",
         )
         .gap()
         .heading("Per path, mean over the run")
