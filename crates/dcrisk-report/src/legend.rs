@@ -250,7 +250,13 @@ fn draw_swatch(area: &Area, theme: &Theme, swatch: Swatch, (x, cy): (i32, i32)) 
         } => {
             let style = color.stroke_width(theme.stroke(width));
             let (top, bottom) = (cy - half, cy + half);
-            let ring = vec![(x, top), (x + w, top), (x + w, bottom), (x, bottom), (x, top)];
+            let ring = vec![
+                (x, top),
+                (x + w, top),
+                (x + w, bottom),
+                (x, bottom),
+                (x, top),
+            ];
             if dotted {
                 let (dot, gap) = fan::DOT;
                 area.draw(&DashedPathElement::new(

@@ -106,7 +106,11 @@ fn row_labels(rows: &[Headline], base: Option<usize>) -> Vec<String> {
 }
 
 /// Shades the base case's row across the plot, under the marks.
-fn shade_base(chart: &mut Plot<'_, '_, Linear, Linear>, n: usize, base: Option<usize>) -> DrawResult {
+fn shade_base(
+    chart: &mut Plot<'_, '_, Linear, Linear>,
+    n: usize,
+    base: Option<usize>,
+) -> DrawResult {
     if let Some(b) = base.filter(|&b| b < n) {
         let (x, y) = (chart.x_range(), row_y(n, b));
         let rect = [(x.start, y - 0.5), (x.end, y + 0.5)];
@@ -534,7 +538,12 @@ const PFE: RGBColor = palette::VERMILLION;
 
 /// `comparison_guarantor.png`: the guarantor's expected loss and peak PFE 99% per
 /// scenario, in two panels sharing the rows.
-fn guarantor_bars(rows: &[Headline], base: Option<usize>, theme: &Theme, root: &Area) -> DrawResult {
+fn guarantor_bars(
+    rows: &[Headline],
+    base: Option<usize>,
+    theme: &Theme,
+    root: &Area,
+) -> DrawResult {
     let legend = Legend::new()
         .heading("Guarantor")
         .item(

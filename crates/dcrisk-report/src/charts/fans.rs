@@ -39,7 +39,8 @@ pub(crate) fn cost(ctx: &Ctx, root: &Area) -> DrawResult {
     let cloud = months(ctx.series("cloud_cost"));
     let legend = cost_legend(ctx);
     let title = ctx.title("Monthly cost: lease program vs all-cloud");
-    let subtitle = ctx.subtitle("month-t dollars, not discounted; costs stop at the tenant's default");
+    let subtitle =
+        ctx.subtitle("month-t dollars, not discounted; costs stop at the tenant's default");
     let body = ctx.page(root, &title, &subtitle, &legend)?;
     let (x, time) = ctx.time_axis(TIME_TICKS / 2);
     let (lo, hi) = fan_range(&[program, cloud]);
@@ -76,7 +77,13 @@ pub(crate) fn cost(ctx: &Ctx, root: &Area) -> DrawResult {
         fan::draw_all(&mut chart, &ctx.theme, &[(own, color)], time, true)?;
         // Dotted, not dashed: a dashed line is the panel's own mean.
         let reference = fan::points(other, time, |m| m.p50);
-        fan::dotted(&mut chart, &ctx.theme, reference, other_color, REFERENCE_WIDTH)?;
+        fan::dotted(
+            &mut chart,
+            &ctx.theme,
+            reference,
+            other_color,
+            REFERENCE_WIDTH,
+        )?;
     }
     Ok(())
 }
@@ -243,7 +250,13 @@ fn capacity_outlines(
         }
         pts
     };
-    fan::dotted(chart, theme, ring(|m| m.p05, |m| m.p95), CAPACITY, OUTER_OUTLINE)?;
+    fan::dotted(
+        chart,
+        theme,
+        ring(|m| m.p05, |m| m.p95),
+        CAPACITY,
+        OUTER_OUTLINE,
+    )?;
     let inner = CAPACITY.stroke_width(theme.stroke(INNER_OUTLINE));
     chart.draw_series(LineSeries::new(ring(|m| m.p25, |m| m.p75), inner))?;
     let median = fan::points(capacity, time, |m| m.p50);
