@@ -222,11 +222,21 @@ pub(crate) fn demand_capacity(ctx: &Ctx, root: &Area) -> DrawResult {
     // blend into a grey that belongs to neither.
     fan::draw_all(&mut chart, &ctx.theme, &[(demand, DEMAND)], time, false)?;
     capacity_outlines(&mut chart, ctx, capacity, time)?;
+    if let Some(plan) = ctx.series(PLAN_SERIES) {
+        let pts = fan::points(&plan.months, time, |m| m.mean);
+        fan::dashed(&mut chart, &ctx.theme, pts, PLAN, PLAN_WIDTH)?;
+    }
     let opts = PlotOpts::new()
         .title("Mean capacity minus mean demand (not the mean idle or overflow)")
         .y_label_width(label_w);
     gap_panel(ctx, &bottom, &x, gap_y, opts)
 }
+
+/// The demand plan (the scenario's input, the same on every path), drawn when the run
+/// records it as a series of this name; runs of this version do not, so no plan line.
+pub(crate) const PLAN_SERIES: &str = "demand_plan_mw";
+const PLAN: RGBColor = palette::BLACK;
+const PLAN_WIDTH: f64 = 2.5;
 
 /// Outline widths of the capacity bands, at the reference size.
 const INNER_OUTLINE: f64 = 2.0;
@@ -325,7 +335,16 @@ fn demand_legend(ctx: &Ctx) -> Legend {
     let horizon = ctx.results.horizon_months.max(1) as f64;
     let idle = ctx.mean(Metric::IdleMwMonths);
     let overflow = ctx.mean(Metric::OverflowMwMonths);
-    fan::legend("Demand", DEMAND, false)
+    let mut legend = fan::legend("Demand", DEMAND, false);
+    if ctx.series(PLAN_SERIES).is_some() {
+        let swatch = Swatch::Line {
+            color: PLAN,
+            width: PLAN_WIDTH,
+            dashed: true,
+        };
+        legend = legend.item(swatch, "Plan (the scenario's input)");
+    }
+    legend
         .gap()
         .heading("Delivered capacity (outlines)")
         .item(
