@@ -107,7 +107,7 @@ fn exceedance_panel(ctx: &Ctx, area: &Area, sorted: &[f64]) -> DrawResult {
     let (_, x_hi) = data::padded_range(0.0, max, 0.03);
     let x = Axis::money(0.0, x_hi, "Shortfall x, present value (US$)");
     let y = Axis::log_percent(floor, 1.0, "Share of paths with shortfall > x (log)");
-    let opts = PlotOpts::new().title("Rent lost if the tenant defaults");
+    let opts = PlotOpts::new().title("Rent lost to tenant default");
     let mut chart = axis::build::<Linear, Log>(area, &ctx.theme, &x, &y, opts)?;
     let points = data::exceedance_points(sorted, CURVE_POINTS);
     if points.is_empty() {
