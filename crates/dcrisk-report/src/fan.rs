@@ -16,6 +16,11 @@ use crate::theme::Theme;
 pub(crate) const MEDIAN_WIDTH: f64 = 3.0;
 pub(crate) const MEAN_WIDTH: f64 = 2.0;
 
+/// Dash and gap lengths at the reference size, of dashed and dotted lines. The legend
+/// draws its swatches with the same patterns, so a key always looks like its line.
+pub(crate) const DASH: (f64, f64) = (10.0, 7.0);
+pub(crate) const DOT: (f64, f64) = (3.0, 5.0);
+
 /// Lowest P5 and highest P95 (and mean) over the months, if any are finite.
 pub(crate) fn bounds(months: &[MonthStats]) -> Option<(f64, f64)> {
     data::finite_min_max(months.iter().flat_map(|m| [m.p05, m.p95, m.mean, m.p50]))
@@ -107,10 +112,32 @@ pub(crate) fn dashed(
     color: RGBColor,
     width: f64,
 ) -> DrawResult {
+    patterned(chart, theme, pts, color, width, DASH)
+}
+
+/// A dotted line through `pts` (distinct from the dashed mean), dots scaled to the image.
+pub(crate) fn dotted(
+    chart: &mut Plot<'_, '_, Linear, Linear>,
+    theme: &Theme,
+    pts: Vec<(f64, f64)>,
+    color: RGBColor,
+    width: f64,
+) -> DrawResult {
+    patterned(chart, theme, pts, color, width, DOT)
+}
+
+fn patterned(
+    chart: &mut Plot<'_, '_, Linear, Linear>,
+    theme: &Theme,
+    pts: Vec<(f64, f64)>,
+    color: RGBColor,
+    width: f64,
+    (dash, gap): (f64, f64),
+) -> DrawResult {
     chart.draw_series(DashedLineSeries::new(
         pts,
-        theme.px(10.0),
-        theme.px(7.0),
+        theme.px(dash),
+        theme.px(gap),
         color.stroke_width(theme.stroke(width)),
     ))?;
     Ok(())

@@ -2,11 +2,13 @@
 //! mix series keys with headline numbers ("Leasing loses on 4.8% of paths"), and wrap
 //! long lines instead of clipping them.
 
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::axis::Area;
 use crate::error::DrawResult;
+use crate::fan;
 use crate::palette;
 use crate::theme::Theme;
 
@@ -18,6 +20,15 @@ pub(crate) enum Swatch {
         color: RGBColor,
         width: f64,
         dashed: bool,
+    },
+    /// A dotted line, drawn with the plot's dot pattern ([`crate::fan::dotted`]).
+    Dotted { color: RGBColor, width: f64 },
+    /// The outline of a band, as a fan band drawn by its edges only; `dotted` with the
+    /// plot's dot pattern.
+    Outline {
+        color: RGBColor,
+        width: f64,
+        dotted: bool,
     },
     /// A translucent band, as in a fan chart.
     Band { color: RGBColor, alpha: f64 },
@@ -223,15 +234,39 @@ fn draw_swatch(area: &Area, theme: &Theme, swatch: Swatch, (x, cy): (i32, i32)) 
         } => {
             let style = color.stroke_width(theme.stroke(width));
             if dashed {
-                let dash = theme.px(9.0);
-                let mut x0 = x;
-                while x0 < x + w {
-                    let x1 = (x0 + dash).min(x + w);
-                    area.draw(&PathElement::new(vec![(x0, cy), (x1, cy)], style))?;
-                    x0 += dash + theme.px(6.0);
-                }
+                patterned(area, theme, (x, x + w, cy), style, fan::DASH)?;
             } else {
                 area.draw(&PathElement::new(vec![(x, cy), (x + w, cy)], style))?;
+            }
+        }
+        Swatch::Dotted { color, width } => {
+            let style = color.stroke_width(theme.stroke(width));
+            patterned(area, theme, (x, x + w, cy), style, fan::DOT)?;
+        }
+        Swatch::Outline {
+            color,
+            width,
+            dotted,
+        } => {
+            let style = color.stroke_width(theme.stroke(width));
+            let (top, bottom) = (cy - half, cy + half);
+            let ring = vec![
+                (x, top),
+                (x + w, top),
+                (x + w, bottom),
+                (x, bottom),
+                (x, top),
+            ];
+            if dotted {
+                let (dot, gap) = fan::DOT;
+                area.draw(&DashedPathElement::new(
+                    ring,
+                    theme.px(dot),
+                    theme.px(gap),
+                    style,
+                ))?;
+            } else {
+                area.draw(&PathElement::new(ring, style))?;
             }
         }
         Swatch::Band { color, alpha } => {
@@ -247,6 +282,24 @@ fn draw_swatch(area: &Area, theme: &Theme, swatch: Swatch, (x, cy): (i32, i32)) 
             ))?;
         }
     }
+    Ok(())
+}
+
+/// A horizontal line from `x0` to `x1` at `cy` with the plot's `(dash, gap)` pattern,
+/// drawn by the same element as the plot's lines so the swatch matches them exactly.
+fn patterned(
+    area: &Area,
+    theme: &Theme,
+    (x0, x1, cy): (i32, i32, i32),
+    style: ShapeStyle,
+    (dash, gap): (f64, f64),
+) -> DrawResult {
+    area.draw(&DashedPathElement::new(
+        vec![(x0, cy), (x1, cy)],
+        theme.px(dash),
+        theme.px(gap),
+        style,
+    ))?;
     Ok(())
 }
 

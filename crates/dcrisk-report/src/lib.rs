@@ -11,7 +11,7 @@
 //!   `palette` (Okabe-Ito colours), `font` (embedded font), `png` (encoding),
 //!   `theme` (text sizes scaled to the image), `frame` (title, plot and legend areas),
 //!   `axis` (ticks, label formats, category axes, log axes), `legend`, `fan` (quantile
-//!   fan drawing), `marks` (tagged reference lines) and `data` (histograms, ECDFs,
+//!   fan drawing), `marks` (tagged reference lines), `units` (units of swept parameters) and `data` (histograms, ECDFs,
 //!   exceedance curves, running means);
 //! - `charts/`: one file per chart family, each a function from a run to a drawing.
 //!
@@ -47,11 +47,12 @@ mod marks;
 mod palette;
 mod png;
 mod theme;
+mod units;
 
 pub use error::ReportError;
 pub use format::{format_money, format_signed_money};
 // Charts of several runs: scenario comparison, parameter sweep, tornado sensitivity.
-pub use charts::compare::{COMPARISON_FILES, render_comparison};
+pub use charts::compare::{COMPARISON_FILES, render_comparison, render_comparison_with_base};
 pub use charts::sweep::{
     MAX_GROUPS, SWEEP_FILE, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
 };

@@ -18,6 +18,9 @@ pub(crate) const TEXT: RGBColor = RGBColor(33, 33, 33);
 pub(crate) const MUTED: RGBColor = RGBColor(100, 100, 100);
 /// Major grid lines.
 pub(crate) const GRID: RGBColor = RGBColor(225, 225, 225);
+/// Opacity of the shade (of `MUTED`) behind the base case's row in comparison charts,
+/// light enough for the grid to show through.
+pub(crate) const BASE_ROW: f64 = 0.12;
 /// Legend frame.
 pub(crate) const FRAME: RGBColor = RGBColor(190, 190, 190);
 

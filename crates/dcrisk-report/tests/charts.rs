@@ -112,6 +112,31 @@ fn realistic_run_renders_every_chart() {
 }
 
 #[test]
+fn demand_plan_is_drawn_when_the_run_has_it() {
+    let opts = ChartOptions {
+        width: 960,
+        height: 600,
+    };
+    let without = support::realistic_with(2_000, &["ERCOT"]);
+    let mut with = without.clone();
+    with.series.push(support::plan_series(with.horizon_months));
+    let demand = |r: &RunResults| {
+        render(r, &opts)
+            .into_iter()
+            .find(|c| c.file_name == "demand_capacity.png")
+            .unwrap()
+    };
+    let (a, b) = (demand(&without), demand(&with));
+    assert_picture(&b, &opts);
+    assert_ne!(a.png, b.png, "the plan line is not drawn");
+    if let Some(dir) = std::env::var_os("DCRISK_CHARTS_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = std::path::Path::new(&dir).join("demand_capacity_with_plan.png");
+        std::fs::write(path, &b.png).unwrap();
+    }
+}
+
+#[test]
 fn custom_size_is_honoured() {
     let opts = ChartOptions {
         width: 800,

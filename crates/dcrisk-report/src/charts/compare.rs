@@ -34,9 +34,11 @@ pub const COMPARISON_FILES: [&str; 3] = [
     "comparison_guarantor.png",
 ];
 
-type Draw = fn(&[Headline], &Theme, &Area) -> DrawResult;
+type Draw = fn(&[Headline], Option<usize>, &Theme, &Area) -> DrawResult;
 
-/// Renders the comparison charts of `rows` (one per scenario, in display order).
+/// Renders the comparison charts of `rows` (one per scenario), top to bottom in the
+/// order given (never re-sorted), the first row marked as the base case: shaded, its
+/// label ending in "(base)", the rule written in each subtitle.
 ///
 /// # Errors
 /// [`ReportError::InvalidSize`] for a side outside the allowed range; the other variants
@@ -45,21 +47,77 @@ pub fn render_comparison(
     rows: &[Headline],
     opts: &ChartOptions,
 ) -> Result<Vec<Chart>, ReportError> {
+    let base = if rows.is_empty() { None } else { Some(0) };
+    render_comparison_with_base(rows, base, opts)
+}
+
+/// As [`render_comparison`], with the base case at index `base` of `rows` (none marked
+/// when `None` or out of range), for a caller that knows which scenario the others vary.
+///
+/// # Errors
+/// As [`render_comparison`].
+pub fn render_comparison_with_base(
+    rows: &[Headline],
+    base: Option<usize>,
+    opts: &ChartOptions,
+) -> Result<Vec<Chart>, ReportError> {
     crate::check_size(opts)?;
     font::register()?;
     let theme = Theme::new(opts);
+    let base = base.filter(|&b| b < rows.len());
     let draws: [Draw; 3] = [savings_boxes, var_es_bars, guarantor_bars];
     COMPARISON_FILES
         .iter()
         .zip(draws)
         .map(|(&name, draw)| {
-            let png = canvas::render_png(name, opts, |root| draw(rows, &theme, root))?;
+            let png = canvas::render_png(name, opts, |root| draw(rows, base, &theme, root))?;
             Ok(Chart {
                 file_name: name,
                 png,
             })
         })
         .collect()
+}
+
+/// The subtitle of a comparison: the identity line, the remark, and the rows' order rule.
+fn rows_subtitle(rows: &[Headline], base: Option<usize>, remark: &str) -> String {
+    let rule = match base {
+        Some(0) => "rows as given, first (shaded): base case".to_string(),
+        Some(b) => format!("rows as given, shaded: base case (row {})", b + 1),
+        None => "rows as given".to_string(),
+    };
+    batch_subtitle(rows, &format!("{remark} · {rule}"))
+}
+
+/// Labels of the rows, the base case's ending in "(base)" (shortened to keep it).
+fn row_labels(rows: &[Headline], base: Option<usize>) -> Vec<String> {
+    const MARK: &str = " (base)";
+    rows.iter()
+        .enumerate()
+        .map(|(k, r)| {
+            if Some(k) == base {
+                let room = NAME_CHARS - MARK.chars().count();
+                format!("{}{MARK}", shorten(&r.scenario, room))
+            } else {
+                r.scenario.clone()
+            }
+        })
+        .collect()
+}
+
+/// Shades the base case's row across the plot, under the marks.
+fn shade_base(
+    chart: &mut Plot<'_, '_, Linear, Linear>,
+    n: usize,
+    base: Option<usize>,
+) -> DrawResult {
+    if let Some(b) = base.filter(|&b| b < n) {
+        let (x, y) = (chart.x_range(), row_y(n, b));
+        let rect = [(x.start, y - 0.5), (x.end, y + 0.5)];
+        let fill = palette::MUTED.mix(palette::BASE_ROW).filled();
+        chart.draw_series(std::iter::once(Rectangle::new(rect, fill)))?;
+    }
+    Ok(())
 }
 
 /// The identity line of a comparison: how many scenarios, paths and which seed.
@@ -90,12 +148,17 @@ const NAME_CHARS: usize = 28;
 /// A category label short enough not to squeeze the plot: a long name keeps its start
 /// and its end (variants often differ only at the end) around an ellipsis.
 pub(crate) fn short_label(name: &str) -> String {
+    shorten(name, NAME_CHARS)
+}
+
+/// `name` in at most `max` characters, as [`short_label`].
+fn shorten(name: &str, max: usize) -> String {
     let chars: Vec<char> = name.chars().collect();
-    if chars.len() <= NAME_CHARS {
+    if chars.len() <= max {
         return name.to_string();
     }
-    let head = (NAME_CHARS - 1) / 2;
-    let tail = NAME_CHARS - 1 - head;
+    let head = (max - 1) / 2;
+    let tail = max - 1 - head;
     let start: String = chars[..head].iter().collect();
     let end: String = chars[chars.len() - tail..].iter().collect();
     format!("{start}…{end}")
@@ -273,7 +336,7 @@ const CAP_HALF: f64 = 0.14;
 const ES: RGBColor = palette::VERMILLION;
 
 /// `comparison_savings.png`: one horizontal box plot of `savings_pv` per scenario.
-fn savings_boxes(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
+fn savings_boxes(rows: &[Headline], base: Option<usize>, theme: &Theme, root: &Area) -> DrawResult {
     let whisker = Swatch::Line {
         color: BOX,
         width: 2.0,
@@ -324,10 +387,7 @@ fn savings_boxes(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         .gap()
         .heading("P(leasing loses)");
     let legend = per_scenario_notes(legend, rows, |r| r.p_savings_negative);
-    let subtitle = batch_subtitle(
-        rows,
-        "present value at month 0, cloud cost minus program cost",
-    );
+    let subtitle = rows_subtitle(rows, base, "PV at month 0, cloud cost minus program cost");
     let body = frame::page(
         root,
         theme,
@@ -356,17 +416,18 @@ fn savings_boxes(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         hi + pad,
         "Savings against all-cloud, present value (US$)",
     );
-    let labels: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
+    let labels = row_labels(rows, base);
     let y = rows_axis(&labels, &body, theme)?;
     let opts = PlotOpts::new().grid(VERTICAL).y_desc(Desc::Hide);
     let mut chart = axis::build::<Linear, Linear>(&body, theme, &x, &y, opts)?;
     if rows.is_empty() {
         return axis::empty_message(&chart, theme, "No scenario ran");
     }
+    let n = rows.len();
+    shade_base(&mut chart, n, base)?;
     if x.lo < 0.0 && x.hi > 0.0 {
         vline(&mut chart, theme, 0.0, palette::MUTED, true)?;
     }
-    let n = rows.len();
     for (k, r) in rows.iter().enumerate() {
         draw_box(&mut chart, theme, r, row_y(n, k))?;
     }
@@ -420,7 +481,7 @@ const BAR_HALF: f64 = 0.17;
 const BAR_OFFSET: f64 = 0.19;
 
 /// `comparison_var_es.png`: VaR 5% (P5 of savings) and ES 5% bars per scenario.
-fn var_es_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
+fn var_es_bars(rows: &[Headline], base: Option<usize>, theme: &Theme, root: &Area) -> DrawResult {
     let legend = Legend::new()
         .heading("Bad case of savings")
         .item(Swatch::Block { color: VAR }, "VaR 5%: P5 of savings")
@@ -430,7 +491,7 @@ fn var_es_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         )
         .gap()
         .note("Negative: leasing costs that much more than all-cloud, in present value.");
-    let subtitle = batch_subtitle(rows, "savings against all-cloud, present value at month 0");
+    let subtitle = rows_subtitle(rows, base, "savings against all-cloud, PV at month 0");
     let body = frame::page(
         root,
         theme,
@@ -443,7 +504,7 @@ fn var_es_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         .flat_map(|r| [r.savings_p05(), r.savings.lower_es_05])
         .collect();
     let texts: Vec<String> = values.iter().map(|v| format_money(*v)).collect();
-    let labels: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
+    let labels = row_labels(rows, base);
     let y = rows_axis(&labels, &body, theme)?;
     let label_w = axis::tick_label_width(&body, theme, &y)? as i32;
     let (lo, hi) = bar_range(&body, theme, label_w, &values, &texts)?;
@@ -453,9 +514,10 @@ fn var_es_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
     if rows.is_empty() {
         return axis::empty_message(&chart, theme, "No scenario ran");
     }
+    let n = rows.len();
+    shade_base(&mut chart, n, base)?;
     vline(&mut chart, theme, 0.0, palette::MUTED, false)?;
     let labelled = bar_labels_fit(&chart, theme, 2)?;
-    let n = rows.len();
     for (k, r) in rows.iter().enumerate() {
         let y = row_y(n, k);
         for (value, dy, color) in [
@@ -476,7 +538,12 @@ const PFE: RGBColor = palette::VERMILLION;
 
 /// `comparison_guarantor.png`: the guarantor's expected loss and peak PFE 99% per
 /// scenario, in two panels sharing the rows.
-fn guarantor_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
+fn guarantor_bars(
+    rows: &[Headline],
+    base: Option<usize>,
+    theme: &Theme,
+    root: &Area,
+) -> DrawResult {
     let legend = Legend::new()
         .heading("Guarantor")
         .item(
@@ -490,7 +557,7 @@ fn guarantor_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         .gap()
         .heading("Tenant default probability");
     let legend = per_scenario_notes(legend, rows, |r| r.tenant_default);
-    let subtitle = batch_subtitle(rows, "what the rent guarantee costs and could cost");
+    let subtitle = rows_subtitle(rows, base, "what the guarantee costs and could cost");
     let body = frame::page(
         root,
         theme,
@@ -498,7 +565,7 @@ fn guarantor_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         &subtitle,
         &legend,
     )?;
-    let labels: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
+    let labels = row_labels(rows, base);
     let y_left = rows_axis(&labels, &body, theme)?;
     let y_right = rows_axis(&vec![String::new(); rows.len()], &body, theme)?;
     let label_w = axis::tick_label_width(&body, theme, &y_left)? as i32;
@@ -543,6 +610,7 @@ fn guarantor_bars(rows: &[Headline], theme: &Theme, root: &Area) -> DrawResult {
         }
         let labelled = bar_labels_fit(&chart, theme, 1)?;
         let n = rows.len();
+        shade_base(&mut chart, n, base)?;
         for (k, r) in rows.iter().enumerate() {
             let (y, v) = (row_y(n, k), value(r));
             hbar(&mut chart, (0.0, v), (y, 0.3), color)?;

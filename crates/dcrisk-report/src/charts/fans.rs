@@ -9,7 +9,7 @@ use crate::axis::{self, Area, Axis, Desc, Linear, Plot, PlotOpts, TIME_TICKS, Ti
 use crate::data;
 use crate::error::DrawResult;
 use crate::fan;
-use crate::format::{format_money, format_number};
+use crate::format::{format_money, format_number, format_percent};
 use crate::legend::{Legend, Swatch};
 use crate::palette;
 
@@ -39,7 +39,8 @@ pub(crate) fn cost(ctx: &Ctx, root: &Area) -> DrawResult {
     let cloud = months(ctx.series("cloud_cost"));
     let legend = cost_legend(ctx);
     let title = ctx.title("Monthly cost: lease program vs all-cloud");
-    let subtitle = ctx.subtitle("month-t dollars, not discounted");
+    let subtitle =
+        ctx.subtitle("month-t dollars, not discounted; costs stop at the tenant's default");
     let body = ctx.page(root, &title, &subtitle, &legend)?;
     let (x, time) = ctx.time_axis(TIME_TICKS / 2);
     let (lo, hi) = fan_range(&[program, cloud]);
@@ -74,26 +75,26 @@ pub(crate) fn cost(ctx: &Ctx, root: &Area) -> DrawResult {
         let opts = PlotOpts::new().title(name).y_desc(y_desc);
         let mut chart = axis::build::<Linear, Linear>(area, &ctx.theme, &x, &y, opts)?;
         fan::draw_all(&mut chart, &ctx.theme, &[(own, color)], time, true)?;
+        // Dotted, not dashed: a dashed line is the panel's own mean.
         let reference = fan::points(other, time, |m| m.p50);
-        fan::dashed(
+        fan::dotted(
             &mut chart,
             &ctx.theme,
             reference,
             other_color,
-            fan::MEAN_WIDTH,
+            REFERENCE_WIDTH,
         )?;
     }
     Ok(())
 }
 
-/// The other series' median, thinner than a panel's own median.
-const REFERENCE_WIDTH: f64 = 1.5;
+/// The other series' median, drawn dotted (the legend's swatch is drawn the same way).
+const REFERENCE_WIDTH: f64 = 2.5;
 
 fn cost_legend(ctx: &Ctx) -> Legend {
-    let reference = |color| Swatch::Line {
+    let reference = |color| Swatch::Dotted {
         color,
         width: REFERENCE_WIDTH,
-        dashed: false,
     };
     fan::legend("Lease program cost (left)", palette::PROGRAM, true)
         .gap()
@@ -112,7 +113,14 @@ fn cost_legend(ctx: &Ctx) -> Legend {
             format_money(ctx.mean(Metric::ProgramCostPv)),
             format_money(ctx.mean(Metric::CloudCostPv))
         ))
-        .note("Costs stop at a tenant default (0 from that month on)")
+        .gap()
+        .heading("Why the bands fall to $0")
+        .note(format!(
+            "Costs stop at the tenant's default ({} of paths default in the horizon): each \
+             default adds a path at $0 from that month on, so the bands fall as defaults \
+             accumulate (P5 is $0 once 5% of paths have defaulted, P25 once 25% have)",
+            format_percent(ctx.probabilities.tenant_default)
+        ))
 }
 
 /// Rows and columns for `n` small multiples: at most four across, wider than tall.
@@ -210,12 +218,61 @@ pub(crate) fn demand_capacity(ctx: &Ctx, root: &Area) -> DrawResult {
             "No demand or capacity series in this run",
         );
     }
-    let fans = [(capacity, CAPACITY), (demand, DEMAND)];
-    fan::draw_all(&mut chart, &ctx.theme, &fans, time, false)?;
+    // Demand as filled bands, capacity as band outlines: two translucent fills would
+    // blend into a grey that belongs to neither.
+    fan::draw_all(&mut chart, &ctx.theme, &[(demand, DEMAND)], time, false)?;
+    capacity_outlines(&mut chart, ctx, capacity, time)?;
+    if let Some(plan) = ctx.series(PLAN_SERIES) {
+        let pts = fan::points(&plan.months, time, |m| m.mean);
+        fan::dashed(&mut chart, &ctx.theme, pts, PLAN, PLAN_WIDTH)?;
+    }
     let opts = PlotOpts::new()
-        .title("Mean capacity − mean demand")
+        .title("Mean capacity minus mean demand (not the mean idle or overflow)")
         .y_label_width(label_w);
     gap_panel(ctx, &bottom, &x, gap_y, opts)
+}
+
+/// The demand plan (the scenario's input, the same on every path), drawn when the run
+/// records it as a series of this name; runs of this version do not, so no plan line.
+pub(crate) const PLAN_SERIES: &str = "demand_plan_mw";
+const PLAN: RGBColor = palette::BLACK;
+const PLAN_WIDTH: f64 = 2.5;
+
+/// Outline widths of the capacity bands, at the reference size.
+const INNER_OUTLINE: f64 = 2.0;
+const OUTER_OUTLINE: f64 = 2.0;
+
+/// Capacity's fan drawn without fill: P25-P75 as a solid outline, P5-P95 as a dotted
+/// one, the median as a thick line.
+fn capacity_outlines(
+    chart: &mut Plot<'_, '_, Linear, Linear>,
+    ctx: &Ctx,
+    capacity: &[MonthStats],
+    time: TimeScale,
+) -> DrawResult {
+    let theme = &ctx.theme;
+    let ring = |lo: fn(&MonthStats) -> f64, hi: fn(&MonthStats) -> f64| {
+        let upper = fan::points(capacity, time, hi);
+        let lower = fan::points(capacity, time, lo);
+        let mut pts: Vec<(f64, f64)> = upper.into_iter().chain(lower.into_iter().rev()).collect();
+        if let Some(&first) = pts.first() {
+            pts.push(first);
+        }
+        pts
+    };
+    fan::dotted(
+        chart,
+        theme,
+        ring(|m| m.p05, |m| m.p95),
+        CAPACITY,
+        OUTER_OUTLINE,
+    )?;
+    let inner = CAPACITY.stroke_width(theme.stroke(INNER_OUTLINE));
+    chart.draw_series(LineSeries::new(ring(|m| m.p25, |m| m.p75), inner))?;
+    let median = fan::points(capacity, time, |m| m.p50);
+    let style = CAPACITY.stroke_width(theme.stroke(fan::MEDIAN_WIDTH));
+    chart.draw_series(LineSeries::new(median, style))?;
+    Ok(())
 }
 
 /// Expected capacity minus expected demand per month, and its axis. Means are exact
@@ -252,6 +309,9 @@ fn gap_panel(
     Ok(())
 }
 
+/// Opacity of the gap panel's fills.
+const GAP_ALPHA: f64 = 0.45;
+
 /// Fills between the curve and zero: positive parts as idle, negative as overflow.
 fn fill_signed(chart: &mut Plot<'_, '_, Linear, Linear>, pts: &[(f64, f64)]) -> DrawResult {
     let (Some(first), Some(last)) = (pts.first(), pts.last()) else {
@@ -265,7 +325,7 @@ fn fill_signed(chart: &mut Plot<'_, '_, Linear, Linear>, pts: &[(f64, f64)]) -> 
         outline.extend([(last.0, 0.0), (first.0, 0.0)]);
         chart.draw_series(std::iter::once(Polygon::new(
             outline,
-            color.mix(0.45).filled(),
+            color.mix(GAP_ALPHA).filled(),
         )))?;
     }
     Ok(())
@@ -275,24 +335,61 @@ fn demand_legend(ctx: &Ctx) -> Legend {
     let horizon = ctx.results.horizon_months.max(1) as f64;
     let idle = ctx.mean(Metric::IdleMwMonths);
     let overflow = ctx.mean(Metric::OverflowMwMonths);
-    fan::legend("Demand", DEMAND, false)
+    let mut legend = fan::legend("Demand", DEMAND, false);
+    if ctx.series(PLAN_SERIES).is_some() {
+        let swatch = Swatch::Line {
+            color: PLAN,
+            width: PLAN_WIDTH,
+            dashed: true,
+        };
+        legend = legend.item(swatch, "Plan (the scenario's input)");
+    }
+    legend
         .gap()
-        .extend(fan::legend("Delivered capacity", CAPACITY, false))
+        .heading("Delivered capacity (outlines)")
+        .item(
+            Swatch::Line {
+                color: CAPACITY,
+                width: fan::MEDIAN_WIDTH,
+                dashed: false,
+            },
+            "Median",
+        )
+        .item(
+            Swatch::Outline {
+                color: CAPACITY,
+                width: INNER_OUTLINE,
+                dotted: false,
+            },
+            "P25–P75 (half of paths)",
+        )
+        .item(
+            Swatch::Outline {
+                color: CAPACITY,
+                width: OUTER_OUTLINE,
+                dotted: true,
+            },
+            "P5–P95 (90% of paths)",
+        )
         .gap()
-        .heading("Lower panel")
+        .heading("Lower panel: gap between the means")
         .item(
             Swatch::Band {
                 color: CAPACITY,
-                alpha: 0.45,
+                alpha: GAP_ALPHA,
             },
-            "Capacity above demand (idle)",
+            "Mean capacity above mean demand",
         )
         .item(
             Swatch::Band {
                 color: DEMAND,
-                alpha: 0.45,
+                alpha: GAP_ALPHA,
             },
-            "Demand above capacity (to cloud)",
+            "Mean demand above mean capacity",
+        )
+        .note(
+            "Not the mean idle or overflow: paths with idle capacity and paths \
+             overflowing to cloud offset each other in the gap",
         )
         .gap()
         .heading("Per path, mean over the run")

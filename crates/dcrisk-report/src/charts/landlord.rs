@@ -25,9 +25,11 @@ pub(crate) fn defaults(ctx: &Ctx, root: &Area) -> DrawResult {
     let shares = count_shares(ctx.values(Metric::LandlordDefaults));
     let shortfall = ctx.sorted(Metric::LandlordShortfallPv);
     let legend = landlord_legend(ctx, shortfall);
-    let title = ctx.title("Landlord defaults and landlords' rent shortfall");
-    let subtitle =
-        ctx.subtitle("shortfall: rent unpaid after a tenant default, net of the guarantee, PV");
+    // Two unrelated questions, each with its own panel title; the page title is neutral.
+    let title = ctx.title("Landlord risk: two separate questions");
+    let subtitle = ctx.subtitle(
+        "left: the landlords' own defaults · right: rent unpaid after the tenant's default, net of the guarantee, PV",
+    );
     let body = ctx.page(root, &title, &subtitle, &legend)?;
     let (w, _) = body.dim_in_pixel();
     let (left, right) = body.split_horizontally(w / 2);
@@ -60,7 +62,7 @@ fn counts_panel(ctx: &Ctx, area: &Area, shares: &[f64]) -> DrawResult {
     let (_, y_hi) = data::padded_range(0.0, top * 1.12, 0.0);
     let y = Axis::percent(0.0, y_hi, "Share of paths (%)");
     let opts = PlotOpts::new()
-        .title("How many landlords default")
+        .title("How many landlords default?")
         .grid(Grid::HORIZONTAL);
     let mut chart = axis::build::<Linear, Linear>(area, &ctx.theme, &x, &y, opts)?;
     let half = 0.36;
@@ -105,7 +107,7 @@ fn exceedance_panel(ctx: &Ctx, area: &Area, sorted: &[f64]) -> DrawResult {
     let (_, x_hi) = data::padded_range(0.0, max, 0.03);
     let x = Axis::money(0.0, x_hi, "Shortfall x, present value (US$)");
     let y = Axis::log_percent(floor, 1.0, "Share of paths with shortfall > x (log)");
-    let opts = PlotOpts::new().title("Loss exceedance curve");
+    let opts = PlotOpts::new().title("Rent lost to tenant default");
     let mut chart = axis::build::<Linear, Log>(area, &ctx.theme, &x, &y, opts)?;
     let points = data::exceedance_points(sorted, CURVE_POINTS);
     if points.is_empty() {
@@ -128,7 +130,7 @@ fn landlord_legend(ctx: &Ctx, shortfall: &[f64]) -> Legend {
         "none".to_string()
     };
     Legend::new()
-        .heading("Landlord defaults (left)")
+        .heading("Landlords' own defaults (left)")
         .item(Swatch::Block { color: BARS }, "Share of paths")
         .note(format!(
             "At least one default: {}",
@@ -139,7 +141,7 @@ fn landlord_legend(ctx: &Ctx, shortfall: &[f64]) -> Legend {
             format_number(mean_defaults, 2)
         ))
         .gap()
-        .heading("Landlords' shortfall (right)")
+        .heading("Rent shortfall (right)")
         .item(
             Swatch::Line {
                 color: CURVE,

@@ -13,6 +13,7 @@ use crate::frame;
 use crate::legend::{Legend, Swatch};
 use crate::palette;
 use crate::theme::Theme;
+use crate::units;
 use crate::{Chart, ChartOptions, ReportError, canvas, font};
 
 /// What a value measures, so axes and labels get the right unit.
@@ -233,7 +234,8 @@ fn draw(sweep: &SweepChart, theme: &Theme, root: &Area) -> DrawResult {
     let (y_lo, y_hi) = data::centered_range(y_lo, y_hi);
     let y_pad = (y_hi - y_lo) * 0.06;
     let x_pad = (x_hi - x_lo) * 0.03;
-    let x = sweep.x.kind.axis(x_lo - x_pad, x_hi + x_pad, &sweep.x.key);
+    let x_desc = units::with_unit(&sweep.x.key);
+    let x = sweep.x.kind.axis(x_lo - x_pad, x_hi + x_pad, &x_desc);
     let y = sweep
         .metric_kind
         .axis(y_lo - y_pad, y_hi + y_pad, &sweep.metric_desc);
@@ -340,8 +342,11 @@ fn sweep_legend(sweep: &SweepChart, lines: &[Line], groups: usize) -> Legend {
             .gap()
             .note(crn);
     }
-    let group = sweep.group.as_ref().map_or("", |g| g.key.as_str());
-    let mut legend = Legend::new().heading(group.to_string());
+    let group = sweep
+        .group
+        .as_ref()
+        .map_or(String::new(), |g| units::with_unit(&g.key));
+    let mut legend = Legend::new().heading(group);
     for line in lines {
         legend = legend.item(
             Swatch::Line {

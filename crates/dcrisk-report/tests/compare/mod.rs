@@ -7,7 +7,8 @@
 use dcrisk_core::Metric;
 use dcrisk_report::{
     COMPARISON_FILES, Chart, ChartOptions, Headline, ReportError, SweepChart, SweepParameter,
-    SweepPoint, Tornado, TornadoPanel, ValueKind, render_comparison, render_sweep, render_tornado,
+    SweepPoint, Tornado, TornadoPanel, ValueKind, render_comparison, render_comparison_with_base,
+    render_sweep, render_tornado,
 };
 
 use super::{assert_picture, decode, grey_variance, support};
@@ -161,6 +162,39 @@ fn comparison_renders_three_charts() {
     for chart in &render_comparison(&rows, &small).unwrap() {
         assert_picture(chart, &small);
     }
+}
+
+#[test]
+fn the_base_case_is_the_first_row_unless_named() {
+    let opts = ChartOptions {
+        width: 960,
+        height: 600,
+    };
+    let rows = scenarios();
+    let first = render_comparison(&rows, &opts).unwrap();
+    assert_eq!(
+        first,
+        render_comparison_with_base(&rows, Some(0), &opts).unwrap()
+    );
+    let unmarked = render_comparison_with_base(&rows, None, &opts).unwrap();
+    // Out of range: nothing marked, no panic.
+    assert_eq!(
+        unmarked,
+        render_comparison_with_base(&rows, Some(rows.len()), &opts).unwrap()
+    );
+    let third = render_comparison_with_base(&rows, Some(2), &opts).unwrap();
+    for ((a, b), c) in first.iter().zip(&unmarked).zip(&third) {
+        assert_picture(c, &opts);
+        assert_ne!(a.png, b.png, "{}: the base case is not marked", a.file_name);
+        assert_ne!(a.png, c.png, "{}: the base mark does not move", a.file_name);
+    }
+    // No rows: nothing to mark.
+    assert_eq!(
+        render_comparison_with_base(&[], Some(0), &opts)
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[test]

@@ -59,6 +59,26 @@ fn series(name: &str, kind: SeriesKind, months: Vec<MonthStats>) -> SeriesSummar
     }
 }
 
+/// The demand plan as a series named `demand_plan_mw` (every statistic the plan, as the
+/// plan is the same on every path), for a run that records it.
+pub fn plan_series(horizon: usize) -> SeriesSummary {
+    let months = (0..horizon)
+        .map(|t| {
+            let v = plan(t as f64);
+            MonthStats {
+                mean: v,
+                p05: v,
+                p25: v,
+                p50: v,
+                p75: v,
+                p95: v,
+                p99: v,
+            }
+        })
+        .collect();
+    series("demand_plan_mw", SeriesKind::DemandMw, months)
+}
+
 /// The demand plan: 300 MW ramping to 1,100 MW by month 36.
 fn plan(t: f64) -> f64 {
     300.0 + 800.0 * (t / 36.0).min(1.0)
