@@ -35,6 +35,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let record = Record::for_scenario(&args.scenario, &args.common.set, &tree)?
         .with("threads", json!(pool.current_num_threads()))
         .with("techniques", techniques_json(args));
+    let record = match precision_flags(args) {
+        Some(flags) => record.reproduced_by(flags),
+        None => record,
+    };
     let started = Instant::now();
     let results = simulate(&scenario, args, &pool)?;
     publish(
@@ -46,6 +50,35 @@ pub fn run(args: &RunArgs) -> Result<()> {
         started,
         "",
     )
+}
+
+/// The flags of a run to a precision, which scenario.toml's comment repeats: the run
+/// stops where they say, not at a path count.
+fn precision_flags(args: &RunArgs) -> Option<String> {
+    let mut flags = String::new();
+    if let Some(rel) = args.precision {
+        flags.push_str(&format!("--precision {rel} "));
+    }
+    if let Some(abs) = args.precision_abs {
+        flags.push_str(&format!("--precision-abs {abs} "));
+    }
+    if flags.is_empty() {
+        return None;
+    }
+    flags.push_str(&format!(
+        "--max-paths {} --target {}",
+        args.max_paths,
+        args.target.name()
+    ));
+    for (on, flag) in [
+        (args.common.antithetic, " --antithetic"),
+        (args.common.control_variates, " --control-variates"),
+    ] {
+        if on {
+            flags.push_str(flag);
+        }
+    }
+    Some(flags)
 }
 
 /// run.json's `techniques`: variance reduction, `--sketch` and the precision goal.

@@ -33,6 +33,9 @@ pub struct Record {
     /// Fields the caller adds ([`Record::with`]), after `seed` and `paths`.
     extra: Vec<(String, Value)>,
     overrides: Vec<String>,
+    /// The flags that reproduce the run besides `--seed`, when not `--paths N` and the
+    /// variance-reduction flags (a run to a precision).
+    flags: Option<String>,
     scenario_toml: Option<String>,
     source: String,
     started: SystemTime,
@@ -62,6 +65,7 @@ impl Record {
             head,
             extra: Vec::new(),
             overrides,
+            flags: None,
             scenario_toml: Some(write_toml(tree)),
             source: file.display().to_string(),
             started: SystemTime::now(),
@@ -79,6 +83,7 @@ impl Record {
             }),
             extra: Vec::new(),
             overrides: Vec::new(),
+            flags: None,
             scenario_toml: None,
             source: String::new(),
             started: SystemTime::now(),
@@ -89,6 +94,13 @@ impl Record {
     /// Adds a field to run.json (after `seed` and `paths`, before the timing).
     pub fn with(mut self, key: &str, value: Value) -> Self {
         self.extra.push((key.to_string(), value));
+        self
+    }
+
+    /// The flags that reproduce the run, besides `--seed`, in scenario.toml's comment
+    /// (by default `--paths N` and the run's techniques).
+    pub fn reproduced_by(mut self, flags: String) -> Self {
+        self.flags = Some(flags);
         self
     }
 
@@ -122,12 +134,15 @@ impl Record {
             };
             let text = format!(
                 "# The scenario of this run: {}{set_note}, resolved by dcrisk {}.\n\
-                 # Reproduce the run: dcrisk run scenario.toml --paths {} --seed {}{}\n\n{tree}",
+                 # Reproduce the run: dcrisk run scenario.toml {} --seed {}\n\n{tree}",
                 self.source,
                 env!("CARGO_PKG_VERSION"),
-                r.paths,
+                self.flags.clone().unwrap_or_else(|| format!(
+                    "--paths {}{}",
+                    r.paths,
+                    techniques_flags(r)
+                )),
                 r.seed,
-                techniques_flags(r),
             );
             files.push(OutputFile::new(SCENARIO_TOML, text));
         }

@@ -43,7 +43,11 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
     };
     let what = format!("{} shard {}/{}", scenario.name, shard.index, shard.count);
     check_memory(&load, &what, "add --sketch or use more shards")?;
-    let _prepared = prepare(&args.common.out.join(&scenario.name))?;
+    let dir = args
+        .common
+        .out
+        .join(args.name.as_deref().unwrap_or(&scenario.name));
+    let _prepared = prepare(&dir)?;
     let bar = PathBar::new(range.end - range.start, &what);
     let started = Instant::now();
     let run = pool.install(|| simulate_part(scenario, &config, range.clone(), &bar));
@@ -58,7 +62,6 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
         },
         run,
     };
-    let dir = args.common.out.join(&scenario.name);
     let name = format!("part-{:04}-of-{:04}.dcrisk", shard.index, shard.count);
     let file = dir.join(&name);
     write_beside(&dir, &[OutputFile::new(name, partial.encode())])?;

@@ -100,7 +100,7 @@ fn the_folder_records_the_run_and_reproduces_it() {
         .lines()
         .find_map(|l| l.strip_prefix("# Reproduce the run: dcrisk run scenario.toml"))
         .unwrap_or_else(|| panic!("{toml}"));
-    assert_eq!(line.trim(), "--paths 1500 --seed 11 --antithetic");
+    assert_eq!(line.trim(), "--paths 1500 --antithetic --seed 11");
     let copy = t.join("scenario.toml");
     let mut args = vec!["run", copy.to_str().unwrap()];
     args.extend(line.split_whitespace());
@@ -128,6 +128,49 @@ fn the_folder_records_the_run_and_reproduces_it() {
     };
     let toml_again = String::from_utf8(read(&again.join("scenario.toml"))).unwrap();
     assert_eq!(body(&toml), body(&toml_again));
+}
+
+/// A run to a precision is reproduced by the precision flags, not a path count: the same
+/// summary.json, convergence included.
+#[test]
+fn a_run_to_a_precision_is_reproduced_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), |t| t);
+    let o = dcrisk(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--precision",
+            "0.2",
+            "--max-paths",
+            "3000",
+            "--control-variates",
+            "--out",
+            "out",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = dir.path().join("out/t");
+    let toml = String::from_utf8(read(&t.join("scenario.toml"))).unwrap();
+    let line = toml
+        .lines()
+        .find_map(|l| l.strip_prefix("# Reproduce the run: dcrisk run scenario.toml"))
+        .unwrap_or_else(|| panic!("{toml}"));
+    assert_eq!(
+        line.trim(),
+        "--precision 0.2 --max-paths 3000 --target savings_pv --control-variates --seed 42"
+    );
+    let copy = t.join("scenario.toml");
+    let mut args = vec!["run", copy.to_str().unwrap()];
+    args.extend(line.split_whitespace());
+    args.extend(["--out", "again", "--no-charts"]);
+    let o = dcrisk(&args, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read(&t.join("summary.json"));
+    assert!(String::from_utf8_lossy(&summary).contains("convergence"));
+    assert!(summary == read(&dir.path().join("again/t/summary.json")));
 }
 
 /// Overrides show in the charts' subtitles: the same run with and without an override
