@@ -208,12 +208,11 @@ fn common_paths_and_seed(loaded: &[Loaded], common: &CommonArgs) -> (u64, u64) {
 /// Simulates one scenario, writes `OUT/<name>/` as `dcrisk run` does, and returns its
 /// headline figures (the per-path data are dropped here).
 fn run_one(l: &Loaded, paths: u64, seed: u64, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
+    let record = l.record.clone().restarted();
     let results = simulate_on_pool(&l.scenario, paths, seed, &args.common, bar);
     let stats = results.metric_stats();
     let dir = args.common.out.join(&l.scenario.name);
-    let record = l
-        .record
-        .clone()
+    let record = record
         .with("threads", json!(rayon::current_num_threads()))
         .with("techniques", techniques_json(&args.common));
     write_run_folder(

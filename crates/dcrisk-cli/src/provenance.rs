@@ -91,6 +91,14 @@ impl Record {
         }
     }
 
+    /// The record with its start time and wall clock starting now (a batch's scenario,
+    /// loaded long before it runs).
+    pub fn restarted(mut self) -> Self {
+        self.started = SystemTime::now();
+        self.clock = Instant::now();
+        self
+    }
+
     /// Adds a field to run.json (after `seed` and `paths`, before the timing).
     pub fn with(mut self, key: &str, value: Value) -> Self {
         self.extra.push((key.to_string(), value));
