@@ -8,21 +8,25 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow};
 use dcrisk_core::{Headline, Scenario};
 use dcrisk_report::{ChartOptions, format_money, render_comparison};
+use serde_json::json;
 
 use crate::atomic::{OutputFile, prepare, write_loose};
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_scenario};
+use crate::load::{InputError, load_tree, validate_tree};
 use crate::pool::{par_map, simulate_on_pool, thread_pool};
 use crate::progress::PathBar;
+use crate::provenance::{Record, check_replacement};
 use crate::publish::{say, write_run_folder};
 use crate::table::{pct, text_table};
 
-/// A scenario of the batch that loaded: where it came from and what it is.
+/// A scenario of the batch that loaded: where it came from, what it is, and the record
+/// of its run's making.
 struct Loaded {
     path: PathBuf,
     scenario: Scenario,
+    record: Record,
 }
 
 /// The comparison outputs in OUT/ itself.
@@ -89,7 +93,11 @@ fn check_memory(args: &BatchArgs, paths: u64, runs: usize, threads: usize) -> Re
 fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
     let mut loaded: Vec<Loaded> = Vec::new();
     for path in scenario_files(&args.inputs, failures) {
-        let checked = load_scenario(&path, &args.common.set).and_then(|scenario| {
+        let checked = load_tree(&path, &args.common.set).and_then(|tree| {
+            let scenario = validate_tree(&path.display().to_string(), &tree)?;
+            let dir = args.common.out.join(&scenario.name);
+            check_replacement(&dir, &path, args.force)?;
+            let record = Record::for_scenario(&path, &args.common.set, &tree)?;
             match loaded.iter().find(|l| l.scenario.name == scenario.name) {
                 Some(first) => Err(InputError(format!(
                     "{}: scenario name {:?} is already the name of {}; each scenario of a \
@@ -98,11 +106,15 @@ fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
                     scenario.name,
                     first.path.display()
                 ))),
-                None => Ok(scenario),
+                None => Ok((scenario, record)),
             }
         });
         match checked {
-            Ok(scenario) => loaded.push(Loaded { path, scenario }),
+            Ok((scenario, record)) => loaded.push(Loaded {
+                path,
+                scenario,
+                record,
+            }),
             Err(e) => {
                 eprintln!("error: {e}");
                 failures.push(path.display().to_string());
@@ -196,11 +208,32 @@ fn common_paths_and_seed(loaded: &[Loaded], common: &CommonArgs) -> (u64, u64) {
 /// Simulates one scenario, writes `OUT/<name>/` as `dcrisk run` does, and returns its
 /// headline figures (the per-path data are dropped here).
 fn run_one(l: &Loaded, paths: u64, seed: u64, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
+    let record = l.record.clone().restarted();
     let results = simulate_on_pool(&l.scenario, paths, seed, &args.common, bar);
     let stats = results.metric_stats();
     let dir = args.common.out.join(&l.scenario.name);
-    write_run_folder(&results, &stats, &dir, args.save_paths, &args.charts)?;
+    let record = record
+        .with("threads", json!(rayon::current_num_threads()))
+        .with("techniques", techniques_json(&args.common));
+    write_run_folder(
+        &results,
+        &stats,
+        &dir,
+        args.save_paths,
+        &args.charts,
+        &record,
+    )?;
     Ok(results.headline_from(&stats))
+}
+
+/// run.json's `techniques` for a batch: variance reduction only.
+fn techniques_json(common: &CommonArgs) -> serde_json::Value {
+    json!({
+        "antithetic": common.antithetic,
+        "control_variates": common.control_variates,
+        "sketch": false,
+        "precision": null,
+    })
 }
 
 /// Writes OUT/comparison.csv and the comparison charts; returns the file names.

@@ -137,6 +137,12 @@ pub struct RunArgs {
     /// Metric whose mean --precision bounds.
     #[arg(long, default_value = "savings_pv", value_parser = parse_metric)]
     pub target: Metric,
+    /// Name of the output folder, OUT/NAME/, instead of the scenario's `name`.
+    #[arg(long, value_name = "NAME", value_parser = parse_folder_name)]
+    pub name: Option<String>,
+    /// Replace the output folder even if it holds the results of another scenario file.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
     /// Refuse a scenario with plausibility warnings (implausible values such as a
@@ -157,8 +163,19 @@ pub struct MergeArgs {
     /// Also write paths.csv.
     #[arg(long)]
     pub save_paths: bool,
+    /// Name of the output folder, OUT/NAME/, instead of the scenario's `name`.
+    #[arg(long, value_name = "NAME", value_parser = parse_folder_name)]
+    pub name: Option<String>,
     #[command(flatten)]
     pub charts: ChartArgs,
+}
+
+/// An output folder's name, checked like a scenario's `name`.
+fn parse_folder_name(s: &str) -> Result<String, String> {
+    match dcrisk_core::scenario::name_problem(s) {
+        Some(problem) => Err(problem),
+        None => Ok(s.to_string()),
+    }
 }
 
 /// Chart flags.
@@ -285,6 +302,9 @@ pub struct BatchArgs {
     /// Also write each scenario's paths.csv.
     #[arg(long)]
     pub save_paths: bool,
+    /// Replace scenarios' output folders even if they hold the results of other files.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
 }

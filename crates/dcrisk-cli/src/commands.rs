@@ -7,32 +7,98 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dcrisk_core::{RunResults, Scenario, engine};
+use serde_json::json;
 
 use crate::atomic::prepare;
 use crate::cli::{CommonArgs, RunArgs};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_checked, load_scenario};
+use crate::load::{InputError, load_checked, load_scenario, load_tree, plausible, validate_tree};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
+use crate::provenance::{Record, check_replacement};
 use crate::publish::{publish, say};
 
-/// `dcrisk run` without `--shard`: check the memory and the output folder, simulate,
-/// check the results are finite, write the output folder, print the summary.
+/// `dcrisk run` without `--shard`: check the memory and the output folder (writable, and
+/// not another scenario file's results), simulate, check the results are finite, write
+/// the output folder with the record of its making, print the summary.
 pub fn run(args: &RunArgs) -> Result<()> {
-    let scenario = load_checked(&args.scenario, &args.common.set, args.strict)?;
+    let tree = load_tree(&args.scenario, &args.common.set)?;
+    let label = args.scenario.display().to_string();
+    let scenario = validate_tree(&label, &tree)?;
+    plausible(&label, &scenario, args.strict)?;
     let pool = thread_pool(args.common.threads)?;
     check_memory(&scenario, args, pool.current_num_threads())?;
-    let _prepared = prepare(&args.common.out.join(&scenario.name))?;
+    let dir = args
+        .common
+        .out
+        .join(args.name.as_deref().unwrap_or(&scenario.name));
+    check_replacement(&dir, &args.scenario, args.force)?;
+    let _prepared = prepare(&dir)?;
+    let record = Record::for_scenario(&args.scenario, &args.common.set, &tree)?
+        .with("threads", json!(pool.current_num_threads()))
+        .with("techniques", techniques_json(args));
+    let record = match precision_flags(args) {
+        Some(flags) => record.reproduced_by(flags),
+        None => record,
+    };
     let started = Instant::now();
     let results = simulate(&scenario, args, &pool)?;
     publish(
         &results,
-        &args.common.out,
+        &dir,
         args.save_paths,
         &args.charts,
+        &record,
         started,
         "",
     )
+}
+
+/// The flags of a run to a precision, which scenario.toml's comment repeats: the run
+/// stops where they say, not at a path count.
+fn precision_flags(args: &RunArgs) -> Option<String> {
+    let mut flags = String::new();
+    if let Some(rel) = args.precision {
+        flags.push_str(&format!("--precision {rel} "));
+    }
+    if let Some(abs) = args.precision_abs {
+        flags.push_str(&format!("--precision-abs {abs} "));
+    }
+    if flags.is_empty() {
+        return None;
+    }
+    flags.push_str(&format!(
+        "--max-paths {} --target {}",
+        args.max_paths,
+        args.target.name()
+    ));
+    for (on, flag) in [
+        (args.common.antithetic, " --antithetic"),
+        (args.common.control_variates, " --control-variates"),
+    ] {
+        if on {
+            flags.push_str(flag);
+        }
+    }
+    Some(flags)
+}
+
+/// run.json's `techniques`: variance reduction, `--sketch` and the precision goal.
+fn techniques_json(args: &RunArgs) -> serde_json::Value {
+    let precision = (args.precision.is_some() || args.precision_abs.is_some()).then(|| {
+        json!({
+            "target": args.target.name(),
+            "relative": args.precision,
+            "absolute": args.precision_abs,
+            "max_paths": args.max_paths,
+        })
+    });
+    json!({
+        "antithetic": args.common.antithetic,
+        "control_variates": args.common.control_variates,
+        "sketch": args.sketch,
+        "precision": precision,
+    })
 }
 
 /// Refuses a run whose estimated peak memory exceeds what is available (see `limits`).

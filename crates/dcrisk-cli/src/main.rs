@@ -5,8 +5,9 @@
 //! - helpers: `load` (scenario files), `progress`, `interrupt` (SIGINT and SIGTERM),
 //!   `lock` (one writer per output folder), `stale` (leftovers of interrupted writers),
 //!   `atomic` (file writes), `limits` (memory), `finite` (non-finite results), `outputs`
-//!   (file contents), `csv`, `table` (terminal text), `pool` (threads), `publish` (a run's
-//!   folder and summary) and `study` (the runner of `sweep` and `sensitivity`);
+//!   (file contents), `csv`, `table` (terminal text), `pool` (threads), `provenance`
+//!   (run.json and scenario.toml), `publish` (a run's folder and summary) and `study`
+//!   (the runner of `sweep` and `sensitivity`);
 //! - commands: `commands` (run, validate, init, rng-floor), `shards` (run --shard,
 //!   merge), `batch`, `sweep`, `sensitivity`, each used only by `main`.
 
@@ -26,6 +27,7 @@ mod lock;
 mod outputs;
 mod pool;
 mod progress;
+mod provenance;
 mod publish;
 mod sensitivity;
 mod shards;

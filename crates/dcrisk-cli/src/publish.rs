@@ -10,21 +10,22 @@ use dcrisk_core::{Metric, MetricStats, RunResults};
 
 use crate::atomic::{OutputFile, write_atomically};
 use crate::cli::ChartArgs;
+use crate::provenance::Record;
 use crate::{finite, outputs, table};
 
-/// Writes a run's folder (files and charts, atomically) and prints its summary; the
-/// statistics are computed once for both.
+/// Writes a run's folder `dir` (files and charts, atomically, with the `record` of its
+/// making) and prints its summary; the statistics are computed once for both.
 pub fn publish(
     results: &RunResults,
-    out: &Path,
+    dir: &Path,
     save_paths: bool,
     charts: &ChartArgs,
+    record: &Record,
     started: Instant,
     heading: &str,
 ) -> Result<()> {
     let stats = results.metric_stats();
-    let dir = out.join(&results.scenario);
-    let files = write_run_folder(results, &stats, &dir, save_paths, charts)?;
+    let files = write_run_folder(results, &stats, dir, save_paths, charts, record)?;
     let headline = results.headline_from(&stats);
     let report = table::render(results, &headline, started.elapsed().as_secs_f64());
     say(&format!(
@@ -34,19 +35,21 @@ pub fn publish(
     Ok(())
 }
 
-/// Writes every file of a run's folder `dir` at once (see [`output_files`] and
-/// [`chart_files`]); returns how many there are. A run with a non-finite figure fails
-/// here and writes nothing (see `finite`).
+/// Writes every file of a run's folder `dir` at once (see [`output_files`],
+/// [`chart_files`] and the `record`'s run.json and scenario.toml); returns how many there
+/// are. A run with a non-finite figure fails here and writes nothing (see `finite`).
 pub fn write_run_folder(
     results: &RunResults,
     stats: &[(Metric, MetricStats)],
     dir: &Path,
     save_paths: bool,
     charts: &ChartArgs,
+    record: &Record,
 ) -> Result<usize> {
     finite::check(results, Some(stats))?;
     let mut files = output_files(results, stats, save_paths);
-    files.extend(chart_files(results, charts)?);
+    files.extend(chart_files(results, charts, &record.chart_note())?);
+    files.extend(record.files(results));
     write_atomically(dir, &files)?;
     Ok(files.len())
 }
@@ -74,14 +77,16 @@ pub fn output_files(
     files
 }
 
-/// The run's PNG charts, unless switched off.
-pub fn chart_files(r: &RunResults, args: &ChartArgs) -> Result<Vec<OutputFile>> {
+/// The run's PNG charts, unless switched off, with `note` in their subtitles (see
+/// `dcrisk_report::render_all_noted`).
+pub fn chart_files(r: &RunResults, args: &ChartArgs, note: &str) -> Result<Vec<OutputFile>> {
     if args.no_charts {
         return Ok(Vec::new());
     }
     let (width, height) = args.chart_size;
-    let charts = dcrisk_report::render_all(r, &dcrisk_report::ChartOptions { width, height })
-        .context("cannot render the charts")?;
+    let opts = dcrisk_report::ChartOptions { width, height };
+    let charts =
+        dcrisk_report::render_all_noted(r, &opts, note).context("cannot render the charts")?;
     Ok(charts
         .into_iter()
         .map(|c| OutputFile::new(c.file_name, c.png))

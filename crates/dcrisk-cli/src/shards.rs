@@ -17,6 +17,7 @@ use crate::limits::{Load, check_memory};
 use crate::load::{InputError, load_checked};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
+use crate::provenance::Record;
 use crate::publish::{publish, say};
 
 /// `dcrisk run --shard I/N|auto`: simulates one shard and writes its partial result file.
@@ -42,7 +43,11 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
     };
     let what = format!("{} shard {}/{}", scenario.name, shard.index, shard.count);
     check_memory(&load, &what, "add --sketch or use more shards")?;
-    let _prepared = prepare(&args.common.out.join(&scenario.name))?;
+    let dir = args
+        .common
+        .out
+        .join(args.name.as_deref().unwrap_or(&scenario.name));
+    let _prepared = prepare(&dir)?;
     let bar = PathBar::new(range.end - range.start, &what);
     let started = Instant::now();
     let run = pool.install(|| simulate_part(scenario, &config, range.clone(), &bar));
@@ -57,7 +62,6 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
         },
         run,
     };
-    let dir = args.common.out.join(&scenario.name);
     let name = format!("part-{:04}-of-{:04}.dcrisk", shard.index, shard.count);
     let file = dir.join(&name);
     write_beside(&dir, &[OutputFile::new(name, partial.encode())])?;
@@ -147,10 +151,12 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     for path in &args.parts {
         parts.push(read_part(path)?);
     }
+    let headers = part_headers(&parts, &names);
     let results = merge_parts(parts, &names).map_err(|e| InputError(format!("merge: {e}")))?;
     // The name was checked like `run` checks it (core's `Partial::decode` and `merge`);
     // checked again here, where it becomes a path: one plain folder inside --out.
-    let mut components = Path::new(&results.scenario).components();
+    let folder = args.name.as_deref().unwrap_or(&results.scenario);
+    let mut components = Path::new(folder).components();
     let plain = matches!(
         (components.next(), components.next()),
         (Some(Component::Normal(_)), None)
@@ -163,14 +169,39 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         .into());
     }
     let heading = format!("merged {} shard(s)\n", names.len());
+    let record = Record::for_merge(headers);
     publish(
         &results,
-        &args.out,
+        &args.out.join(folder),
         args.save_paths,
         &args.charts,
+        &record,
         started,
         &heading,
     )
+}
+
+/// What each part's header says, for the merge's run.json.
+fn part_headers(parts: &[Partial], names: &[String]) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = parts
+        .iter()
+        .zip(names)
+        .map(|(p, file)| {
+            let h = &p.header;
+            serde_json::json!({
+                "file": file,
+                "dcrisk_version": h.version,
+                "scenario": h.meta.scenario,
+                "scenario_hash": format!("{:016x}", h.scenario_hash),
+                "seed": h.meta.seed,
+                "total_paths": h.total_paths,
+                "shard": format!("{}/{}", h.shard.index, h.shard.count),
+                "antithetic": h.meta.techniques.antithetic,
+                "control_variates": h.meta.techniques.control_variates,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list)
 }
 
 /// Reads and decodes one part file: a regular file, read to its size as it was opened.

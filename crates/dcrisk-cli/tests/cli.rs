@@ -5,6 +5,7 @@ mod fuzz;
 mod layering;
 mod limits;
 mod parts;
+mod provenance;
 mod safety;
 mod warnings;
 
@@ -706,11 +707,13 @@ fn summary(path: &Path) -> serde_json::Value {
 mod batch {
     use super::*;
 
-    const RUN_FILES: [&str; 4] = [
+    const RUN_FILES: [&str; 6] = [
         "summary.json",
         "metrics.csv",
         "timeseries.csv",
         "exposure.csv",
+        "run.json",
+        "scenario.toml",
     ];
 
     /// Every shipped scenario runs with the same seed and paths; each folder is what `run`
@@ -790,7 +793,8 @@ mod batch {
             dir.path(),
         );
         assert!(o.status.success(), "{}", stderr(&o));
-        for file in RUN_FILES {
+        // (But run.json, which records the command and when it ran.)
+        for file in RUN_FILES.iter().filter(|f| **f != "run.json") {
             let a = std::fs::read(out.join("demand-bust").join(file)).unwrap();
             let b = std::fs::read(single.join("demand-bust").join(file)).unwrap();
             assert!(a == b, "{file} differs from `run`'s");

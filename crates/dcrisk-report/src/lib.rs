@@ -108,9 +108,23 @@ pub fn chart_file_names() -> Vec<&'static str> {
 /// [`ReportError::InvalidSize`] when a side is outside [`MIN_SIDE`]..=[`MAX_SIDE`];
 /// the other variants only if drawing or encoding fails, which is a bug.
 pub fn render_all(results: &RunResults, opts: &ChartOptions) -> Result<Vec<Chart>, ReportError> {
+    render_all_noted(results, opts, "")
+}
+
+/// [`render_all`] with `note` said in every chart's subtitle after the run's identity
+/// (paths, seed, horizon), e.g. `overrides: guarantee.cap=0`; an empty note changes
+/// nothing, so the charts are those of [`render_all`] byte for byte.
+///
+/// # Errors
+/// As [`render_all`].
+pub fn render_all_noted(
+    results: &RunResults,
+    opts: &ChartOptions,
+    note: &str,
+) -> Result<Vec<Chart>, ReportError> {
     check_size(opts)?;
     font::register()?;
-    let ctx = charts::Ctx::new(results, opts);
+    let ctx = charts::Ctx::new(results, opts, note);
     // A run that kept only summaries (`--sketch`) has no per-path values to plot.
     let has_paths = results.summaries.is_none();
     // Charts are independent: drawn in parallel, returned in their fixed order.

@@ -19,7 +19,7 @@ pub use limits::{
 pub use model::*;
 pub use overrides::apply_override;
 pub use reader::nearest;
-pub use toml_text::{parse_toml, parse_value};
+pub use toml_text::{parse_toml, parse_value, write_toml};
 pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, MAX_NAME_BYTES, name_problem, validate};
 pub use value::{Table, Value, format_number};
 pub use warnings::{

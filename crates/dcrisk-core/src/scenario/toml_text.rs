@@ -1,4 +1,4 @@
-//! Scenario text in TOML to the value tree: parsing only, no file access.
+//! Scenario text in TOML to the value tree and back: no file access.
 
 use super::value::{Table, Value};
 
@@ -77,6 +77,35 @@ fn syntax_message(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
+/// The value tree as TOML text that [`parse_toml`] reads back to the same tree (numbers
+/// in their shortest round-trip form), e.g. the resolved scenario of a run after its
+/// `--set` overrides.
+///
+/// # Examples
+/// ```
+/// use dcrisk_core::scenario::{parse_toml, write_toml};
+/// let tree = parse_toml("name = \"a\"\n[cloud]\nprice0 = 0.1\n").unwrap();
+/// assert_eq!(parse_toml(&write_toml(&tree)).unwrap(), tree);
+/// ```
+pub fn write_toml(tree: &Table) -> String {
+    to_toml_table(tree).to_string()
+}
+
+fn to_toml_table(t: &Table) -> toml::Table {
+    t.iter().map(|(k, v)| (k.clone(), to_toml(v))).collect()
+}
+
+fn to_toml(v: &Value) -> toml::Value {
+    match v {
+        Value::Str(s) => toml::Value::String(s.clone()),
+        Value::Int(i) => toml::Value::Integer(*i),
+        Value::Float(f) => toml::Value::Float(*f),
+        Value::Bool(b) => toml::Value::Boolean(*b),
+        Value::Array(a) => toml::Value::Array(a.iter().map(to_toml).collect()),
+        Value::Table(t) => toml::Value::Table(to_toml_table(t)),
+    }
+}
+
 fn convert_table(t: toml::Table) -> Table {
     t.into_iter().map(|(k, v)| (k, convert(v))).collect()
 }
@@ -90,5 +119,32 @@ fn convert(v: toml::Value) -> Value {
         toml::Value::Datetime(d) => Value::Str(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(convert).collect()),
         toml::Value::Table(t) => Value::Table(convert_table(t)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every shipped scenario and the starter read back from their written form as the
+    /// same tree.
+    #[test]
+    fn written_trees_read_back_the_same() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(root).unwrap().flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let tree = parse_toml(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let text = write_toml(&tree);
+            assert_eq!(parse_toml(&text).unwrap(), tree, "{}", path.display());
+            seen += 1;
+        }
+        assert!(seen > 0);
+        let odd =
+            parse_toml("x = 1e300\ny = -0.1\nz = [[0, 1.5]]\n\"a b\" = { c = 5e-324 }\n").unwrap();
+        assert_eq!(parse_toml(&write_toml(&odd)).unwrap(), odd);
     }
 }

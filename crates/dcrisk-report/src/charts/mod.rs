@@ -87,6 +87,9 @@ pub(crate) struct Ctx<'r> {
     pub results: &'r RunResults,
     pub theme: Theme,
     pub probabilities: Probabilities,
+    /// Said in every subtitle after the run's identity (e.g. `overrides: guarantee.cap=0`);
+    /// empty for none.
+    pub note: String,
     /// Statistics of metric columns, computed on first use with the same function as
     /// `RunResults::metric_stats` (so the numbers match summary.json) but only for the
     /// metrics whose quantiles a chart shows: at a million paths each costs a sort.
@@ -97,11 +100,12 @@ pub(crate) struct Ctx<'r> {
 }
 
 impl<'r> Ctx<'r> {
-    pub(crate) fn new(results: &'r RunResults, opts: &ChartOptions) -> Self {
+    pub(crate) fn new(results: &'r RunResults, opts: &ChartOptions, note: &str) -> Self {
         Ctx {
             results,
             theme: Theme::new(opts),
             probabilities: results.probabilities(),
+            note: note.to_string(),
             stats: Default::default(),
             sorted: Default::default(),
         }
@@ -180,10 +184,13 @@ impl<'r> Ctx<'r> {
         let noun = if paths == 1 { "path" } else { "paths" };
         let count = format_number(paths as f64, 0);
         let horizon = self.results.horizon_months;
-        let base = format!(
+        let mut base = format!(
             "{count} {noun} · seed {} · {horizon}-month horizon",
             self.results.seed
         );
+        if !self.note.is_empty() {
+            base = format!("{base} · {}", self.note);
+        }
         if remark.is_empty() {
             base
         } else {
