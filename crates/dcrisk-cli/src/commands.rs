@@ -15,9 +15,11 @@ use crate::load::{InputError, load_scenario};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::publish::{publish, say};
+use crate::table::precision_verdict;
 
 /// `dcrisk run` without `--shard`: check the memory and the output folder, simulate,
-/// check the results are finite, write the output folder, print the summary.
+/// check the results are finite, write the output folder, print the summary; then a run
+/// to a precision that did not reach it is an error (exit code 3, outputs kept).
 pub fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario, &args.common.set)?;
     let pool = thread_pool(args.common.threads)?;
@@ -32,7 +34,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
         &args.charts,
         started,
         "",
-    )
+    )?;
+    Ok(precision_verdict(&results, args)?)
 }
 
 /// Refuses a run whose estimated peak memory exceeds what is available (see `limits`).

@@ -17,7 +17,7 @@ use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
 use crate::load::InputError;
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
-use crate::table::{pct, show, text_table};
+use crate::table::{metric_kind, pct, show, text_table};
 
 /// Most points of a grid.
 const MAX_POINTS: usize = 10_000;
@@ -282,17 +282,6 @@ fn report(args: &SweepArgs, points: &[Point], rows: &[Row], started: Instant) ->
         );
     }
     out
-}
-
-/// What a metric measures, for the chart's axis and the table's cells.
-fn metric_kind(m: Metric) -> ValueKind {
-    match m {
-        Metric::TenantDefault => ValueKind::Share,
-        Metric::IdleMwMonths | Metric::OverflowMwMonths | Metric::LandlordDefaults => {
-            ValueKind::Number
-        }
-        _ => ValueKind::Money,
-    }
 }
 
 /// An axis description of a metric, with its unit.
