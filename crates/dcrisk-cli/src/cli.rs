@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use dcrisk_core::engine::RunConfig;
 use dcrisk_core::scenario::{MAX_PATHS, Value};
 use dcrisk_core::{Metric, Scenario, Techniques};
@@ -26,7 +26,8 @@ use crate::decimal::round12;
   dcrisk sweep scenarios/gigawatt-program.toml --param guarantee.cap=0:1e10:6
   dcrisk sensitivity scenarios/gigawatt-program.toml --swing 0.2   # tornado of inputs
 
-Exit codes: 0 success, 1 failure while running, 2 bad input (file, field or flag).")]
+Exit codes: 0 success, 1 failure while running, 2 bad input (file, field or flag),
+3 run --precision not met within --max-paths (outputs written, less precise than asked).")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -41,6 +42,10 @@ pub enum Command {
     ///
     /// Output goes to OUT/<scenario name>/, replacing a previous run of the same scenario
     /// only once the new one is complete.
+    ///
+    /// Exit codes: 0 done, 1 failure while running, 2 bad input (file, field or flag), 3 a
+    /// run to a precision (--precision, --precision-abs) that did not reach it within
+    /// --max-paths: its outputs are written and valid, only less precise than asked.
     Run(RunArgs),
     /// Check a scenario file and report every problem at once (exit 2 if any).
     Validate {
@@ -92,6 +97,7 @@ pub enum Command {
 
 #[allow(rustdoc::invalid_html_tags)]
 #[derive(Args, Debug, Clone)]
+#[command(group(ArgGroup::new("goal").args(["precision", "precision_abs"]).multiple(true)))]
 pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
@@ -125,17 +131,25 @@ pub struct RunArgs {
     )]
     pub sketch: bool,
     /// Run until the 95% confidence half-width of the target's mean is within REL of the
-    /// mean (e.g. 0.005 for ±0.5%); --paths is then ignored in favour of --max-paths.
-    #[arg(long, value_name = "REL", value_parser = positive_f64)]
+    /// mean (e.g. 0.005 for ±0.5%), with at most --max-paths paths (not with --paths). If
+    /// the budget runs out first, the outputs are still written and the exit code is 3.
+    #[arg(long, value_name = "REL", value_parser = positive_f64, conflicts_with = "paths")]
     pub precision: Option<f64>,
-    /// Run until the 95% half-width is within X (in the target's units, e.g. dollars).
-    #[arg(long, value_name = "X", value_parser = positive_f64)]
+    /// Run until the 95% half-width is within X (in the target's units: dollars, or a
+    /// probability for tenant_default); not with --paths; exit code 3 if not met.
+    #[arg(long, value_name = "X", value_parser = positive_f64, conflicts_with = "paths")]
     pub precision_abs: Option<f64>,
-    /// Path budget of a run to a precision.
-    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_PATHS))]
+    /// Path budget of a run to a precision (only with --precision or --precision-abs).
+    #[arg(
+        long,
+        default_value_t = 10_000_000,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_PATHS),
+        requires = "goal"
+    )]
     pub max_paths: u64,
-    /// Metric whose mean --precision bounds.
-    #[arg(long, default_value = "savings_pv", value_parser = parse_metric)]
+    /// Metric whose mean --precision bounds, any metric of summary.json (only with
+    /// --precision or --precision-abs).
+    #[arg(long, default_value = "savings_pv", value_parser = parse_metric, requires = "goal")]
     pub target: Metric,
     /// Name of the output folder, OUT/NAME/, instead of the scenario's `name`.
     #[arg(long, value_name = "NAME", value_parser = parse_folder_name)]
@@ -417,7 +431,8 @@ pub struct SensitivityArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// How far each input group moves down and up: 0.2 for ±20% (drifts move by
-    /// ±SWING × max(|drift|, 0.1)). Between 0 and 1.
+    /// ±SWING × max(|drift|, 0.1)). Strictly between 0 and 1 (0 < SWING < 1): a level
+    /// moved down by 100% would be 0, and prices must stay above 0.
     #[arg(long, default_value_t = 0.2, value_parser = parse_swing)]
     pub swing: f64,
     /// Metric whose mean ranks the inputs (any metric of summary.json); the tornado's
@@ -435,7 +450,7 @@ fn parse_swing(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
         _ => Err(format!(
-            "expected a number between 0 and 1 (0.2 = ±20%), got {s:?}"
+            "expected 0 < SWING < 1 (0.2 = ±20%; at 1 a level moved down would be 0), got {s:?}"
         )),
     }
 }
@@ -478,7 +493,8 @@ mod tests {
     #[test]
     fn swing_must_be_a_fraction() {
         assert_eq!(parse_swing("0.2"), Ok(0.2));
-        for bad in ["0", "1", "-0.1", "x", "nan"] {
+        assert_eq!(parse_swing("0.99"), Ok(0.99));
+        for bad in ["0", "1", "1.0", "-0.1", "x", "nan"] {
             assert!(parse_swing(bad).is_err(), "{bad}");
         }
     }

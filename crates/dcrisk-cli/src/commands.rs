@@ -17,10 +17,12 @@ use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::{Record, check_replacement};
 use crate::publish::{publish, say};
+use crate::table::precision_verdict;
 
 /// `dcrisk run` without `--shard`: check the memory and the output folder (writable, and
 /// not another scenario file's results), simulate, check the results are finite, write
-/// the output folder with the record of its making, print the summary.
+/// the output folder with the record of its making, print the summary; then a run to a
+/// precision that did not reach it is an error (exit code 3, outputs kept).
 pub fn run(args: &RunArgs) -> Result<()> {
     let tree = load_tree(&args.scenario, &args.common.set)?;
     let label = args.scenario.display().to_string();
@@ -51,7 +53,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
         &record,
         started,
         "",
-    )
+    )?;
+    Ok(precision_verdict(&results, args)?)
 }
 
 /// The flags of a run to a precision, which scenario.toml's comment repeats: the run

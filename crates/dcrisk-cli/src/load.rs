@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use dcrisk_core::Scenario;
-use dcrisk_core::scenario::{Table, Value, apply_override, parse_toml, validate, warnings};
+use dcrisk_core::scenario::{
+    FieldError, Table, Value, apply_override, parse_toml, validate, warnings,
+};
 
 /// A problem with what the user gave us: exit code 2, message names the file and field.
 #[derive(Debug, thiserror::Error)]
@@ -53,14 +55,43 @@ pub fn plausible(label: &str, scenario: &Scenario, strict: bool) -> Result<(), I
 }
 
 /// Reads a scenario file into the value tree and applies the `--set` overrides, without
-/// validating (sweeps and sensitivity edit the tree further first).
+/// validating the result (sweeps and sensitivity edit the tree further first). A problem
+/// that an override brings in (a mistyped key, a bad value) is blamed on its `--set`
+/// flag, not on the file; the file's own problems are left to the validation that follows.
 pub fn load_tree(path: &Path, sets: &[(String, String)]) -> Result<Table, InputError> {
     let mut tree = read_tree(path)?;
-    for (key, value) in sets {
-        apply_override(&mut tree, key, parse_value(value))
-            .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    if sets.is_empty() {
+        return Ok(tree);
     }
-    Ok(tree)
+    let mut known = problems(&tree);
+    let mut blamed = Vec::new();
+    for (key, value) in sets {
+        // The core's message already starts with `--set KEY`.
+        apply_override(&mut tree, key, parse_value(value)).map_err(InputError)?;
+        let now = problems(&tree);
+        // The last line of a long list only counts the rest ("... and 19 more").
+        let listed = |p: &&FieldError| !(p.path.is_empty() && p.message.starts_with("... and"));
+        for p in now.iter().filter(listed).filter(|p| !known.contains(p)) {
+            blamed.push(format!("--set {key}={value}: {p}"));
+        }
+        known = now;
+    }
+    match blamed.len() {
+        0 => Ok(tree),
+        1 => Err(InputError(blamed.remove(0))),
+        n => Err(InputError(format!(
+            "{n} problem(s) from --set flags:\n  {}",
+            blamed.join("\n  ")
+        ))),
+    }
+}
+
+/// The validation problems of a tree, none if it is a valid scenario.
+fn problems(tree: &Table) -> Vec<FieldError> {
+    validate(tree)
+        .err()
+        .map(|e| e.errors().to_vec())
+        .unwrap_or_default()
 }
 
 /// Validates a scenario tree; the error lists every problem after `label` (the file, or

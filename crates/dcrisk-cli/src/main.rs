@@ -43,6 +43,11 @@ use clap::error::ErrorKind;
 
 use cli::{Cli, Command};
 use load::InputError;
+use table::PrecisionNotMet;
+
+/// Exit code of a run to a precision that stopped at `--max-paths` short of it, after
+/// writing its outputs (0 success, 1 failure while running, 2 bad input).
+const PRECISION_NOT_MET: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -64,6 +69,8 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             if e.downcast_ref::<InputError>().is_some() {
                 ExitCode::from(2)
+            } else if e.downcast_ref::<PrecisionNotMet>().is_some() {
+                ExitCode::from(PRECISION_NOT_MET)
             } else {
                 ExitCode::from(1)
             }

@@ -6,7 +6,7 @@ use std::path::{Component, Path};
 use std::time::Instant;
 
 use anyhow::Result;
-use dcrisk_core::engine::{RunMeta, simulate_part};
+use dcrisk_core::engine::{CHUNK, RunMeta, simulate_part};
 use dcrisk_core::shard::{
     MAX_SHARDS, MAX_TOTAL_PATHS, Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash,
 };
@@ -75,7 +75,24 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
         started.elapsed().as_secs_f64(),
         file.display()
     ));
+    if range.is_empty() {
+        eprintln!("{}", empty_shard_note(shard, total));
+    }
     Ok(())
+}
+
+/// The note of a shard that gets no paths: shards split the run in whole chunks of
+/// [`CHUNK`] paths, so a run of fewer chunks than shards leaves some shards empty. Their
+/// parts are still written, for the merge to find every shard.
+fn empty_shard_note(shard: Shard, total: u64) -> String {
+    let chunks = total.div_ceil(CHUNK);
+    format!(
+        "note: shard {}/{} has no paths: shards take whole chunks of up to {CHUNK} paths, \
+         and the run's {total} paths make {chunks} chunk(s), fewer than the {} shards. Its \
+         part is written (empty) so that the merge is complete; fewer shards or more \
+         --paths would give every shard work",
+        shard.index, shard.count, shard.count
+    )
 }
 
 /// `I/N` with 0 <= I < N <= 1,000,000, or `auto` from the scheduler's environment.

@@ -5,8 +5,12 @@
 
 use std::fmt::Write as _;
 
-use dcrisk_core::{Headline, Metric, RunResults};
+use dcrisk_core::text::thousands;
+use dcrisk_core::{Convergence, Headline, Metric, RunResults};
 use dcrisk_report::{ValueKind, format_money, format_signed_money};
+
+use crate::cli::RunArgs;
+use crate::decimal::round6;
 
 /// A share as a percentage with one decimal.
 pub fn pct(x: f64) -> String {
@@ -37,7 +41,9 @@ pub fn show_signed(kind: ValueKind, v: f64) -> String {
     }
 }
 
-/// What a metric measures, for charts' axes and the tables' cells.
+/// What a metric measures, for charts' axes and the cells and lines that show it: the
+/// tenant's default is a probability, MW-months and landlord defaults are plain numbers,
+/// the rest are money.
 pub fn metric_kind(m: Metric) -> ValueKind {
     match m {
         Metric::TenantDefault => ValueKind::Share,
@@ -46,6 +52,79 @@ pub fn metric_kind(m: Metric) -> ValueKind {
         }
         _ => ValueKind::Money,
     }
+}
+
+/// `x` with three significant digits and no exponent (`0.00123`, `1.23`, `1230`).
+fn sig3(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    let decimals = (2 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// A precision run's mean and 95% half-width in the target's units: money as money, a
+/// probability as a percentage and its half-width in percentage points, numbers as such.
+fn mean_and_half_width(kind: ValueKind, mean: f64, half_width: f64) -> String {
+    match kind {
+        ValueKind::Money => format!("{} ± {}", format_money(mean), format_money(half_width)),
+        ValueKind::Share => format!(
+            "{}% ± {} percentage points",
+            sig3(100.0 * mean),
+            sig3(100.0 * half_width)
+        ),
+        ValueKind::Number => format!("{} ± {}", sig3(mean), sig3(half_width)),
+    }
+}
+
+/// The line of a run to a precision: the target's mean and half-width in its units, the
+/// half-width relative to the mean, the paths used.
+fn precision_text(r: &RunResults, c: &Convergence) -> String {
+    let figures = mean_and_half_width(
+        metric_kind(c.target),
+        r.estimate(c.target).mean,
+        c.half_width,
+    );
+    let relative = match c.relative_half_width.is_finite() {
+        true => format!(" (±{}% of the mean)", sig3(100.0 * c.relative_half_width)),
+        false => String::new(),
+    };
+    format!(
+        "{} mean {figures}{relative} after {} paths",
+        c.target.name(),
+        thousands(c.paths_used)
+    )
+}
+
+/// A run to a precision that used its whole --max-paths budget short of the precision
+/// asked: exit code 3 (see `main`), returned once the outputs are written.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PrecisionNotMet(pub String);
+
+/// `Err` when `r` is a run to a precision that did not reach the one `args` asked for.
+pub fn precision_verdict(r: &RunResults, args: &RunArgs) -> Result<(), PrecisionNotMet> {
+    let Some(c) = r.convergence.as_ref().filter(|c| !c.met) else {
+        return Ok(());
+    };
+    let mut asked = Vec::new();
+    if let Some(rel) = args.precision {
+        asked.push(format!("±{}% (--precision {rel})", round6(100.0 * rel)));
+    }
+    if let Some(x) = args.precision_abs {
+        let within = match metric_kind(c.target) {
+            ValueKind::Money => format_money(x),
+            _ => sig3(x),
+        };
+        asked.push(format!("±{within} (--precision-abs {x})"));
+    }
+    Err(PrecisionNotMet(format!(
+        "precision not met within --max-paths {}: {}, asked {}. The outputs are written \
+         and valid, only less precise than asked; raise --max-paths or ask less",
+        thousands(args.max_paths),
+        precision_text(r, c),
+        asked.join(" and ")
+    )))
 }
 
 /// The run's headline figures as a small two-column table.
@@ -95,16 +174,7 @@ pub fn render(r: &RunResults, h: &Headline, seconds: f64) -> String {
         } else {
             "NOT met within --max-paths"
         };
-        rows.push((
-            "Precision",
-            format!(
-                "{} mean ± {} ({:.3}%) after {} paths: {verdict}",
-                c.target.name(),
-                format_money(c.half_width),
-                100.0 * c.relative_half_width,
-                c.paths_used
-            ),
-        ));
+        rows.push(("Precision", format!("{}: {verdict}", precision_text(r, c))));
     }
     let width = rows
         .iter()
@@ -193,5 +263,26 @@ mod tests {
         assert_eq!(show_signed(ValueKind::Money, -2_500_000.0), "-$2.5M");
         assert_eq!(show_signed(ValueKind::Share, 0.0483), "+4.8%");
         assert_eq!(show_signed(ValueKind::Number, -1.5), "-1.5");
+    }
+
+    /// A precision line shows the target in its own units: a probability is no money.
+    #[test]
+    fn precision_figures_by_kind() {
+        assert_eq!(metric_kind(Metric::TenantDefault), ValueKind::Share);
+        assert_eq!(metric_kind(Metric::IdleMwMonths), ValueKind::Number);
+        assert_eq!(metric_kind(Metric::GuarantorPayoutPv), ValueKind::Money);
+        assert_eq!(
+            mean_and_half_width(ValueKind::Share, 0.0731, 0.001234),
+            "7.31% ± 0.123 percentage points"
+        );
+        assert_eq!(
+            mean_and_half_width(ValueKind::Money, 2.5e6, 1.2e4),
+            "$2.5M ± $12k"
+        );
+        assert_eq!(
+            mean_and_half_width(ValueKind::Number, 1234.25, 0.5),
+            "1234 ± 0.500"
+        );
+        assert_eq!(sig3(0.0), "0");
     }
 }

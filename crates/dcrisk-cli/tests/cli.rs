@@ -1,6 +1,7 @@
 //! The `dcrisk` binary driven as a user would: bad input, outputs, determinism.
 
 mod figures;
+mod flags;
 mod fuzz;
 mod layering;
 mod limits;
