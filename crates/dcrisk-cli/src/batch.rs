@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
 use dcrisk_core::{Headline, Scenario};
-use dcrisk_report::{ChartOptions, format_money, render_comparison};
+use dcrisk_report::{ChartOptions, format_money, render_comparison_with_base};
 use serde_json::json;
 
 use crate::atomic::{OutputFile, prepare, write_loose};
@@ -37,6 +37,16 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
     let started = Instant::now();
     let mut input_failures: Vec<String> = Vec::new();
     let loaded = load_all(args, &mut input_failures);
+    if let Some(base) = &args.base
+        && !loaded.iter().any(|l| l.scenario.name == *base)
+    {
+        let names: Vec<&str> = loaded.iter().map(|l| l.scenario.name.as_str()).collect();
+        return Err(InputError(format!(
+            "--base {base:?}: no scenario of the batch has that name (they are: {})",
+            names.join(", ")
+        ))
+        .into());
+    }
     let total = loaded.len() + input_failures.len();
     let (paths, seed) = common_paths_and_seed(&loaded, &args.common);
     let pool = thread_pool(args.common.threads)?;
@@ -257,7 +267,8 @@ fn write_comparison(rows: &[(&Loaded, Headline)], args: &BatchArgs) -> Result<Ve
     } else {
         let (width, height) = args.charts.chart_size;
         let headlines: Vec<Headline> = rows.iter().map(|(_, h)| h.clone()).collect();
-        let charts = render_comparison(&headlines, &ChartOptions { width, height })
+        let base = base_row(args, &headlines);
+        let charts = render_comparison_with_base(&headlines, base, &ChartOptions { width, height })
             .context("cannot render the comparison charts")?;
         files.extend(
             charts
@@ -267,6 +278,15 @@ fn write_comparison(rows: &[(&Loaded, Headline)], args: &BatchArgs) -> Result<Ve
     }
     write_loose(out, &files)?;
     Ok(files.into_iter().map(|f| f.name).collect())
+}
+
+/// The row of the base case in the comparison charts: `--base`'s scenario, else the
+/// first when the first input is a file (the user listed it first), else none.
+fn base_row(args: &BatchArgs, rows: &[Headline]) -> Option<usize> {
+    match &args.base {
+        Some(name) => rows.iter().position(|h| h.scenario == *name),
+        None => args.inputs.first().filter(|p| p.is_file()).map(|_| 0),
+    }
 }
 
 /// The comparison table printed on stdout.

@@ -319,6 +319,11 @@ pub struct BatchArgs {
     /// Replace scenarios' output folders even if they hold the results of other files.
     #[arg(long)]
     pub force: bool,
+    /// The scenario the others vary (its `name`), marked as the base case in the
+    /// comparison charts. Default: the first scenario when the first PATH is a file; none
+    /// when it is a folder (whose files run in name order).
+    #[arg(long, value_name = "NAME")]
+    pub base: Option<String>,
     #[command(flatten)]
     pub charts: ChartArgs,
 }

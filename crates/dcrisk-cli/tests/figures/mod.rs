@@ -290,3 +290,43 @@ fn sensitivity_ranks_by_the_chosen_metric() {
     assert!(stdout.contains("base: mean tenant_default "), "{stdout}");
     assert!(stdout.contains('%'), "{stdout}");
 }
+
+/// `batch --base NAME` marks that scenario as the base case; a name no scenario of the
+/// batch has is refused (exit 2) before anything runs or is written.
+#[test]
+fn batch_base_must_name_a_scenario_of_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), |t| t);
+    let f = file.to_str().unwrap();
+    let o = dcrisk(
+        &[
+            "batch",
+            f,
+            "--paths",
+            "512",
+            "--no-charts",
+            "--base",
+            "nope",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--base \"nope\""), "{}", stderr(&o));
+    assert!(!dir.path().join("output").exists());
+    let name = summary_name(dir.path(), f);
+    let o = dcrisk(
+        &["batch", f, "--paths", "512", "--no-charts", "--base", &name],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// The `name` field of the scenario file at `path`.
+fn summary_name(_dir: &Path, path: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("name ="))
+        .unwrap();
+    line.split('"').nth(1).unwrap().to_string()
+}
