@@ -101,7 +101,7 @@ pub fn prepare(dir: &Path) -> Result<Prepared> {
     }
     if stale::dead_leftovers(&parent, &name) {
         let _lock = FolderLock::acquire(&parent, &name)?;
-        stale::recover(&parent, &name);
+        stale::recover(&parent, &name, is_kept);
     }
     let mut seen = SEEN.lock().unwrap_or_else(PoisonError::into_inner);
     seen.push((dir.to_path_buf(), identity(dir)));
@@ -157,7 +157,7 @@ pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<()> {
     let registered = pending(&staging);
     let staged = stage(&staging, files).and_then(|()| {
         let _lock = FolderLock::acquire(&parent, &name)?;
-        stale::recover(&parent, &name);
+        stale::recover(&parent, &name, is_kept);
         note_if_replaced(dir);
         swap_in(&staging, dir, &format!(".{name}.old-{}", unique_suffix()))
     });
@@ -266,7 +266,7 @@ fn carry_kept(dir: &Path, staging: &Path) -> Result<Vec<String>> {
 pub fn write_beside(dir: &Path, files: &[OutputFile]) -> Result<()> {
     let (parent, name) = parent_and_name(dir)?;
     let _lock = FolderLock::acquire(&parent, &name)?;
-    stale::recover(&parent, &name);
+    stale::recover(&parent, &name, is_kept);
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     stale::remove_dead_temporaries(dir, &names);
     write_loose(dir, files)

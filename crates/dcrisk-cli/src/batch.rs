@@ -14,7 +14,7 @@ use crate::atomic::{OutputFile, prepare, write_loose};
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_tree, validate_tree};
+use crate::load::{InputError, load_tree, plausible, validate_tree};
 use crate::pool::{par_map, simulate_on_pool, thread_pool};
 use crate::progress::PathBar;
 use crate::provenance::{Record, check_replacement};
@@ -104,7 +104,9 @@ fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
     let mut loaded: Vec<Loaded> = Vec::new();
     for path in scenario_files(&args.inputs, failures) {
         let checked = load_tree(&path, &args.common.set).and_then(|tree| {
-            let scenario = validate_tree(&path.display().to_string(), &tree)?;
+            let label = path.display().to_string();
+            let scenario = validate_tree(&label, &tree)?;
+            plausible(&label, &scenario, false)?;
             let dir = args.common.out.join(&scenario.name);
             check_replacement(&dir, &path, args.force)?;
             let record = Record::for_scenario(&path, &args.common.set, &tree)?;
@@ -267,7 +269,7 @@ fn write_comparison(rows: &[(&Loaded, Headline)], args: &BatchArgs) -> Result<Ve
     } else {
         let (width, height) = args.charts.chart_size;
         let headlines: Vec<Headline> = rows.iter().map(|(_, h)| h.clone()).collect();
-        let base = base_row(args, &headlines);
+        let base = base_row(args, rows);
         let charts = render_comparison_with_base(&headlines, base, &ChartOptions { width, height })
             .context("cannot render the comparison charts")?;
         files.extend(
@@ -281,11 +283,14 @@ fn write_comparison(rows: &[(&Loaded, Headline)], args: &BatchArgs) -> Result<Ve
 }
 
 /// The row of the base case in the comparison charts: `--base`'s scenario, else the
-/// first when the first input is a file (the user listed it first), else none.
-fn base_row(args: &BatchArgs, rows: &[Headline]) -> Option<usize> {
+/// first input's when it is a file (the user listed it first) and it ran, else none.
+fn base_row(args: &BatchArgs, rows: &[(&Loaded, Headline)]) -> Option<usize> {
     match &args.base {
-        Some(name) => rows.iter().position(|h| h.scenario == *name),
-        None => args.inputs.first().filter(|p| p.is_file()).map(|_| 0),
+        Some(name) => rows.iter().position(|(_, h)| h.scenario == *name),
+        None => {
+            let first = args.inputs.first().filter(|p| p.is_file())?;
+            rows.iter().position(|(l, _)| l.path == *first)
+        }
     }
 }
 

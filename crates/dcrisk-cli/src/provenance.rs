@@ -142,7 +142,9 @@ impl Record {
             };
             let text = format!(
                 "# The scenario of this run: {}{set_note}, resolved by dcrisk {}.\n\
-                 # Reproduce the run: dcrisk run scenario.toml {} --seed {}\n\n{tree}",
+                 # Reproduce the run: dcrisk run scenario.toml {} --seed {}\n\
+                 # (with --out DIR or --name NAME: this folder keeps the original file's \
+                 results)\n\n{tree}",
                 self.source,
                 env!("CARGO_PKG_VERSION"),
                 self.flags.clone().unwrap_or_else(|| format!(

@@ -17,7 +17,7 @@ use crate::limits::{Load, check_memory};
 use crate::load::{InputError, load_checked};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
-use crate::provenance::Record;
+use crate::provenance::{Record, check_replacement};
 use crate::publish::{publish, say};
 
 /// `dcrisk run --shard I/N|auto`: simulates one shard and writes its partial result file.
@@ -47,6 +47,8 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
         .common
         .out
         .join(args.name.as_deref().unwrap_or(&scenario.name));
+    // A part beside another scenario file's results would later merge over them.
+    check_replacement(&dir, &args.scenario, args.force)?;
     let _prepared = prepare(&dir)?;
     let bar = PathBar::new(range.end - range.start, &what);
     let started = Instant::now();

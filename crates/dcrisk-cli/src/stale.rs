@@ -6,7 +6,7 @@
 //! running processes are left alone; where liveness cannot be told (no `/proc`), they are
 //! left and reported.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// An entry a writer leaves while it works.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,17 +57,22 @@ pub fn dead_leftovers(parent: &Path, name: &str) -> bool {
 
 /// Repairs what dead writers of the folder `parent/name` left (see the module's notes),
 /// saying what it did on stderr. Call it holding the folder's lock.
-pub fn recover(parent: &Path, name: &str) {
+pub fn recover(parent: &Path, name: &str, is_kept: fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     let dir = parent.join(name);
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().to_string();
-        let Some((kind, owner)) = parse(&file_name, name) else {
-            continue;
-        };
-        let path = entry.path();
+    let mut leftovers: Vec<(Kind, Option<u32>, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let file_name = entry.file_name().to_string_lossy().to_string();
+            let (kind, owner) = parse(&file_name, name)?;
+            Some((kind, owner, entry.path()))
+        })
+        .collect();
+    // Asides first, so that a staging folder's carried files find the folder restored.
+    leftovers.sort_by_key(|(kind, ..)| u8::from(*kind != Kind::Aside));
+    for (kind, owner, path) in leftovers {
         let who = owner.map_or("an earlier dcrisk".to_string(), |p| {
             format!("dcrisk process {p}")
         });
@@ -87,11 +92,35 @@ pub fn recover(parent: &Path, name: &str) {
                 }
             }
             Some(false) => {
+                if kind == Kind::Partial {
+                    rescue_kept(&path, &dir, is_kept);
+                }
                 crate::interrupt::remove(&path);
                 eprintln!(
                     "note: removed {}, left by an interrupted {who}",
                     path.display()
                 );
+            }
+        }
+    }
+}
+
+/// Moves the files other commands keep (`is_kept`: shard parts, sweep and tornado files)
+/// out of a dead writer's staging folder back into `dir`: a writer carries them into its
+/// staging folder just before its swap, so a kill at that moment leaves them there. A file
+/// `dir` already has a copy of stays where it is (and goes with the staging folder).
+fn rescue_kept(staging: &Path, dir: &Path, is_kept: fn(&str) -> bool) {
+    let Ok(entries) = std::fs::read_dir(staging) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let target = dir.join(&name);
+        if is_kept(&name) && !target.exists() {
+            let moved =
+                std::fs::create_dir_all(dir).and_then(|()| std::fs::rename(entry.path(), &target));
+            if moved.is_ok() {
+                eprintln!("note: kept {} from an interrupted run", target.display());
             }
         }
     }
@@ -150,13 +179,13 @@ mod tests {
         std::fs::create_dir(p.join(format!(".t.partial-{dead}-1"))).unwrap();
         let ours = p.join(format!(".t.partial-{}-9", std::process::id()));
         std::fs::create_dir(&ours).unwrap();
-        recover(p, "t");
+        recover(p, "t", |_| false);
         assert!(p.join("t/summary.json").exists());
         assert!(!p.join(format!(".t.partial-{dead}-1")).exists());
         assert!(ours.exists(), "a live writer's staging is left alone");
         // With the folder there, a dead writer's aside is garbage.
         std::fs::create_dir(p.join(".t.old")).unwrap();
-        recover(p, "t");
+        recover(p, "t", |_| false);
         assert!(!p.join(".t.old").exists());
         assert!(p.join("t/summary.json").exists());
     }

@@ -371,3 +371,26 @@ fn a_merge_records_its_parts() {
     assert_eq!(run["parts"][0]["scenario"], "t");
     assert_eq!(run["paths"], 400);
 }
+
+/// A shard's part beside another scenario file's results would merge over them: `run
+/// --shard` refuses that folder too (exit 2, nothing written), and `--force` overrides.
+#[test]
+fn shards_do_not_write_into_another_files_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), |t| t);
+    let copy = dir.path().join("copy.toml");
+    std::fs::copy(&file, &copy).unwrap();
+    let (f, c) = (file.to_str().unwrap(), copy.to_str().unwrap());
+    let o = dcrisk(&["run", f, "--paths", "300", "--no-charts"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shard = ["run", c, "--paths", "2048", "--shard", "0/2"];
+    let o = dcrisk(&shard, dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("another scenario file"),
+        "{}",
+        stderr(&o)
+    );
+    let o = dcrisk(&[&shard[..], &["--force"]].concat(), dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+}

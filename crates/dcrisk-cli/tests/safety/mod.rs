@@ -202,8 +202,9 @@ fn concurrent_runs_into_one_folder_end_complete() {
 }
 
 /// A writer killed between its renames left the good result aside and the folder
-/// missing; one killed while staging left its staging folder. The next run puts the
-/// result back (keeping its part file), removes the staging folder, and says so.
+/// missing; one killed while staging left its staging folder, holding a part file it had
+/// carried over. The next run puts the result back, keeps both part files, removes the
+/// staging folders, and says so.
 #[test]
 fn leftovers_of_dead_writers_are_repaired() {
     let dir = tempfile::tempdir().unwrap();
@@ -214,7 +215,11 @@ fn leftovers_of_dead_writers_are_repaired() {
     std::fs::create_dir_all(&aside).unwrap();
     std::fs::write(aside.join("summary.json"), "{}").unwrap();
     std::fs::write(aside.join("part-0001-of-0002.dcrisk"), "part").unwrap();
-    std::fs::create_dir_all(out.join(format!(".t.partial-{dead}-3"))).unwrap();
+    // Killed just after carrying a part file into its staging folder, before its renames.
+    let staging = out.join(format!(".t.partial-{dead}-3"));
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join("part-0000-of-0002.dcrisk"), "carried").unwrap();
+    std::fs::write(staging.join("summary.json"), "{}").unwrap();
     std::fs::create_dir_all(out.join(format!(".t.partial-{dead}"))).unwrap();
     let o = dcrisk(&[&RUN[..], &["out", "--paths", "200"]].concat(), dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
@@ -226,10 +231,9 @@ fn leftovers_of_dead_writers_are_repaired() {
     );
     assert_eq!(names(&out), ["t"]);
     let files = names(&out.join("t"));
-    assert!(
-        files.contains(&"part-0001-of-0002.dcrisk".to_string()),
-        "{files:?}"
-    );
+    for part in ["part-0000-of-0002.dcrisk", "part-0001-of-0002.dcrisk"] {
+        assert!(files.contains(&part.to_string()), "{part}: {files:?}");
+    }
     let summary = std::fs::read_to_string(out.join("t/summary.json")).unwrap();
     assert!(summary.contains("\"paths\": 200"), "{summary}");
 }
