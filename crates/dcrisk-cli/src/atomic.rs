@@ -211,6 +211,14 @@ fn swap_in(staging: &Path, dir: &Path, aside_name: &str) -> Result<Option<PathBu
         false => None,
         true => {
             let aside = dir.with_file_name(aside_name);
+            if exchange(staging, dir) {
+                // `dir` now holds the new results, `staging` the old ones: set them aside
+                // to be removed (or remove them where they are, should that fail).
+                return Ok(Some(match std::fs::rename(staging, &aside) {
+                    Ok(()) => aside,
+                    Err(_) => staging.to_path_buf(),
+                }));
+            }
             if let Err(e) = std::fs::rename(dir, &aside) {
                 put_back(&carried);
                 return Err(e).with_context(|| format!("cannot replace {}", dir.display()));
@@ -232,6 +240,20 @@ fn swap_in(staging: &Path, dir: &Path, aside_name: &str) -> Result<Option<PathBu
         return Err(e).with_context(|| format!("cannot move results into {}", dir.display()));
     }
     Ok(aside)
+}
+
+/// Swaps the folders `staging` and `dir` in one step where the system can (Linux's
+/// `renameat2` with `RENAME_EXCHANGE`), so that `dir` is never missing, not even for an
+/// instant or after a kill; `false` where it cannot (then two renames do it).
+#[cfg(target_os = "linux")]
+fn exchange(staging: &Path, dir: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE).is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_staging: &Path, _dir: &Path) -> bool {
+    false
 }
 
 /// Moves the kept files of `dir` into `staging` (unless the new outputs have one of the
