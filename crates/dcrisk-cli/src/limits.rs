@@ -82,7 +82,7 @@ impl Load {
 /// Refuses (an input error, exit 2) a command whose estimated peak `load` exceeds the
 /// available memory; `advice` says what to change.
 pub fn check_memory(load: &Load, what: &str, advice: &str) -> Result<(), InputError> {
-    let Some(available) = available_memory() else {
+    let Some(available) = available_memory()? else {
         return Ok(());
     };
     let need = load.bytes();
@@ -117,10 +117,29 @@ pub fn bytes_text(b: u128) -> String {
 }
 
 /// Bytes available to this process, if known (see the module's notes).
-fn available_memory() -> Option<u64> {
+fn available_memory() -> Result<Option<u64>, InputError> {
     if let Ok(text) = std::env::var("DCRISK_MEMORY_AVAILABLE") {
-        return parse_bytes(&text);
+        return memory_override(&text).map_err(InputError);
     }
+    Ok(detected_memory())
+}
+
+/// `DCRISK_MEMORY_AVAILABLE`'s meaning: `off` turns the check off; a size sets the memory;
+/// anything else is a mistake, refused rather than taken as `off`.
+fn memory_override(text: &str) -> Result<Option<u64>, String> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    parse_bytes(text).map(Some).ok_or_else(|| {
+        format!(
+            "DCRISK_MEMORY_AVAILABLE: expected a size such as 8G, 512M or 1000000 (bytes), or \
+             off; got {text:?}"
+        )
+    })
+}
+
+/// The memory this process may use: `MemAvailable`, bounded by the cgroup's limit.
+fn detected_memory() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     let available = meminfo
         .lines()
@@ -140,8 +159,7 @@ fn available_memory() -> Option<u64> {
     Some(cgroup.map_or(available, |c| c.min(available)))
 }
 
-/// `DCRISK_MEMORY_AVAILABLE`'s value: bytes with an optional K/M/G/T (powers of 1024);
-/// `off` (or anything else unreadable) turns the check off.
+/// A size: bytes with an optional K/M/G/T (powers of 1024); `None` when unreadable.
 fn parse_bytes(text: &str) -> Option<u64> {
     let t = text.trim();
     let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
@@ -177,6 +195,14 @@ mod tests {
         assert_eq!(parse_bytes("2G"), Some(2 << 30));
         assert_eq!(parse_bytes("512 MiB"), Some(512 << 20));
         assert_eq!(parse_bytes("off"), None);
+        assert_eq!(memory_override("off"), Ok(None));
+        assert_eq!(memory_override(" OFF "), Ok(None));
+        assert_eq!(memory_override("8G"), Ok(Some(8 << 30)));
+        assert!(
+            memory_override("garbage")
+                .unwrap_err()
+                .contains("\"garbage\"")
+        );
         assert_eq!(parse_bytes("G"), None);
     }
 
