@@ -48,6 +48,12 @@ pub struct RunMeta {
 
 impl RunMeta {
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        Self::of_model(scenario, &Model::new(scenario), seed)
+    }
+
+    /// As [`RunMeta::new`], for a run that has built its `model` already (the control
+    /// variates' expectations are computed with it, not again).
+    pub fn of_model(scenario: &Scenario, model: &Model, seed: u64) -> Self {
         RunMeta {
             scenario: scenario.name.clone(),
             seed,
@@ -55,7 +61,7 @@ impl RunMeta {
             start_month: scenario.start_month,
             series: series_kinds(scenario),
             techniques: Techniques::default(),
-            control_expectations: Model::new(scenario).control_expectations,
+            control_expectations: model.control_expectations.clone(),
         }
     }
 

@@ -14,7 +14,7 @@ use crate::scenario::Scenario;
 /// engine for a whole run (shards use [`simulate_part`]).
 pub fn simulate(scenario: &Scenario, config: &RunConfig, progress: &dyn Progress) -> RunResults {
     let model = Model::new(scenario);
-    let meta = RunMeta::new(scenario, config.seed).with_techniques(config.techniques);
+    let meta = RunMeta::of_model(scenario, &model, config.seed).with_techniques(config.techniques);
     match config.precision {
         Some(goal) => simulate_to_precision(&model, &meta, config, goal, progress),
         None => finish(
