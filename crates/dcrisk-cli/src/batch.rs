@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
+use dcrisk_core::engine::{RunConfig, simulate};
 use dcrisk_core::{Headline, Scenario};
 use dcrisk_report::{ChartOptions, format_money, render_comparison_with_base};
 use serde_json::json;
@@ -14,8 +15,8 @@ use crate::atomic::{OutputFile, prepare, write_loose};
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_tree, plausible, validate_tree};
-use crate::pool::{par_map, simulate_on_pool, thread_pool};
+use crate::load::{InputError, load_checked_tree};
+use crate::pool::{par_map, thread_pool};
 use crate::progress::PathBar;
 use crate::provenance::{Record, check_replacement};
 use crate::publish::{say, write_run_folder};
@@ -50,9 +51,9 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
     let total = loaded.len() + input_failures.len();
     let (paths, seed) = common_paths_and_seed(&loaded, &args.common);
     let pool = thread_pool(args.common.threads)?;
-    let per_run = dcrisk_core::engine::RunConfig::new(paths, seed)
-        .with_techniques(args.common.techniques())
-        .total_paths();
+    // Every scenario runs with this one configuration: common random numbers.
+    let config = RunConfig::new(paths, seed).with_techniques(args.common.techniques());
+    let per_run = config.total_paths();
     check_memory(args, per_run, loaded.len(), pool.current_num_threads())?;
     let _prepared = loaded
         .iter()
@@ -62,7 +63,7 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
         per_run * loaded.len() as u64,
         &format!("batch of {}", loaded.len()),
     );
-    let outcomes = par_map(&pool, &loaded, |l| run_one(l, paths, seed, args, &bar));
+    let outcomes = par_map(&pool, &loaded, |l| run_one(l, &config, args, &bar));
     bar.finish();
 
     let mut run_failures: Vec<String> = Vec::new();
@@ -103,24 +104,22 @@ fn check_memory(args: &BatchArgs, paths: u64, runs: usize, threads: usize) -> Re
 fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
     let mut loaded: Vec<Loaded> = Vec::new();
     for path in scenario_files(&args.inputs, failures) {
-        let checked = load_tree(&path, &args.common.set).and_then(|tree| {
-            let label = path.display().to_string();
-            let scenario = validate_tree(&label, &tree)?;
-            plausible(&label, &scenario, false)?;
-            let dir = args.common.out.join(&scenario.name);
-            check_replacement(&dir, &path, args.force)?;
-            let record = Record::for_scenario(&path, &args.common.set, &tree)?;
-            match loaded.iter().find(|l| l.scenario.name == scenario.name) {
-                Some(first) => Err(InputError(format!(
-                    "{}: scenario name {:?} is already the name of {}; each scenario of a \
+        let checked =
+            load_checked_tree(&path, &args.common.set, false).and_then(|(tree, scenario)| {
+                let dir = args.common.out.join(&scenario.name);
+                check_replacement(&dir, &path, args.force)?;
+                let record = Record::for_scenario(&path, &args.common.set, &tree)?;
+                match loaded.iter().find(|l| l.scenario.name == scenario.name) {
+                    Some(first) => Err(InputError(format!(
+                        "{}: scenario name {:?} is already the name of {}; each scenario of a \
                      batch needs its own name (it names the output folder)",
-                    path.display(),
-                    scenario.name,
-                    first.path.display()
-                ))),
-                None => Ok((scenario, record)),
-            }
-        });
+                        path.display(),
+                        scenario.name,
+                        first.path.display()
+                    ))),
+                    None => Ok((scenario, record)),
+                }
+            });
         match checked {
             Ok((scenario, record)) => loaded.push(Loaded {
                 path,
@@ -219,9 +218,9 @@ fn common_paths_and_seed(loaded: &[Loaded], common: &CommonArgs) -> (u64, u64) {
 
 /// Simulates one scenario, writes `OUT/<name>/` as `dcrisk run` does, and returns its
 /// headline figures (the per-path data are dropped here).
-fn run_one(l: &Loaded, paths: u64, seed: u64, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
+fn run_one(l: &Loaded, config: &RunConfig, args: &BatchArgs, bar: &PathBar) -> Result<Headline> {
     let record = l.record.clone().restarted();
-    let results = simulate_on_pool(&l.scenario, paths, seed, &args.common, bar);
+    let results = simulate(&l.scenario, config, bar);
     let stats = results.metric_stats();
     let dir = args.common.out.join(&l.scenario.name);
     let record = record

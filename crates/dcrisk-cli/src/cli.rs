@@ -253,6 +253,14 @@ pub struct CommonArgs {
     pub threads: Option<u16>,
 }
 
+impl RunArgs {
+    /// The run's output folder: `--out` joined with `--name`, else the scenario's name.
+    pub fn folder(&self, scenario: &Scenario) -> PathBuf {
+        let name = self.name.as_deref().unwrap_or(&scenario.name);
+        self.common.out.join(name)
+    }
+}
+
 impl CommonArgs {
     /// The path count: the flag's, else the scenario's.
     pub fn paths_for(&self, scenario: &Scenario) -> u64 {

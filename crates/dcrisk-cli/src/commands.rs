@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::atomic::prepare;
 use crate::cli::{CommonArgs, RunArgs};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_checked, load_scenario, load_tree, plausible, validate_tree};
+use crate::load::{InputError, load_checked, load_checked_tree, load_scenario};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::{Record, check_replacement};
@@ -24,16 +24,10 @@ use crate::table::precision_verdict;
 /// the output folder with the record of its making, print the summary; then a run to a
 /// precision that did not reach it is an error (exit code 3, outputs kept).
 pub fn run(args: &RunArgs) -> Result<()> {
-    let tree = load_tree(&args.scenario, &args.common.set)?;
-    let label = args.scenario.display().to_string();
-    let scenario = validate_tree(&label, &tree)?;
-    plausible(&label, &scenario, args.strict)?;
+    let (tree, scenario) = load_checked_tree(&args.scenario, &args.common.set, args.strict)?;
     let pool = thread_pool(args.common.threads)?;
     check_memory(&scenario, args, pool.current_num_threads())?;
-    let dir = args
-        .common
-        .out
-        .join(args.name.as_deref().unwrap_or(&scenario.name));
+    let dir = args.folder(&scenario);
     check_replacement(&dir, &args.scenario, args.force)?;
     let _prepared = prepare(&dir)?;
     let record = Record::for_scenario(&args.scenario, &args.common.set, &tree)?

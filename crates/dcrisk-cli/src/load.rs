@@ -26,10 +26,21 @@ pub fn load_checked(
     sets: &[(String, String)],
     strict: bool,
 ) -> Result<Scenario, InputError> {
+    load_checked_tree(path, sets, strict).map(|(_, scenario)| scenario)
+}
+
+/// [`load_checked`], also returning the value tree the scenario was validated from (a
+/// run records it as its resolved scenario).
+pub fn load_checked_tree(
+    path: &Path,
+    sets: &[(String, String)],
+    strict: bool,
+) -> Result<(Table, Scenario), InputError> {
     let label = path.display().to_string();
-    let scenario = validate_tree(&label, &load_tree(path, sets)?)?;
+    let tree = load_tree(path, sets)?;
+    let scenario = validate_tree(&label, &tree)?;
     plausible(&label, &scenario, strict)?;
-    Ok(scenario)
+    Ok((tree, scenario))
 }
 
 /// Prints a scenario's plausibility warnings (values validation accepts but a reviewer

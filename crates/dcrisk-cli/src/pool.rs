@@ -2,10 +2,7 @@
 //! deterministic in its seed and path range, so results never depend on the thread count.
 
 use anyhow::{Context, Result};
-use dcrisk_core::{Progress, RunResults, Scenario, engine};
 use rayon::prelude::*;
-
-use crate::cli::CommonArgs;
 
 /// A pool of `threads` workers (all cores when not given).
 pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
@@ -14,19 +11,6 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
         b = b.num_threads(t as usize);
     }
     b.build().context("cannot start worker threads")
-}
-
-/// Simulates `scenario` on the current rayon pool (the caller's `install`), with the
-/// variance-reduction techniques the flags ask for.
-pub fn simulate_on_pool(
-    scenario: &Scenario,
-    paths: u64,
-    seed: u64,
-    common: &CommonArgs,
-    progress: &dyn Progress,
-) -> RunResults {
-    let config = engine::RunConfig::new(paths, seed).with_techniques(common.techniques());
-    engine::simulate(scenario, &config, progress)
 }
 
 /// Maps `f` over `items` on `pool`, the items in parallel with each other (and each run

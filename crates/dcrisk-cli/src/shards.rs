@@ -43,10 +43,7 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
     };
     let what = format!("{} shard {}/{}", scenario.name, shard.index, shard.count);
     check_memory(&load, &what, "add --sketch or use more shards")?;
-    let dir = args
-        .common
-        .out
-        .join(args.name.as_deref().unwrap_or(&scenario.name));
+    let dir = args.folder(scenario);
     // A part beside another scenario file's results would later merge over them.
     check_replacement(&dir, &args.scenario, args.force)?;
     let _prepared = prepare(&dir)?;

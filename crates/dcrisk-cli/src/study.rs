@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
+use dcrisk_core::engine::{RunConfig, simulate};
 use dcrisk_core::scenario::{Table, Value, apply_override};
 use dcrisk_core::{RunResults, Scenario};
 
@@ -19,7 +20,7 @@ use crate::cli::CommonArgs;
 use crate::finite;
 use crate::limits::{self, Load};
 use crate::load::{InputError, load_tree, validate_tree};
-use crate::pool::{par_map, simulate_on_pool, thread_pool};
+use crate::pool::{par_map, thread_pool};
 use crate::progress::PathBar;
 
 /// A variant of the base scenario: the overrides that make it, and how errors name it.
@@ -117,10 +118,11 @@ where
     R: Send,
     F: Fn(&RunResults) -> R + Sync + Send,
 {
-    let paths: Vec<u64> = scenarios
+    let runs: Vec<(&Scenario, RunConfig)> = scenarios
         .iter()
-        .map(|s| common.run_config(s).total_paths())
+        .map(|s| (s, common.run_config(s)))
         .collect();
+    let paths: Vec<u64> = runs.iter().map(|(_, c)| c.total_paths()).collect();
     let pool = thread_pool(common.threads)?;
     let threads = pool.current_num_threads();
     let load = Load {
@@ -135,9 +137,8 @@ where
         None => None,
     };
     let bar = PathBar::new(paths.iter().sum(), label);
-    let results = par_map(&pool, scenarios, |s| {
-        let (paths, seed) = (common.paths_for(s), common.seed_for(s));
-        let r = simulate_on_pool(s, paths, seed, common, &bar);
+    let results = par_map(&pool, &runs, |(s, config)| {
+        let r = simulate(s, config, &bar);
         finite::check(&r, None).map(|()| summarize(&r))
     });
     bar.finish();
