@@ -13,7 +13,10 @@
 //!   `axis` (ticks, label formats, category axes, log axes), `legend`, `fan` (quantile
 //!   fan drawing), `marks` (tagged reference lines), `units` (units of swept parameters) and `data` (histograms, ECDFs,
 //!   exceedance curves, running means);
-//! - `charts/`: one file per chart family, each a function from a run to a drawing.
+//! - `charts/`: one file per chart family, each a function from a run to a drawing;
+//! - reports: [`report`] (what a report shows: [`ReportInput`], the headline figures per
+//!   party), `inputs` (the scenario tree laid out, overrides marked) and [`html`]
+//!   (report.html and comparison.html, self-contained).
 //!
 //! Charts of several runs sit beside [`render_all`] and share its building blocks:
 //! [`render_comparison`] (`charts/compare.rs`: savings box plots, VaR/ES bars, the
@@ -42,15 +45,19 @@ mod fan;
 mod font;
 pub mod format;
 mod frame;
+pub mod html;
+mod inputs;
 mod legend;
 mod marks;
 mod palette;
 mod png;
+pub mod report;
 mod theme;
 mod units;
 
 pub use error::ReportError;
 pub use format::{format_money, format_signed_money};
+pub use report::{Figure, Party, ReportInput, figures, metric_kind};
 // Charts of several runs: scenario comparison, parameter sweep, tornado sensitivity.
 pub use charts::compare::{COMPARISON_FILES, render_comparison, render_comparison_with_base};
 pub use charts::sweep::{
