@@ -2,7 +2,7 @@
 
 use plotters::drawing::DrawingAreaErrorKind;
 
-/// Why charts could not be rendered.
+/// Why charts or reports could not be rendered.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
@@ -29,6 +29,9 @@ pub enum ReportError {
         chart: &'static str,
         message: String,
     },
+    /// The workbook writer refused the report's content.
+    #[error("writing the workbook: {0}")]
+    Workbook(String),
 }
 
 /// A drawing failure inside one chart, before we know which chart to name.

@@ -20,6 +20,8 @@ pub enum Block<'a> {
 pub struct Cell<'a> {
     pub field: &'a str,
     pub text: String,
+    /// The value as a number, when it is one (for the workbook's cells).
+    pub number: Option<f64>,
     pub overridden: bool,
 }
 
@@ -33,6 +35,11 @@ pub fn blocks<'a>(tree: &'a Table, original: Option<&Table>) -> Vec<Block<'a>> {
     let cell = |field: &'a str, v: &Value, path: String| Cell {
         field,
         text: show(v),
+        number: match v {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        },
         overridden: changed.contains(&path),
     };
     let settings: Vec<Cell> = tree
@@ -71,6 +78,11 @@ fn list<'a>(
                 }
             }
         }
+    }
+    // The entry's name first: it is what a reader looks a row up by.
+    if let Some(i) = columns.iter().position(|c| *c == "name") {
+        let name = columns.remove(i);
+        columns.insert(0, name);
     }
     let rows = items
         .iter()

@@ -16,7 +16,8 @@
 //! - `charts/`: one file per chart family, each a function from a run to a drawing;
 //! - reports: [`report`] (what a report shows: [`ReportInput`], the headline figures per
 //!   party), `inputs` (the scenario tree laid out, overrides marked) and [`html`]
-//!   (report.html and comparison.html, self-contained).
+//!   (report.html and comparison.html, self-contained), [`xlsx`] (report.xlsx and
+//!   comparison.xlsx).
 //!
 //! Charts of several runs sit beside [`render_all`] and share its building blocks:
 //! [`render_comparison`] (`charts/compare.rs`: savings box plots, VaR/ES bars, the
@@ -54,6 +55,7 @@ mod png;
 pub mod report;
 mod theme;
 mod units;
+pub mod xlsx;
 
 pub use error::ReportError;
 pub use format::{format_money, format_signed_money};

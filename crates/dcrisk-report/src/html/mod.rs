@@ -163,7 +163,7 @@ fn headline_section(h: &Headline) -> String {
 fn charts_section(charts: &[Chart]) -> String {
     let mut out = String::from("<section id=\"charts\" class=\"charts\"><h2>Charts</h2>");
     if charts.is_empty() {
-        out.push_str("<p class=\"muted\">No charts in this report.</p>");
+        out.push_str("<p class=\"muted\">No charts in this report: the run was made with <code>--no-charts</code>.</p>");
     }
     for c in charts {
         let (heading, caption) = chart_caption(c.file_name);
