@@ -20,6 +20,7 @@ use crate::pool::{par_map, thread_pool};
 use crate::progress::PathBar;
 use crate::provenance::{Record, check_replacement};
 use crate::publish::{say, write_run_folder};
+use crate::report::{COMPARISON_HTML, COMPARISON_XLSX, comparison_files};
 use crate::table::{pct, text_table};
 
 /// A scenario of the batch that loaded: where it came from, what it is, and the record
@@ -232,6 +233,7 @@ fn run_one(l: &Loaded, config: &RunConfig, args: &BatchArgs, bar: &PathBar) -> R
         &dir,
         args.save_paths,
         &args.charts,
+        args.report.formats(),
         &record,
     )?;
     Ok(results.headline_from(&stats))
@@ -260,22 +262,36 @@ fn write_comparison(rows: &[(&Loaded, Headline)], args: &BatchArgs) -> Result<Ve
     }
     let mut files = vec![OutputFile::new(COMPARISON_CSV, csv)];
     let out = &args.common.out;
-    if args.charts.no_charts {
-        // Charts of an earlier batch would no longer match comparison.csv.
+    let base = base_row(args, rows);
+    let headlines: Vec<Headline> = rows.iter().map(|(_, h)| h.clone()).collect();
+    let charts = if args.charts.no_charts {
         for name in dcrisk_report::COMPARISON_FILES {
             let _ = std::fs::remove_file(out.join(name));
         }
+        Vec::new()
     } else {
         let (width, height) = args.charts.chart_size;
-        let headlines: Vec<Headline> = rows.iter().map(|(_, h)| h.clone()).collect();
-        let base = base_row(args, rows);
-        let charts = render_comparison_with_base(&headlines, base, &ChartOptions { width, height })
-            .context("cannot render the comparison charts")?;
-        files.extend(
-            charts
-                .into_iter()
-                .map(|c| OutputFile::new(c.file_name, c.png)),
-        );
+        render_comparison_with_base(&headlines, base, &ChartOptions { width, height })
+            .context("cannot render the comparison charts")?
+    };
+    let named: Vec<(String, &Headline)> = rows
+        .iter()
+        .map(|(l, h)| (l.path.display().to_string(), h))
+        .collect();
+    let reports = args.report.formats();
+    files.extend(comparison_files(&named, base, &charts, reports)?);
+    files.extend(
+        charts
+            .into_iter()
+            .map(|c| OutputFile::new(c.file_name, c.png)),
+    );
+    for (name, wanted) in [
+        (COMPARISON_HTML, reports.html),
+        (COMPARISON_XLSX, reports.xlsx),
+    ] {
+        if !wanted {
+            let _ = std::fs::remove_file(out.join(name));
+        }
     }
     write_loose(out, &files)?;
     Ok(files.into_iter().map(|f| f.name).collect())
@@ -330,12 +346,18 @@ fn report(
             pct(h.any_landlord_default),
         ]);
     }
-    let charts = written.len() - 1;
-    let chart_note = if charts > 0 {
+    let charts = written.iter().filter(|f| f.ends_with(".png")).count();
+    let mut chart_note = if charts > 0 {
         format!(", {charts} comparison charts")
     } else {
         String::new()
     };
+    for name in written
+        .iter()
+        .filter(|f| f.starts_with("comparison.") && *f != COMPARISON_CSV)
+    {
+        chart_note.push_str(&format!(", {name}"));
+    }
     format!(
         "batch: {} scenario(s), {paths} paths each, seed {seed} (common random numbers), {:.2} s\n{}  wrote {}/: {} scenario folder(s), {COMPARISON_CSV}{chart_note}\n",
         rows.len(),

@@ -159,6 +159,8 @@ pub struct RunArgs {
     pub force: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Refuse a scenario with plausibility warnings (implausible values such as a
     /// percentage typed as a number, docs/PARAMETERS.md) instead of printing them: exit 2,
     /// nothing written.
@@ -182,6 +184,8 @@ pub struct MergeArgs {
     pub name: Option<String>,
     #[command(flatten)]
     pub charts: ChartArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// An output folder's name, checked like a scenario's `name`.
@@ -201,6 +205,57 @@ pub struct ChartArgs {
     /// Chart size in pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
     pub chart_size: (u32, u32),
+}
+
+/// Report flags: which reports a run's folder (and a batch's comparison) gets.
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Reports to write beside the run's files: html (report.html), xlsx (report.xlsx),
+    /// both comma-separated (html,xlsx), or none; a batch also writes comparison.html /
+    /// comparison.xlsx.
+    #[arg(long, value_name = "FORMATS", default_value = "html", value_parser = parse_reports)]
+    pub report: Reports,
+    /// Write no report (the same as --report none).
+    #[arg(long, conflicts_with = "report")]
+    pub no_report: bool,
+}
+
+impl ReportArgs {
+    /// The reports to write.
+    pub fn formats(&self) -> Reports {
+        match self.no_report {
+            true => Reports::default(),
+            false => self.report,
+        }
+    }
+}
+
+/// Which report formats to write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reports {
+    pub html: bool,
+    pub xlsx: bool,
+}
+
+/// `html`, `xlsx`, `html,xlsx` or `none` -> the formats; anything else is refused.
+fn parse_reports(s: &str) -> Result<Reports, String> {
+    let mut reports = Reports::default();
+    if s.trim() == "none" {
+        return Ok(reports);
+    }
+    for format in s.split(',').map(str::trim) {
+        match format {
+            "html" => reports.html = true,
+            "xlsx" => reports.xlsx = true,
+            other => {
+                return Err(format!(
+                    "unknown report format {other:?}: expected html, xlsx, both comma-separated \
+                     (html,xlsx), or none"
+                ));
+            }
+        }
+    }
+    Ok(reports)
 }
 
 /// `1600x1000` -> (1600, 1000), each side within the renderer's limits.
@@ -334,6 +389,8 @@ pub struct BatchArgs {
     pub base: Option<String>,
     #[command(flatten)]
     pub charts: ChartArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// `dcrisk sweep`'s arguments.

@@ -44,6 +44,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         &dir,
         args.save_paths,
         &args.charts,
+        args.report.formats(),
         &record,
         started,
         "",

@@ -6,7 +6,8 @@
 //!   `lock` (one writer per output folder), `stale` (leftovers of interrupted writers),
 //!   `atomic` (file writes), `limits` (memory), `finite` (non-finite results), `outputs`
 //!   (file contents), `csv`, `table` (terminal text), `pool` (threads), `provenance`
-//!   (run.json and scenario.toml), `publish` (a run's folder and summary) and `study`
+//!   (run.json and scenario.toml), `report` (report.html and report.xlsx), `publish`
+//!   (a run's folder and summary) and `study`
 //!   (the runner of `sweep` and `sensitivity`);
 //! - commands: `commands` (run, validate, init, rng-floor), `shards` (run --shard,
 //!   merge), `batch`, `sweep`, `sensitivity`, each used only by `main`.
@@ -29,6 +30,7 @@ mod pool;
 mod progress;
 mod provenance;
 mod publish;
+mod report;
 mod sensitivity;
 mod shards;
 mod stale;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use dcrisk_core::RunResults;
-use dcrisk_core::scenario::{Table, write_toml};
+use dcrisk_core::scenario::{Table, parse_toml, write_toml};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -37,6 +37,11 @@ pub struct Record {
     /// variance-reduction flags (a run to a precision).
     flags: Option<String>,
     scenario_toml: Option<String>,
+    /// The scenario as run (after the overrides), for the reports' inputs.
+    tree: Option<Table>,
+    /// The scenario file's own tree, when overrides changed it: the reports mark the
+    /// fields that differ.
+    original: Option<Table>,
     source: String,
     started: SystemTime,
     clock: Instant,
@@ -67,6 +72,13 @@ impl Record {
             overrides,
             flags: None,
             scenario_toml: Some(write_toml(tree)),
+            tree: Some(tree.clone()),
+            original: match sets.is_empty() {
+                true => None,
+                false => std::str::from_utf8(&bytes)
+                    .ok()
+                    .and_then(|text| parse_toml(text).ok()),
+            },
             source: file.display().to_string(),
             started: SystemTime::now(),
             clock: Instant::now(),
@@ -85,6 +97,8 @@ impl Record {
             overrides: Vec::new(),
             flags: None,
             scenario_toml: None,
+            tree: None,
+            original: None,
             source: String::new(),
             started: SystemTime::now(),
             clock: Instant::now(),
@@ -123,13 +137,7 @@ impl Record {
     /// run.json and (for a run of a scenario file) scenario.toml, for `r`, the run's
     /// results; the wall time is the time since the record was made.
     pub fn files(&self, r: &RunResults) -> Vec<OutputFile> {
-        let mut run = self.head.clone();
-        run["seed"] = json!(r.seed);
-        run["paths"] = json!(r.paths);
-        for (k, v) in &self.extra {
-            run[k.as_str()] = v.clone();
-        }
-        run["started"] = json!(rfc3339(self.started));
+        let mut run = self.run_json(r);
         run["wall_seconds"] = json!(self.clock.elapsed().as_secs_f64());
         let mut files = vec![OutputFile::new(
             RUN_JSON,
@@ -157,6 +165,31 @@ impl Record {
             files.push(OutputFile::new(SCENARIO_TOML, text));
         }
         files
+    }
+}
+
+impl Record {
+    /// run.json's fields for `r` but the wall time: what the reports show of the making,
+    /// the same for the same run whenever they are rendered.
+    pub fn run_json(&self, r: &RunResults) -> Value {
+        let mut run = self.head.clone();
+        run["seed"] = json!(r.seed);
+        run["paths"] = json!(r.paths);
+        for (k, v) in &self.extra {
+            run[k.as_str()] = v.clone();
+        }
+        run["started"] = json!(rfc3339(self.started));
+        run
+    }
+
+    /// The scenario as run, after the overrides (none for a merge).
+    pub fn scenario_tree(&self) -> Option<&Table> {
+        self.tree.as_ref()
+    }
+
+    /// The scenario file's tree before the overrides, when there were overrides.
+    pub fn original_tree(&self) -> Option<&Table> {
+        self.original.as_ref()
     }
 }
 

@@ -9,23 +9,27 @@ use anyhow::{Context, Result};
 use dcrisk_core::{Metric, MetricStats, RunResults};
 
 use crate::atomic::{OutputFile, write_atomically};
-use crate::cli::ChartArgs;
+use crate::cli::{ChartArgs, Reports};
 use crate::provenance::Record;
+use crate::report::report_files;
 use crate::{finite, outputs, table};
 
-/// Writes a run's folder `dir` (files and charts, atomically, with the `record` of its
-/// making) and prints its summary; the statistics are computed once for both.
+/// Writes a run's folder `dir` (files, charts and `reports`, atomically, with the
+/// `record` of its making) and prints its summary; the statistics are computed once for
+/// both.
+#[allow(clippy::too_many_arguments)] // each a separate choice of the command's flags
 pub fn publish(
     results: &RunResults,
     dir: &Path,
     save_paths: bool,
     charts: &ChartArgs,
+    reports: Reports,
     record: &Record,
     started: Instant,
     heading: &str,
 ) -> Result<()> {
     let stats = results.metric_stats();
-    let files = write_run_folder(results, &stats, dir, save_paths, charts, record)?;
+    let files = write_run_folder(results, &stats, dir, save_paths, charts, reports, record)?;
     let headline = results.headline_from(&stats);
     let report = table::render(results, &headline, started.elapsed().as_secs_f64());
     say(&format!(
@@ -35,8 +39,8 @@ pub fn publish(
     Ok(())
 }
 
-/// Writes every file of a run's folder `dir` at once (see [`output_files`],
-/// [`chart_files`] and the `record`'s run.json and scenario.toml); returns how many there
+/// Writes every file of a run's folder `dir` at once (see [`output_files`], the charts,
+/// the `reports` and the `record`'s run.json and scenario.toml); returns how many there
 /// are. A run with a non-finite figure fails here and writes nothing (see `finite`).
 pub fn write_run_folder(
     results: &RunResults,
@@ -44,11 +48,23 @@ pub fn write_run_folder(
     dir: &Path,
     save_paths: bool,
     charts: &ChartArgs,
+    reports: Reports,
     record: &Record,
 ) -> Result<usize> {
     finite::check(results, Some(stats))?;
     let mut files = output_files(results, stats, save_paths);
-    files.extend(chart_files(results, charts, &record.chart_note())?);
+    // report.html shows the folder's charts: none under --no-charts, which keeps
+    // quick runs quick.
+    let charts = match charts.no_charts {
+        true => Vec::new(),
+        false => render_charts(results, charts, &record.chart_note())?,
+    };
+    files.extend(report_files(results, stats, &charts, record, reports)?);
+    files.extend(
+        charts
+            .into_iter()
+            .map(|c| OutputFile::new(c.file_name, c.png)),
+    );
     files.extend(record.files(results));
     write_atomically(dir, &files)?;
     Ok(files.len())
@@ -77,20 +93,16 @@ pub fn output_files(
     files
 }
 
-/// The run's PNG charts, unless switched off, with `note` in their subtitles (see
+/// The run's PNG charts at the size `args` asks, with `note` in their subtitles (see
 /// `dcrisk_report::render_all_noted`).
-pub fn chart_files(r: &RunResults, args: &ChartArgs, note: &str) -> Result<Vec<OutputFile>> {
-    if args.no_charts {
-        return Ok(Vec::new());
-    }
+pub fn render_charts(
+    r: &RunResults,
+    args: &ChartArgs,
+    note: &str,
+) -> Result<Vec<dcrisk_report::Chart>> {
     let (width, height) = args.chart_size;
     let opts = dcrisk_report::ChartOptions { width, height };
-    let charts =
-        dcrisk_report::render_all_noted(r, &opts, note).context("cannot render the charts")?;
-    Ok(charts
-        .into_iter()
-        .map(|c| OutputFile::new(c.file_name, c.png))
-        .collect())
+    dcrisk_report::render_all_noted(r, &opts, note).context("cannot render the charts")
 }
 
 /// Prints to stdout, ignoring a closed pipe (`dcrisk run ... | head`): the files on disk

@@ -191,6 +191,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         &args.out.join(folder),
         args.save_paths,
         &args.charts,
+        args.report.formats(),
         &record,
         started,
         &heading,

@@ -7,6 +7,7 @@ mod layering;
 mod limits;
 mod parts;
 mod provenance;
+mod reports;
 mod safety;
 mod warnings;
 
