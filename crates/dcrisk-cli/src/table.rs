@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use dcrisk_core::text::thousands;
-use dcrisk_core::{Convergence, Headline, Metric, RunResults};
+use dcrisk_core::{Convergence, Headline, RunResults};
 use dcrisk_report::{ValueKind, format_money, format_signed_money};
 
 use crate::cli::RunArgs;
@@ -41,18 +41,9 @@ pub fn show_signed(kind: ValueKind, v: f64) -> String {
     }
 }
 
-/// What a metric measures, for charts' axes and the cells and lines that show it: the
-/// tenant's default is a probability, MW-months and landlord defaults are plain numbers,
-/// the rest are money.
-pub fn metric_kind(m: Metric) -> ValueKind {
-    match m {
-        Metric::TenantDefault => ValueKind::Share,
-        Metric::IdleMwMonths | Metric::OverflowMwMonths | Metric::LandlordDefaults => {
-            ValueKind::Number
-        }
-        _ => ValueKind::Money,
-    }
-}
+/// What a metric measures (money, a share, a plain number), for charts' axes and the
+/// cells and lines that show it; the reports use the same.
+pub use dcrisk_report::metric_kind;
 
 /// `x` with three significant digits and no exponent (`0.00123`, `1.23`, `1230`).
 fn sig3(x: f64) -> String {
