@@ -234,6 +234,7 @@ pub fn text_table(rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dcrisk_core::Metric;
 
     #[test]
     fn tables_align() {

@@ -90,7 +90,7 @@ pub fn figures(h: &Headline) -> Vec<Figure> {
         ),
         f(
             Tenant,
-            "95% interval of the mean, ±",
+            "Mean's 95% confidence interval, ±",
             h.savings_half_width(),
             Money,
             "SavingsHalfWidth",

@@ -38,6 +38,9 @@ pub fn render_run(input: &ReportInput) -> String {
             .unwrap_or_default()
     );
     let mut body = String::new();
+    if let Some(text) = description(input) {
+        let _ = write!(body, "<p class=\"lead\">{}</p>", escape(text));
+    }
     body.push_str(&headline_section(input.headline));
     body.push_str(&charts_section(input.charts));
     body.push_str(&metrics_section(input));
@@ -57,6 +60,19 @@ pub fn render_run(input: &ReportInput) -> String {
         ],
         &body,
     )
+}
+
+/// The scenario's `description`, if it has one.
+fn description<'a>(input: &ReportInput<'a>) -> Option<&'a str> {
+    input
+        .scenario?
+        .iter()
+        .find_map(|(k, v)| match (k.as_str(), v) {
+            ("description", dcrisk_core::scenario::Value::Str(s)) if !s.is_empty() => {
+                Some(s.as_str())
+            }
+            _ => None,
+        })
 }
 
 /// One scenario of a batch, for comparison.html.
