@@ -424,3 +424,36 @@ fn assert_not_blank(shot: &Path) {
         colours.len()
     );
 }
+
+/// `merge` writes the reports too: its inputs say the scenario is in the parts' headers,
+/// its figures are the merged run's.
+#[test]
+fn merge_writes_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = scenario(dir.path(), |t| t);
+    for i in ["0/2", "1/2"] {
+        let args = ["run", f.to_str().unwrap(), "--paths", "300", "--shard", i];
+        let o = dcrisk(&args, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let parts: Vec<String> = (0..2)
+        .map(|i| format!("output/t/part-{i:04}-of-0002.dcrisk"))
+        .collect();
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--out", "merged", "--no-charts", "--report", "html,xlsx"]);
+    let o = dcrisk(&args, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run = dir.path().join("merged/t");
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    assert!(html.contains("merged from shard parts"));
+    let mut book: Xlsx<_> = open_workbook(run.join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Summary").unwrap();
+    let Some(Data::Float(mean)) = sheet.get_value((1, 2)) else {
+        panic!("SavingsMean is not a number");
+    };
+    let s = summary(&run.join("summary.json"));
+    let want = s["metrics"]["savings_pv"]["mean"].as_f64().unwrap();
+    assert_eq!(mean.to_bits(), want.to_bits());
+}
