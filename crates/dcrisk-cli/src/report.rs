@@ -91,8 +91,9 @@ pub fn comparison_files(
     Ok(files)
 }
 
-/// run.json's fields as label and text rows: the command line joined by spaces, lists
-/// by commas, nested objects as compact JSON.
+/// run.json's fields as label and text rows: the command line as a shell takes it
+/// (arguments with spaces or special characters single-quoted), lists
+/// by commas, objects as `key: value` pairs (`parts` of a merge, `techniques`).
 pub fn making_rows(run: &Value) -> Vec<(String, String)> {
     let Some(fields) = run.as_object() else {
         return Vec::new();
@@ -101,21 +102,75 @@ pub fn making_rows(run: &Value) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| {
             let text = match (k.as_str(), v) {
-                (_, Value::String(s)) => s.clone(),
-                ("command", Value::Array(a)) => join(a, " "),
-                (_, Value::Array(a)) if a.is_empty() => "none".to_string(),
-                (_, Value::Array(a)) if a.iter().all(Value::is_string) => join(a, ", "),
-                (_, other) => other.to_string(),
+                ("command", Value::Array(a)) => a
+                    .iter()
+                    .map(|x| shell_word(&plain(x)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                (_, other) => plain(other),
             };
             (k.replace('_', " "), text)
         })
         .collect()
 }
 
-fn join(items: &[Value], sep: &str) -> String {
-    items
-        .iter()
-        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-        .collect::<Vec<_>>()
-        .join(sep)
+/// A JSON value as plain text for a reader: strings unquoted, `null` as "none", lists by
+/// commas, objects as `key: value` pairs in braces when nested.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".to_string(),
+        Value::Array(a) if a.is_empty() => "none".to_string(),
+        Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join(", "),
+        Value::Object(o) => {
+            let pairs: Vec<String> = o
+                .iter()
+                .map(|(k, x)| match x {
+                    Value::Object(_) => format!("{k}: {{{}}}", plain(x)),
+                    _ => format!("{k}: {}", plain(x)),
+                })
+                .collect();
+            pairs.join(", ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `word` as one shell word: as it is when plain, else in single quotes (a quote inside
+/// written `'\''`).
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./:=,@+-%".contains(c));
+    match plain {
+        true => word.to_string(),
+        false => format!("'{}'", word.replace('\'', r"'\''")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn making_rows_read_as_text() {
+        let run = json!({
+            "command": ["dcrisk", "run", "a b.toml", "--set", "x='1'"],
+            "overrides": [],
+            "seed": 42,
+            "techniques": {"antithetic": true, "precision": null, "x": {"y": 1}},
+        });
+        assert_eq!(
+            making_rows(&run),
+            [
+                ("command", r"dcrisk run 'a b.toml' --set 'x='\''1'\'''"),
+                ("overrides", "none"),
+                ("seed", "42"),
+                ("techniques", "antithetic: true, precision: none, x: {y: 1}"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+    }
 }
