@@ -254,6 +254,23 @@ fn inputs_section(input: &ReportInput) -> String {
             differ from the scenario file.</p>",
         );
     }
+    let r = input.results;
+    let setting = |key: &str| {
+        tree.iter().find_map(|(k, v)| match v {
+            dcrisk_core::scenario::Value::Int(i) if k == key => Some(*i),
+            _ => None,
+        })
+    };
+    let differs = |key: &str, used: u64| setting(key).is_some_and(|v| v != used as i64);
+    if differs("paths", r.paths) || differs("seed", r.seed) {
+        let _ = write!(
+            out,
+            "<p class=\"note\">The file's <code>paths</code> and <code>seed</code> are \
+             defaults: this run used {} paths and seed {} (see How it was made).</p>",
+            format_number(r.paths as f64, 0),
+            r.seed
+        );
+    }
     for b in &blocks {
         out.push_str(&page::block(b));
     }
