@@ -151,7 +151,7 @@ fn headline_section(h: &Headline) -> String {
         let mine: Vec<_> = all.iter().filter(|f| f.party == party).collect();
         let _ = write!(
             out,
-            "<div class=\"card\"><h3>{}</h3><p class=\"q\">{}</p><p class=\"big\">{} <span class=\"muted\" style=\"font-size:14px;font-weight:400\">{}</span></p><table>",
+            "<div class=\"card\"><h3>{}</h3><p class=\"q\">{}</p><p class=\"big\">{} <span class=\"what\">{}</span></p><table>",
             party.title(),
             party.question(),
             show(mine[0].kind, mine[0].value),
