@@ -1,10 +1,11 @@
 //! Renders every chart from synthetic results and checks what a reader would get: valid
 //! PNGs of the requested size with real content, byte-identical on a second render, and
-//! no panic on degenerate runs.
+//! no panic on degenerate runs. The reports made from them are tested in `reports`.
 //!
 //! Set `DCRISK_CHARTS_DIR=/some/dir` to also write the realistic charts there and look.
 
 mod compare;
+mod reports;
 mod support;
 
 use std::collections::HashSet;
