@@ -41,7 +41,7 @@
 
 use std::ops::Range;
 
-use crate::engine::series::SeriesAccumulator;
+use crate::engine::series::{Resolution, SeriesAccumulator};
 use crate::engine::{CHUNK, PartialRun, RunMeta, finish};
 use crate::kernels::codec::{DecodeResult, Reader, Writer, fnv1a};
 use crate::kernels::sketch::QuantileSketch;
@@ -54,8 +54,9 @@ use crate::text::thousands;
 /// The first bytes of every part file.
 const MAGIC: &[u8] = b"DCRISK-PARTIAL\n";
 /// The part-file format this dcrisk writes and reads. Version 1 had no length and no
-/// checksum; version 2 added them.
-pub const FORMAT_VERSION: u8 = 2;
+/// checksum; version 2 added them; version 3 resolves the guarantor's exposure finely
+/// (its summaries have another precision).
+pub const FORMAT_VERSION: u8 = 3;
 /// Bytes before the payload: magic, version, payload length, checksum.
 const HEADER_BYTES: usize = MAGIC.len() + 1 + 8 + 4;
 /// The most shards a run may be split into.
@@ -231,8 +232,9 @@ impl Partial {
                 .push((0..n).map(|_| r.f64()).collect::<DecodeResult<_>>()?);
         }
         let meta = &header.meta;
-        let series =
-            SeriesAccumulator::decode(&mut r, meta.series.len(), meta.horizon_months, n_paths)?;
+        let resolutions: Vec<Resolution> =
+            meta.series.iter().map(|(_, k)| Resolution::of(k)).collect();
+        let series = SeriesAccumulator::decode(&mut r, &resolutions, meta.horizon_months, n_paths)?;
         let summaries = match summaries_only {
             true => Some(MetricSummaries::decode(&mut r, n_paths)?),
             false => None,

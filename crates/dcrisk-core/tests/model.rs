@@ -1638,7 +1638,7 @@ mod part_files {
 /// range, over many series-months (a crafted pair: a real run keeps its values together).
 mod part_memory {
     use dcrisk_core::engine::monthly_series::MonthSink;
-    use dcrisk_core::engine::series::BatchSink;
+    use dcrisk_core::engine::series::{BatchSink, Resolution};
     use dcrisk_core::engine::{PartialRun, RunMeta};
     use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge};
     use dcrisk_core::{PathMetrics, SeriesKind, Techniques};
@@ -1662,7 +1662,8 @@ mod part_memory {
             ("cloud_cost".into(), SeriesKind::CloudCost),
             ("guarantor_exposure".into(), SeriesKind::GuarantorExposure),
         ]);
-        let mut sink = BatchSink::new(series.len(), months);
+        let resolutions: Vec<Resolution> = series.iter().map(|(_, k)| Resolution::of(k)).collect();
+        let mut sink = BatchSink::new(&resolutions, months);
         sink.start_chunk();
         for sign in [1.0, -1.0] {
             for k in 0..series.len() {
@@ -1707,5 +1708,55 @@ mod part_memory {
         assert!(err.contains("more than the 4 GB a merge allows"), "{err}");
         // The same values together merge.
         assert!(merge(vec![tiny, part(1, 2e-44)], &["a".into(), "b".into()]).is_ok());
+    }
+}
+
+/// The guarantor's exposure percentiles are resolved finely enough to see a 0.1% change
+/// (issue 17): every rent 0.1% higher moves each month's PFE 99% by 0.1%, within the
+/// documented bound of the fine summaries (docs/MODEL.md 6.3).
+mod exposure_precision {
+    use dcrisk_core::engine::RunConfig;
+    use dcrisk_core::engine::series::Resolution;
+    use dcrisk_core::scenario::{Scenario, parse_toml, validate};
+    use dcrisk_core::{NoProgress, SeriesKind, simulate};
+
+    fn pfe_99(s: &Scenario) -> Vec<f64> {
+        let run = simulate(s, &RunConfig::new(2048, 42), &NoProgress);
+        let series = run
+            .series
+            .iter()
+            .find(|x| x.kind == SeriesKind::GuarantorExposure)
+            .expect("exposure series");
+        series.months.iter().map(|m| m.p99).collect()
+    }
+
+    #[test]
+    fn a_tenth_of_a_percent_on_every_rent_moves_each_months_pfe_99_by_as_much() {
+        let path = format!(
+            "{}/../../scenarios/gigawatt-program.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).expect("shipped scenario");
+        let mut base = validate(&parse_toml(&text).expect("TOML")).expect("valid");
+        // A cap that does not bind, so the exposure is the claim, linear in the rents.
+        base.guarantee.cap = 1e15;
+        let mut raised = base.clone();
+        for site in &mut raised.sites {
+            site.rent_per_kw_month *= 1.001;
+        }
+        let (a, b) = (pfe_99(&base), pfe_99(&raised));
+        // Each figure within the bound of its true value; the true values differ by the
+        // factor 1.001 (up to rounding far below the bound).
+        let bound = 2.0 * Resolution::Fine.relative_error() + 1e-9;
+        assert!(Resolution::Fine.relative_error() <= 1e-4);
+        let mut checked = 0;
+        for (t, (&x, &y)) in a.iter().zip(&b).enumerate() {
+            if x > 0.0 {
+                let moved = y / x / 1.001 - 1.0;
+                assert!(moved.abs() <= bound, "month {t}: {x} -> {y} ({moved:e})");
+                checked += 1;
+            }
+        }
+        assert!(checked > a.len() / 2, "only {checked} months with exposure");
     }
 }

@@ -11,7 +11,7 @@ use super::model::Model;
 use super::monthly_series::series_kinds;
 use super::path::simulate_path;
 use super::scratch::Scratch;
-use super::series::{BatchSink, SeriesAccumulator};
+use super::series::{BatchSink, Resolution, SeriesAccumulator};
 use crate::metrics::{COLUMNS, PathMetrics, Techniques};
 use crate::results::{RunResults, SeriesKind};
 use crate::scenario::Scenario;
@@ -109,7 +109,6 @@ pub(super) fn simulate_range(
     progress: &dyn Progress,
 ) -> PartialRun {
     let summaries_only = config.summaries_only();
-    let n_series = model.series.len();
     let months = model.months;
     let chunks = chunk_ranges(range.clone());
     // Each chunk copies its paths' rows into its own stretch of the columns, in parallel,
@@ -133,7 +132,7 @@ pub(super) fn simulate_range(
                 .lock()
                 .expect("worker pool")
                 .pop()
-                .unwrap_or_else(|| Worker::new(model, n_series));
+                .unwrap_or_else(|| Worker::new(model));
             let rows = worker.run_chunk(model, config, chunk.clone());
             for (i, row) in rows.iter().enumerate() {
                 for (column, &v) in columns.iter_mut().zip(row) {
@@ -148,7 +147,7 @@ pub(super) fn simulate_range(
     let (mut series, mut summaries) = match workers.next() {
         Some(w) => (w.sink.acc, w.summaries),
         None => (
-            SeriesAccumulator::new(n_series, months),
+            SeriesAccumulator::new(&resolutions(model), months),
             MetricSummaries::default(),
         ),
     };
@@ -200,6 +199,15 @@ pub fn finish(meta: &RunMeta, partial: PartialRun) -> RunResults {
     }
 }
 
+/// The resolution of each of the model's series.
+fn resolutions(model: &Model) -> Vec<Resolution> {
+    model
+        .series
+        .iter()
+        .map(|&s| Resolution::of_series(s))
+        .collect()
+}
+
 /// Splits a range at multiples of [`CHUNK`].
 pub(crate) fn chunk_ranges(range: Range<u64>) -> Vec<Range<u64>> {
     let mut out = Vec::new();
@@ -222,10 +230,10 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(model: &Model, n_series: usize) -> Self {
+    fn new(model: &Model) -> Self {
         Worker {
             scratch: Scratch::new(model),
-            sink: BatchSink::new(n_series, model.months),
+            sink: BatchSink::new(&resolutions(model), model.months),
             summaries: MetricSummaries::default(),
         }
     }
