@@ -70,6 +70,8 @@ pub fn output_files(
         OutputFile::new("metrics.csv", outputs::metrics_csv(stats)),
         OutputFile::new("timeseries.csv", outputs::timeseries_csv(r)),
         OutputFile::new("exposure.csv", outputs::exposure_csv(r)),
+        OutputFile::new("landlords.csv", outputs::landlords_csv(r)),
+        OutputFile::new("default_curve.csv", outputs::default_curve_csv(r)),
     ];
     if save_paths {
         files.push(OutputFile::new("paths.csv", outputs::paths_csv(r)));
