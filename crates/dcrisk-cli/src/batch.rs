@@ -105,7 +105,7 @@ fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
     let mut loaded: Vec<Loaded> = Vec::new();
     for path in scenario_files(&args.inputs, failures) {
         let checked =
-            load_checked_tree(&path, &args.common.set, false).and_then(|(tree, scenario)| {
+            load_checked_tree(&path, &args.common.set, args.strict).and_then(|(tree, scenario)| {
                 let dir = args.common.out.join(&scenario.name);
                 check_replacement(&dir, &path, args.force)?;
                 let record = Record::for_scenario(&path, &args.common.set, &tree)?;

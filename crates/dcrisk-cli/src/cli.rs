@@ -334,6 +334,10 @@ pub struct BatchArgs {
     pub base: Option<String>,
     #[command(flatten)]
     pub charts: ChartArgs,
+    /// Refuse a scenario (each one, a failure of its own) with plausibility warnings (docs/PARAMETERS.md) instead of
+    /// printing them: exit 2, nothing written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `dcrisk sweep`'s arguments.
@@ -353,6 +357,10 @@ pub struct SweepArgs {
     pub common: CommonArgs,
     #[command(flatten)]
     pub charts: ChartArgs,
+    /// Refuse a scenario with plausibility warnings (docs/PARAMETERS.md) instead of
+    /// printing them: exit 2, nothing written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// A swept parameter and its values.
@@ -457,6 +465,10 @@ pub struct SensitivityArgs {
     pub common: CommonArgs,
     #[command(flatten)]
     pub charts: ChartArgs,
+    /// Refuse a scenario with plausibility warnings (docs/PARAMETERS.md) instead of
+    /// printing them: exit 2, nothing written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_swing(s: &str) -> Result<f64, String> {

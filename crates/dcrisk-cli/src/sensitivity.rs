@@ -23,7 +23,7 @@ use crate::atomic::{OutputFile, write_beside};
 use crate::cli::SensitivityArgs;
 use crate::csv::csv_field;
 use crate::decimal::{round6, round12};
-use crate::load::InputError;
+use crate::load::{InputError, plausible};
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
 use crate::table::{metric_kind, show, show_signed, text_table};
@@ -365,6 +365,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         "sensitivity runs",
     )?;
     let base = study.base()?;
+    plausible(&args.scenario, &args.common.set, &base, args.strict)?;
     let groups = groups(&base);
     let scenarios = study.scenarios(&variants(&groups, args.swing))?;
     let common = &args.common;

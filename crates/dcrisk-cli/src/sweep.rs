@@ -14,7 +14,7 @@ use dcrisk_report::{
 use crate::atomic::{OutputFile, write_beside};
 use crate::cli::{ParamRange, SweepArgs};
 use crate::csv::{SHARED_COLUMNS, csv_field, shared_csv};
-use crate::load::InputError;
+use crate::load::{InputError, plausible};
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
 use crate::table::{metric_kind, pct, show, text_table};
@@ -39,6 +39,12 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let params = &args.params;
     check_params(params)?;
     let study = Study::load(&args.scenario, &args.common.set, "--param", "sweep points")?;
+    plausible(
+        &args.scenario,
+        &args.common.set,
+        &study.base()?,
+        args.strict,
+    )?;
     let points = grid(params);
     let variants: Vec<Variant> = points.iter().map(|p| variant(params, p)).collect();
     let scenarios = study.scenarios(&variants)?;
