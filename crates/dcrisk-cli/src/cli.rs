@@ -180,6 +180,9 @@ pub struct MergeArgs {
     /// Name of the output folder, OUT/NAME/, instead of the scenario's `name`.
     #[arg(long, value_name = "NAME", value_parser = parse_folder_name)]
     pub name: Option<String>,
+    /// Replace the folder even if it holds another scenario's results.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
 }

@@ -50,7 +50,8 @@ pub fn write_run_folder(
     let mut files = output_files(results, stats, save_paths);
     files.extend(chart_files(results, charts, &record.chart_note())?);
     files.extend(record.files(results));
-    write_atomically(dir, &files)?;
+    // The replacement check again, under the folder's lock.
+    write_atomically(dir, &files, &|| Ok(record.check_replacement(dir)?))?;
     Ok(files.len())
 }
 

@@ -19,14 +19,16 @@ use dcrisk_core::scenario::Value;
 use dcrisk_core::{Metric, MetricStats, Scenario};
 use dcrisk_report::{ChartOptions, Tornado, TornadoPanel, ValueKind, render_tornado};
 
-use crate::atomic::{OutputFile, write_beside};
+use crate::atomic::{OutputFile, no_guard, write_beside};
 use crate::cli::SensitivityArgs;
 use crate::csv::csv_field;
 use crate::decimal::{round6, round12};
 use crate::load::{InputError, plausible};
+use crate::provenance::Record;
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
 use crate::table::{metric_kind, show, show_signed, text_table};
+use serde_json::json;
 
 /// Highest probability a move up gives (`annual_pd`, `asset_correlation` must stay < 1).
 pub const PROBABILITY_CAP: f64 = 0.99;
@@ -389,8 +391,13 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             .context("cannot render the tornado chart")?;
         files.push(OutputFile::new(png.file_name, png.png));
     }
+    let record = Record::for_scenario(&args.scenario, &common.set, &study.tree)?
+        .with("threads", json!(study::threads(common)))
+        .with("swing", json!(args.swing))
+        .with("metric", json!(metric.name()));
+    files.push(record.json_file("sensitivity.run.json", seed, paths));
     let dir = common.out.join(&base.name);
-    write_beside(&dir, &files)?;
+    write_beside(&dir, &files, &no_guard)?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     let kind = metric_kind(metric);
     let (_, tail_name, tail) = risk_tail(metric);

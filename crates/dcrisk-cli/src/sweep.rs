@@ -11,13 +11,15 @@ use dcrisk_report::{
     ChartOptions, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
 };
 
-use crate::atomic::{OutputFile, write_beside};
+use crate::atomic::{OutputFile, no_guard, write_beside};
 use crate::cli::{ParamRange, SweepArgs};
 use crate::csv::{SHARED_COLUMNS, csv_field, shared_csv};
 use crate::load::{InputError, plausible};
+use crate::provenance::Record;
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
 use crate::table::{metric_kind, pct, show, text_table};
+use serde_json::json;
 
 /// Most points of a grid.
 const MAX_POINTS: usize = 10_000;
@@ -39,12 +41,9 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let params = &args.params;
     check_params(params)?;
     let study = Study::load(&args.scenario, &args.common.set, "--param", "sweep points")?;
-    plausible(
-        &args.scenario,
-        &args.common.set,
-        &study.base()?,
-        args.strict,
-    )?;
+    let base = study.base()?;
+    plausible(&args.scenario, &args.common.set, &base, args.strict)?;
+    let record = study_record(args, &study)?;
     let points = grid(params);
     let variants: Vec<Variant> = points.iter().map(|p| variant(params, p)).collect();
     let scenarios = study.scenarios(&variants)?;
@@ -59,9 +58,11 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             metric_stats: r.metric_stat(args.metric),
         }
     })?;
-    let files = sweep_files(args, &points, &rows)?;
+    let mut files = sweep_files(args, &points, &rows)?;
+    let (seed, paths) = (args.common.seed_for(&base), args.common.paths_for(&base));
+    files.push(record.json_file("sweep.run.json", seed, paths));
     let dir = args.common.out.join(&name);
-    write_beside(&dir, &files)?;
+    write_beside(&dir, &files, &no_guard)?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     say(&format!(
         "{}  wrote {} in {}/\n",
@@ -70,6 +71,21 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         dir.display()
     ));
     Ok(())
+}
+
+/// The sweep's record (`sweep.run.json`): run.json's fields, with the grid and the metric.
+fn study_record(args: &SweepArgs, study: &Study) -> Result<Record> {
+    let params: Vec<String> = args
+        .params
+        .iter()
+        .map(|p| format!("{}={:?}", p.key, p.values))
+        .collect();
+    Ok(
+        Record::for_scenario(&args.scenario, &args.common.set, &study.tree)?
+            .with("threads", json!(study::threads(&args.common)))
+            .with("params", json!(params))
+            .with("metric", json!(args.metric.name())),
+    )
 }
 
 /// sweep.csv, and sweep.png unless charts are off.
