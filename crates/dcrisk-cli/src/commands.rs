@@ -15,7 +15,7 @@ use crate::limits::{self, Load};
 use crate::load::{InputError, load_checked, load_checked_tree, load_scenario};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
-use crate::provenance::Record;
+use crate::provenance::{Record, techniques_json};
 use crate::publish::{publish, say};
 use crate::table::precision_verdict;
 
@@ -79,24 +79,6 @@ fn precision_flags(args: &RunArgs) -> Option<String> {
         }
     }
     Some(flags)
-}
-
-/// run.json's `techniques`: variance reduction, `--sketch` and the precision goal.
-pub(crate) fn techniques_json(args: &RunArgs) -> serde_json::Value {
-    let precision = (args.precision.is_some() || args.precision_abs.is_some()).then(|| {
-        json!({
-            "target": args.target.name(),
-            "relative": args.precision,
-            "absolute": args.precision_abs,
-            "max_paths": args.max_paths,
-        })
-    });
-    json!({
-        "antithetic": args.common.antithetic,
-        "control_variates": args.common.control_variates,
-        "sketch": args.sketch,
-        "precision": precision,
-    })
 }
 
 /// Refuses a run whose estimated peak memory exceeds what is available (see `limits`).

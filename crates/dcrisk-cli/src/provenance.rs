@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::atomic::OutputFile;
+use crate::cli::RunArgs;
 use crate::load::InputError;
 
 /// The record of a run's making.
@@ -275,6 +276,24 @@ fn techniques_flags(r: &RunResults) -> String {
         flags.push_str(" --sketch");
     }
     flags
+}
+
+/// run.json's `techniques`: variance reduction, `--sketch` and the precision goal.
+pub fn techniques_json(args: &RunArgs) -> serde_json::Value {
+    let precision = (args.precision.is_some() || args.precision_abs.is_some()).then(|| {
+        json!({
+            "target": args.target.name(),
+            "relative": args.precision,
+            "absolute": args.precision_abs,
+            "max_paths": args.max_paths,
+        })
+    });
+    json!({
+        "antithetic": args.common.antithetic,
+        "control_variates": args.common.control_variates,
+        "sketch": args.sketch,
+        "precision": precision,
+    })
 }
 
 /// What `dir`/run.json says its results are of, if it has a run.json.

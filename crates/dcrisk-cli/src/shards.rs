@@ -14,12 +14,11 @@ use serde_json::json;
 
 use crate::atomic::{OutputFile, prepare, write_beside};
 use crate::cli::{MergeArgs, RunArgs};
-use crate::commands::techniques_json;
 use crate::limits::{Load, check_memory};
 use crate::load::{InputError, load_checked_tree};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
-use crate::provenance::Record;
+use crate::provenance::{Record, techniques_json};
 use crate::publish::{publish, say};
 
 /// `dcrisk run --shard I/N|auto`: simulates one shard and writes its partial result file.
