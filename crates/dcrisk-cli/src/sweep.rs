@@ -244,6 +244,7 @@ fn chart_data(args: &SweepArgs, points: &[Point], rows: &[Row]) -> SweepChart {
         metric: args.metric.name().to_string(),
         metric_desc: metric_desc(args.metric),
         metric_kind: metric_kind(args.metric),
+        upper_tail: upper_tail(args.metric),
         points: points
             .iter()
             .zip(rows)
@@ -252,10 +253,23 @@ fn chart_data(args: &SweepArgs, points: &[Point], rows: &[Row]) -> SweepChart {
                 group: p.get(1).copied(),
                 mean: r.metric_mean,
                 stderr: r.metric_stderr,
-                p05: r.metric_stats.quantiles[1],
+                tail: match upper_tail(args.metric) {
+                    true => r.metric_stats.quantiles[P95],
+                    false => r.metric_stats.quantiles[P05],
+                },
             })
             .collect(),
     }
+}
+
+/// Positions of P5 and P95 in a metric's quantiles (`QUANTILE_LEVELS`).
+const P05: usize = 1;
+const P95: usize = 7;
+
+/// Whether sweep.png shows the metric's upper tail (P95): for every metric but savings,
+/// whose risk is low values (costs, losses, MW-months and counts are risky when high).
+fn upper_tail(metric: Metric) -> bool {
+    metric != Metric::SavingsPv
 }
 
 /// Rows of the stdout table at most; a longer sweep says where the rest is.
@@ -324,5 +338,21 @@ fn metric_desc(m: Metric) -> String {
         Metric::LandlordDefaults => "Landlord defaults per path".to_string(),
         Metric::TenantDefault => "Tenant default probability".to_string(),
         _ => format!("{}, present value at month 0 (US$)", m.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// sweep.png shows the tail where each metric's risk is: the P5 of savings, the P95 of
+    /// every cost, loss, MW-months and count (for a guarantor, a P5 payout is $0).
+    #[test]
+    fn loss_metrics_show_their_upper_tail() {
+        for m in Metric::ALL {
+            assert_eq!(upper_tail(m), m != Metric::SavingsPv, "{}", m.name());
+        }
+        let levels = dcrisk_core::stats::QUANTILE_LEVELS;
+        assert_eq!((levels[P05].0, levels[P95].0), ("p05", "p95"));
     }
 }

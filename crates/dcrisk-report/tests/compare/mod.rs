@@ -55,7 +55,7 @@ fn sweep_1d() -> SweepChart {
                 group: None,
                 mean: 14e9 - 3e9 * x * x,
                 stderr: 0.4e9,
-                p05: -20e9 - 6e9 * x,
+                tail: -20e9 - 6e9 * x,
             }
         })
         .collect();
@@ -72,6 +72,7 @@ fn sweep_1d() -> SweepChart {
         metric: "savings_pv".into(),
         metric_desc: "Savings against all-cloud, present value (US$)".into(),
         metric_kind: ValueKind::Money,
+        upper_tail: false,
         points,
     }
 }
@@ -88,7 +89,7 @@ fn sweep_2d(groups: u32) -> SweepChart {
                 group: Some(cap),
                 mean: 1e9 * (20.0 + 150.0 * x) - 0.1 * cap,
                 stderr: 0.3e9,
-                p05: 1e9 * (-30.0 + 50.0 * x) - 0.2 * cap,
+                tail: 1e9 * (-30.0 + 50.0 * x) - 0.2 * cap,
             });
         }
     }
@@ -103,6 +104,7 @@ fn sweep_2d(groups: u32) -> SweepChart {
         }),
         metric: "guarantor_payout_pv".into(),
         metric_desc: "guarantor_payout_pv, present value at month 0 (US$)".into(),
+        upper_tail: true,
         points,
         ..sweep_1d()
     }
