@@ -17,13 +17,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use dcrisk_core::scenario::Value;
 use dcrisk_core::{Metric, MetricStats, Scenario};
-use dcrisk_report::{ChartOptions, Tornado, TornadoPanel, ValueKind, render_tornado};
+use dcrisk_report::{ChartOptions, Tornado, TornadoPanel, render_tornado};
 
 use crate::atomic::{OutputFile, no_guard, write_beside};
 use crate::cli::SensitivityArgs;
 use crate::csv::csv_field;
 use crate::decimal::{round6, round12};
-use crate::load::{InputError, plausible};
+use crate::load::plausible;
 use crate::provenance::Record;
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
@@ -353,13 +353,6 @@ impl Outcome {
 /// `dcrisk sensitivity`.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let started = Instant::now();
-    if !args.charts.no_charts && metric_kind(args.metric) != ValueKind::Money {
-        return Err(InputError(format!(
-            "--metric {}: tornado.png shows money only; add --no-charts for this metric",
-            args.metric.name()
-        ))
-        .into());
-    }
     let study = Study::load(
         &args.scenario,
         &args.common.set,
@@ -557,6 +550,11 @@ fn tornado(
                     f.stats.lower_es_05
                 }),
             ],
+            // A probability is its own mean: no tail to show beside it.
+            Metric::TenantDefault => vec![panel(
+                "Probability of the tenant's default".to_string(),
+                |f| f.mean,
+            )],
             m => {
                 let (tail_label, _, tail) = risk_tail(m);
                 vec![
@@ -566,6 +564,18 @@ fn tornado(
             }
         },
         notes,
+        kind: metric_kind(args.metric),
+        unit: axis_unit(args.metric).to_string(),
+    }
+}
+
+/// The tornado's value axis, in the metric's unit.
+fn axis_unit(metric: Metric) -> &'static str {
+    match metric {
+        Metric::TenantDefault => "probability of the tenant's default (%)",
+        Metric::IdleMwMonths | Metric::OverflowMwMonths => "MW x months per path",
+        Metric::LandlordDefaults => "landlord defaults per path",
+        _ => "US$, present value at month 0",
     }
 }
 

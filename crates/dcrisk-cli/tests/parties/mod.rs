@@ -148,3 +148,32 @@ fn default_curve_and_demand_plan() {
     assert_eq!(at(0), 60.0);
     assert!((at(18) - 80.0).abs() < 1e-9);
 }
+
+/// `sensitivity` of a probability, MW-months or a count draws its tornado (no
+/// `--no-charts` needed), in the metric's own units.
+#[test]
+fn tornado_of_non_money_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = two_landlords(dir.path());
+    for metric in ["tenant_default", "idle_mw_months", "landlord_defaults"] {
+        let out = format!("t-{metric}");
+        let o = dcrisk(
+            &[
+                "sensitivity",
+                file.to_str().unwrap(),
+                "--metric",
+                metric,
+                "--paths",
+                "200",
+                "--chart-size",
+                "800x500",
+                "--out",
+                &out,
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{metric}: {}", stderr(&o));
+        let png = dir.path().join(&out).join("t/tornado.png");
+        assert_eq!(png_size(&png), (800, 500), "{metric}");
+    }
+}

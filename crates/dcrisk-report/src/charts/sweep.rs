@@ -39,7 +39,7 @@ impl ValueKind {
         }
     }
 
-    fn axis(self, lo: f64, hi: f64, desc: &str) -> Axis {
+    pub(crate) fn axis(self, lo: f64, hi: f64, desc: &str) -> Axis {
         match self {
             ValueKind::Money => Axis::money(lo, hi, desc),
             ValueKind::Share => Axis::percent(lo, hi, desc),
