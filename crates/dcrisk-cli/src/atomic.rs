@@ -150,14 +150,21 @@ fn note_if_replaced(dir: &Path) {
 
 /// Writes `files` as the folder `dir`, replacing any previous folder only once every file
 /// is on disk, so a failed or interrupted run never leaves a half-written result over a
-/// good one, nor the folder missing.
-pub fn write_atomically(dir: &Path, files: &[OutputFile]) -> Result<()> {
+/// good one, nor the folder missing. `guard` runs under the folder's lock just before the
+/// swap (the replacement check, repeated where no other writer can interleave); its error
+/// leaves the folder as it was.
+pub fn write_atomically(
+    dir: &Path,
+    files: &[OutputFile],
+    guard: &dyn Fn() -> Result<()>,
+) -> Result<()> {
     let (parent, name) = parent_and_name(dir)?;
     let staging = parent.join(format!(".{name}.partial-{}", unique_suffix()));
     let registered = pending(&staging);
     let staged = stage(&staging, files).and_then(|()| {
         let _lock = FolderLock::acquire(&parent, &name)?;
         stale::recover(&parent, &name, is_kept);
+        guard()?;
         note_if_replaced(dir);
         swap_in(&staging, dir, &format!(".{name}.old-{}", unique_suffix()))
     });
@@ -189,9 +196,17 @@ fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
 /// (`*.dcrisk`), and the sweep's and the sensitivity analysis' outputs.
 const KEPT_FILES: [&str; 4] = ["sweep.csv", "sweep.png", "sensitivity.csv", "tornado.png"];
 
-/// Whether a run's folder keeps the file `name` across runs.
+/// Whether a run's folder keeps the file `name` across runs: also the records of those
+/// files' making (`*.run.json`, e.g. `sweep.run.json`).
 pub fn is_kept(name: &str) -> bool {
-    Path::new(name).extension().is_some_and(|e| e == "dcrisk") || KEPT_FILES.contains(&name)
+    Path::new(name).extension().is_some_and(|e| e == "dcrisk")
+        || KEPT_FILES.contains(&name)
+        || name.ends_with(".run.json")
+}
+
+/// A guard that checks nothing.
+pub fn no_guard() -> Result<()> {
+    Ok(())
 }
 
 /// Moves the staged folder into place (call it holding the folder's lock): the files other
@@ -285,10 +300,16 @@ fn carry_kept(dir: &Path, staging: &Path) -> Result<Vec<String>> {
 /// Writes each file into the run's folder `dir` (created if need be) under a temporary
 /// name and renames it into place under the folder's lock, leaving the folder's other
 /// files alone: a sweep's, a tornado's or a shard's files sit beside the run's outputs.
-pub fn write_beside(dir: &Path, files: &[OutputFile]) -> Result<()> {
+/// `guard` runs under the lock first, as for [`write_atomically`].
+pub fn write_beside(
+    dir: &Path,
+    files: &[OutputFile],
+    guard: &dyn Fn() -> Result<()>,
+) -> Result<()> {
     let (parent, name) = parent_and_name(dir)?;
     let _lock = FolderLock::acquire(&parent, &name)?;
     stale::recover(&parent, &name, is_kept);
+    guard()?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     stale::remove_dead_temporaries(dir, &names);
     write_loose(dir, files)
@@ -333,16 +354,25 @@ mod tests {
     fn swaps_keep_other_commands_files() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("t");
-        write_atomically(&dir, &[file("summary.json", "1"), file("old.csv", "x")]).unwrap();
+        let (one, two) = (file("summary.json", "1"), file("old.csv", "x"));
+        write_atomically(&dir, &[one, two], &no_guard).unwrap();
         write_beside(
             &dir,
             &[
                 file("part-0000-of-0002.dcrisk", "p"),
                 file("sweep.csv", "s"),
+                file("sweep.run.json", "r"),
             ],
+            &no_guard,
         )
         .unwrap();
-        write_atomically(&dir, &[file("summary.json", "2")]).unwrap();
+        write_atomically(&dir, &[file("summary.json", "2")], &no_guard).unwrap();
+        assert_eq!(read(&dir.join("sweep.run.json")), "r");
+        // A guard's error leaves the folder as it was.
+        let refused = write_atomically(&dir, &[file("summary.json", "3")], &|| {
+            anyhow::bail!("refused")
+        });
+        assert!(refused.is_err());
         assert_eq!(read(&dir.join("summary.json")), "2");
         assert_eq!(read(&dir.join("part-0000-of-0002.dcrisk")), "p");
         assert_eq!(read(&dir.join("sweep.csv")), "s");

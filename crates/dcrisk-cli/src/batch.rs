@@ -18,7 +18,7 @@ use crate::limits::{self, Load};
 use crate::load::{InputError, load_checked_tree};
 use crate::pool::{par_map, thread_pool};
 use crate::progress::PathBar;
-use crate::provenance::{Record, check_replacement};
+use crate::provenance::Record;
 use crate::publish::{say, write_run_folder};
 use crate::report::{COMPARISON_HTML, COMPARISON_XLSX, comparison_files};
 use crate::table::{pct, text_table};
@@ -106,10 +106,11 @@ fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
     let mut loaded: Vec<Loaded> = Vec::new();
     for path in scenario_files(&args.inputs, failures) {
         let checked =
-            load_checked_tree(&path, &args.common.set, false).and_then(|(tree, scenario)| {
+            load_checked_tree(&path, &args.common.set, args.strict).and_then(|(tree, scenario)| {
                 let dir = args.common.out.join(&scenario.name);
-                check_replacement(&dir, &path, args.force)?;
-                let record = Record::for_scenario(&path, &args.common.set, &tree)?;
+                let record =
+                    Record::for_scenario(&path, &args.common.set, &tree)?.forced(args.force);
+                record.check_replacement(&dir)?;
                 match loaded.iter().find(|l| l.scenario.name == scenario.name) {
                     Some(first) => Err(InputError(format!(
                         "{}: scenario name {:?} is already the name of {}; each scenario of a \

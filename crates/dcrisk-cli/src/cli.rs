@@ -182,6 +182,9 @@ pub struct MergeArgs {
     /// Name of the output folder, OUT/NAME/, instead of the scenario's `name`.
     #[arg(long, value_name = "NAME", value_parser = parse_folder_name)]
     pub name: Option<String>,
+    /// Replace the folder even if it holds another scenario's results.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
     #[command(flatten)]
@@ -391,6 +394,10 @@ pub struct BatchArgs {
     pub charts: ChartArgs,
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Refuse a scenario (each one, a failure of its own) with plausibility warnings (docs/PARAMETERS.md) instead of
+    /// printing them: exit 2, nothing written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `dcrisk sweep`'s arguments.
@@ -410,6 +417,10 @@ pub struct SweepArgs {
     pub common: CommonArgs,
     #[command(flatten)]
     pub charts: ChartArgs,
+    /// Refuse a scenario with plausibility warnings (docs/PARAMETERS.md) instead of
+    /// printing them: exit 2, nothing written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// A swept parameter and its values.
@@ -514,6 +525,10 @@ pub struct SensitivityArgs {
     pub common: CommonArgs,
     #[command(flatten)]
     pub charts: ChartArgs,
+    /// Refuse a scenario with plausibility warnings (docs/PARAMETERS.md) instead of
+    /// printing them: exit 2, nothing written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_swing(s: &str) -> Result<f64, String> {

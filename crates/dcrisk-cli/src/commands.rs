@@ -15,7 +15,7 @@ use crate::limits::{self, Load};
 use crate::load::{InputError, load_checked, load_checked_tree, load_scenario};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
-use crate::provenance::{Record, check_replacement};
+use crate::provenance::{Record, techniques_json};
 use crate::publish::{publish, say};
 use crate::table::precision_verdict;
 
@@ -28,11 +28,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let pool = thread_pool(args.common.threads)?;
     check_memory(&scenario, args, pool.current_num_threads())?;
     let dir = args.folder(&scenario);
-    check_replacement(&dir, &args.scenario, args.force)?;
-    let _prepared = prepare(&dir)?;
     let record = Record::for_scenario(&args.scenario, &args.common.set, &tree)?
+        .forced(args.force)
         .with("threads", json!(pool.current_num_threads()))
         .with("techniques", techniques_json(args));
+    record.check_replacement(&dir)?;
+    let _prepared = prepare(&dir)?;
     let record = match precision_flags(args) {
         Some(flags) => record.reproduced_by(flags),
         None => record,
@@ -79,24 +80,6 @@ fn precision_flags(args: &RunArgs) -> Option<String> {
         }
     }
     Some(flags)
-}
-
-/// run.json's `techniques`: variance reduction, `--sketch` and the precision goal.
-fn techniques_json(args: &RunArgs) -> serde_json::Value {
-    let precision = (args.precision.is_some() || args.precision_abs.is_some()).then(|| {
-        json!({
-            "target": args.target.name(),
-            "relative": args.precision,
-            "absolute": args.precision_abs,
-            "max_paths": args.max_paths,
-        })
-    });
-    json!({
-        "antithetic": args.common.antithetic,
-        "control_variates": args.common.control_variates,
-        "sketch": args.sketch,
-        "precision": precision,
-    })
 }
 
 /// Refuses a run whose estimated peak memory exceeds what is available (see `limits`).

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use dcrisk_core::Scenario;
 use dcrisk_core::scenario::{
-    FieldError, Table, Value, apply_override, parse_toml, validate, warnings,
+    FieldError, FieldWarning, Table, Value, apply_override, parse_toml, validate, warnings,
 };
 
 /// A problem with what the user gave us: exit code 2, message names the file and field.
@@ -39,20 +39,42 @@ pub fn load_checked_tree(
     let label = path.display().to_string();
     let tree = load_tree(path, sets)?;
     let scenario = validate_tree(&label, &tree)?;
-    plausible(&label, &scenario, strict)?;
+    plausible(path, sets, &scenario, strict)?;
     Ok((tree, scenario))
 }
 
-/// Prints a scenario's plausibility warnings (values validation accepts but a reviewer
-/// would flag, docs/PARAMETERS.md "Plausibility warnings") on stderr, one line each after
-/// `label`; with `strict`, refuses the scenario listing them instead (exit 2).
-pub fn plausible(label: &str, scenario: &Scenario, strict: bool) -> Result<(), InputError> {
+/// Prints the plausibility warnings (values validation accepts but a reviewer would flag,
+/// docs/PARAMETERS.md "Plausibility warnings") of `scenario`, read from `path` with the
+/// `--set` overrides `sets`, on stderr, one line each after what gave the value: the file,
+/// or the `--set KEY=VALUE` flag that brought the warning in. With `strict`, refuses the
+/// scenario listing them instead (exit 2).
+pub fn plausible(
+    path: &Path,
+    sets: &[(String, String)],
+    scenario: &Scenario,
+    strict: bool,
+) -> Result<(), InputError> {
     let found = warnings(scenario);
     if found.is_empty() {
         return Ok(());
     }
+    let label = path.display().to_string();
+    let blamed = blame_sets(path, sets);
+    let source = |w: &FieldWarning| {
+        let text = w.to_string();
+        blamed
+            .iter()
+            .find(|(_, t)| *t == text)
+            .map_or(label.clone(), |(flag, _)| flag.clone())
+    };
     if strict {
-        let lines: Vec<String> = found.iter().map(|w| format!("  {w}")).collect();
+        let lines: Vec<String> = found
+            .iter()
+            .map(|w| match source(w) {
+                s if s == label => format!("  {w}"),
+                flag => format!("  {flag}: {w}"),
+            })
+            .collect();
         return Err(InputError(format!(
             "{label}: {} plausibility warning(s), refused by --strict:\n{}",
             found.len(),
@@ -60,9 +82,37 @@ pub fn plausible(label: &str, scenario: &Scenario, strict: bool) -> Result<(), I
         )));
     }
     for w in &found {
-        eprintln!("warning: {label}: {w}");
+        eprintln!("warning: {}: {w}", source(w));
     }
     Ok(())
+}
+
+/// The warnings each `--set` flag brings in, as `("--set KEY=VALUE", warning text)`: the
+/// overrides applied one at a time to the file's tree, a warning blamed on the first flag
+/// after which it appears (a warning of the file itself, and one whose value a flag
+/// changes, show as they stand after the flag).
+fn blame_sets(path: &Path, sets: &[(String, String)]) -> Vec<(String, String)> {
+    let Ok(mut tree) = read_tree(path) else {
+        return Vec::new();
+    };
+    let texts = |tree: &Table| -> Vec<String> {
+        validate(tree)
+            .map(|s| warnings(&s).iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
+    };
+    let mut known = texts(&tree);
+    let mut blamed = Vec::new();
+    for (key, value) in sets {
+        if apply_override(&mut tree, key, parse_value(value)).is_err() {
+            break;
+        }
+        let now = texts(&tree);
+        for text in now.iter().filter(|t| !known.contains(t)) {
+            blamed.push((format!("--set {key}={value}"), text.clone()));
+        }
+        known = now;
+    }
+    blamed
 }
 
 /// Reads a scenario file into the value tree and applies the `--set` overrides, without

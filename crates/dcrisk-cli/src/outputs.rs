@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::csv::csv_field;
 use dcrisk_core::stats::QUANTILE_LEVELS;
 use dcrisk_core::{Metric, MetricStats, RunResults, Techniques};
 use serde_json::{Map, Value, json};
@@ -167,6 +168,41 @@ pub fn paths_csv(r: &RunResults) -> String {
             let _ = write!(out, ",{}", r.metrics.get(m)[i]);
         }
         out.push('\n');
+    }
+    out
+}
+
+/// landlords.csv: one row per landlord: its default probability in the horizon, the
+/// probability it is paid in full, and its shortfall's mean and P95 (present values;
+/// docs/MODEL.md 4.1).
+pub fn landlords_csv(r: &RunResults) -> String {
+    let mut out = String::from(
+        "landlord,annual_pd,default_probability,paid_in_full_probability,shortfall_pv_mean,shortfall_pv_p95\n",
+    );
+    for l in &r.parties.landlords {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            csv_field(&l.name),
+            l.annual_pd,
+            l.default_probability,
+            l.paid_in_full_probability,
+            l.shortfall_pv_mean,
+            l.shortfall_pv_p95
+        );
+    }
+    out
+}
+
+/// default_curve.csv: the tenant's cumulative default probability by the end of each
+/// month, and for reference what the annual PD alone gives, `1 - (1 - pd)^((t + 1) / 12)`
+/// (the two differ by the wrong-way risk).
+pub fn default_curve_csv(r: &RunResults) -> String {
+    let mut out = String::from("month,cumulative_default_probability,annual_pd_only_probability\n");
+    let pd = r.parties.tenant_annual_pd;
+    for (t, p) in r.parties.tenant_default_curve.iter().enumerate() {
+        let reference = 1.0 - (1.0 - pd).powf((t + 1) as f64 / 12.0);
+        let _ = writeln!(out, "{t},{p},{reference}");
     }
     out
 }

@@ -5,18 +5,28 @@
 //! summary.json and the charts stay byte-identical from run to run.
 //!
 //! A folder is another scenario file's when its run.json names a different file (compared
-//! as absolute, canonical paths): `run` and `batch` then refuse to replace it without
-//! `--force`. A folder without run.json (older versions, merges) is replaced as before.
+//! as absolute, canonical paths), or, for a folder a merge wrote (no file, only the
+//! scenario's hash), a scenario with another hash: `run`, `run --shard`, `batch` and
+//! `merge` then refuse to replace it without `--force` (a merge's parts name no file: it
+//! compares the hash). The check runs before the work and again under the folder's lock,
+//! as the files are swapped in, so a run started meanwhile cannot slip in between. A
+//! folder without run.json (older versions) is replaced as before.
+//!
+//! `run --shard`, `sweep` and `sensitivity` write their record beside the run's files,
+//! under names of their own (`part-IIII-of-NNNN.run.json`, `sweep.run.json`,
+//! `sensitivity.run.json`), so a folder's run.json stays the record of its summary.json.
 
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use dcrisk_core::RunResults;
-use dcrisk_core::scenario::{Table, parse_toml, write_toml};
+use dcrisk_core::scenario::{Table, parse_toml, validate, write_toml};
+use dcrisk_core::shard::scenario_hash;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::atomic::OutputFile;
+use crate::cli::RunArgs;
 use crate::load::InputError;
 
 /// The record of a run's making.
@@ -45,6 +55,24 @@ pub struct Record {
     source: String,
     started: SystemTime,
     clock: Instant,
+    /// What the folder's results are of, for the replacement check.
+    claim: Claim,
+    /// `--force`: replace another scenario's results.
+    force: bool,
+}
+
+/// What a folder's results are of: a scenario file (its canonical path, and the scenario's
+/// hash when it is valid), or a merge's parts (the scenario's hash only).
+#[derive(Clone, Debug)]
+enum Claim {
+    File { path: PathBuf, hash: Option<String> },
+    Parts { hash: String },
+}
+
+/// What a folder's run.json says its results are of.
+struct Recorded {
+    path: Option<PathBuf>,
+    hash: Option<String>,
 }
 
 impl Record {
@@ -58,14 +86,20 @@ impl Record {
         let bytes = std::fs::read(file)
             .map_err(|e| InputError(format!("{}: cannot read the file: {e}", file.display())))?;
         let overrides: Vec<String> = sets.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let head = json!({
+        let hash = validate(tree)
+            .ok()
+            .map(|s| format!("{:016x}", scenario_hash(&s)));
+        let mut head = json!({
             "command": command(),
             "dcrisk_version": env!("CARGO_PKG_VERSION"),
             "scenario_file": file.display().to_string(),
             "scenario_path": canonical(file).display().to_string(),
             "scenario_sha256": hex_sha256(&bytes),
-            "overrides": overrides,
         });
+        if let Some(hash) = &hash {
+            head["scenario_hash"] = json!(hash);
+        }
+        head["overrides"] = json!(overrides);
         Ok(Record {
             head,
             extra: Vec::new(),
@@ -82,15 +116,23 @@ impl Record {
             source: file.display().to_string(),
             started: SystemTime::now(),
             clock: Instant::now(),
+            claim: Claim::File {
+                path: canonical(file),
+                hash,
+            },
+            force: false,
         })
     }
 
-    /// The record of a merge: the command and what each part's header says (`parts`).
-    pub fn for_merge(parts: Value) -> Self {
+    /// The record of a merge: the command, the scenario's hash (`hash`, the parts') and
+    /// what each part's header says (`parts`).
+    pub fn for_merge(parts: Value, hash: u64) -> Self {
+        let hash = format!("{hash:016x}");
         Record {
             head: json!({
                 "command": command(),
                 "dcrisk_version": env!("CARGO_PKG_VERSION"),
+                "scenario_hash": hash,
                 "parts": parts,
             }),
             extra: Vec::new(),
@@ -102,7 +144,70 @@ impl Record {
             source: String::new(),
             started: SystemTime::now(),
             clock: Instant::now(),
+            claim: Claim::Parts { hash },
+            force: false,
         }
+    }
+
+    /// The record with `--force` as given: whether it may replace another scenario's
+    /// results.
+    pub fn forced(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// Refuses (exit 2) to replace `dir` when its run.json records another scenario's
+    /// results (see the module's documentation), unless forced; the message names both and
+    /// the ways out.
+    pub fn check_replacement(&self, dir: &Path) -> Result<(), InputError> {
+        if self.force {
+            return Ok(());
+        }
+        let Some(previous) = recorded(dir) else {
+            return Ok(());
+        };
+        let (other, this) = match &self.claim {
+            Claim::File { path, hash } => match (&previous.path, &previous.hash) {
+                (Some(p), _) if p != path => (
+                    format!("another scenario file, {}", p.display()),
+                    path.display().to_string(),
+                ),
+                (None, Some(h)) if Some(h) != hash.as_ref() => (
+                    format!("another scenario, merged parts of scenario hash {h}"),
+                    path.display().to_string(),
+                ),
+                _ => return Ok(()),
+            },
+            Claim::Parts { hash } => match (&previous.hash, &previous.path) {
+                (Some(h), path) if h != hash => (
+                    match path {
+                        Some(p) => {
+                            format!("another scenario file, {} (scenario hash {h})", p.display())
+                        }
+                        None => format!("another scenario, merged parts of scenario hash {h}"),
+                    },
+                    format!("these parts (scenario hash {hash})"),
+                ),
+                _ => return Ok(()),
+            },
+        };
+        Err(InputError(format!(
+            "{}: holds the results of {other}, not of {this}; choose \
+             another folder with --name NAME, or replace those results with --force",
+            dir.display()
+        )))
+    }
+
+    /// The record as a file named `name` (a shard's, a sweep's or a sensitivity analysis'
+    /// run.json, kept beside the run's files), for a study of `paths` paths with `seed`.
+    pub fn json_file(&self, name: &str, seed: u64, paths: u64) -> OutputFile {
+        OutputFile::new(name, self.run_json_text(seed, paths))
+    }
+
+    fn run_json_text(&self, seed: u64, paths: u64) -> String {
+        let mut run = self.run_value(seed, paths);
+        run["wall_seconds"] = json!(self.clock.elapsed().as_secs_f64());
+        serde_json::to_string_pretty(&run).expect("serialisable") + "\n"
     }
 
     /// The record with its start time and wall clock starting now (a batch's scenario,
@@ -137,11 +242,9 @@ impl Record {
     /// run.json and (for a run of a scenario file) scenario.toml, for `r`, the run's
     /// results; the wall time is the time since the record was made.
     pub fn files(&self, r: &RunResults) -> Vec<OutputFile> {
-        let mut run = self.run_json(r);
-        run["wall_seconds"] = json!(self.clock.elapsed().as_secs_f64());
         let mut files = vec![OutputFile::new(
             RUN_JSON,
-            serde_json::to_string_pretty(&run).expect("serialisable") + "\n",
+            self.run_json_text(r.seed, r.paths),
         )];
         if let Some(tree) = &self.scenario_toml {
             let set_note = match self.overrides.is_empty() {
@@ -172,9 +275,14 @@ impl Record {
     /// run.json's fields for `r` but the wall time: what the reports show of the making,
     /// the same for the same run whenever they are rendered.
     pub fn run_json(&self, r: &RunResults) -> Value {
+        self.run_value(r.seed, r.paths)
+    }
+
+    /// run.json's fields but the wall time, for a study of `paths` paths with `seed`.
+    fn run_value(&self, seed: u64, paths: u64) -> Value {
         let mut run = self.head.clone();
-        run["seed"] = json!(r.seed);
-        run["paths"] = json!(r.paths);
+        run["seed"] = json!(seed);
+        run["paths"] = json!(paths);
         for (k, v) in &self.extra {
             run[k.as_str()] = v.clone();
         }
@@ -208,33 +316,33 @@ fn techniques_flags(r: &RunResults) -> String {
     flags
 }
 
-/// Refuses (exit 2) to replace `dir` when its run.json records a scenario file other
-/// than `file`, unless `force`; the message names both files and the ways out.
-pub fn check_replacement(dir: &Path, file: &Path, force: bool) -> Result<(), InputError> {
-    if force {
-        return Ok(());
-    }
-    let Some(previous) = recorded_scenario(dir) else {
-        return Ok(());
-    };
-    let this = canonical(file);
-    if previous == this {
-        return Ok(());
-    }
-    Err(InputError(format!(
-        "{}: holds the results of another scenario file, {}, not of {}; choose another \
-         folder with --name NAME, or replace those results with --force",
-        dir.display(),
-        previous.display(),
-        this.display()
-    )))
+/// run.json's `techniques`: variance reduction, `--sketch` and the precision goal.
+pub fn techniques_json(args: &RunArgs) -> serde_json::Value {
+    let precision = (args.precision.is_some() || args.precision_abs.is_some()).then(|| {
+        json!({
+            "target": args.target.name(),
+            "relative": args.precision,
+            "absolute": args.precision_abs,
+            "max_paths": args.max_paths,
+        })
+    });
+    json!({
+        "antithetic": args.common.antithetic,
+        "control_variates": args.common.control_variates,
+        "sketch": args.sketch,
+        "precision": precision,
+    })
 }
 
-/// The canonical path of the scenario file recorded in `dir`/run.json, if there is one.
-fn recorded_scenario(dir: &Path) -> Option<PathBuf> {
+/// What `dir`/run.json says its results are of, if it has a run.json.
+fn recorded(dir: &Path) -> Option<Recorded> {
     let text = std::fs::read_to_string(dir.join(RUN_JSON)).ok()?;
     let run: Value = serde_json::from_str(&text).ok()?;
-    run.get("scenario_path")?.as_str().map(PathBuf::from)
+    let field = |key: &str| run.get(key).and_then(Value::as_str).map(str::to_string);
+    Some(Recorded {
+        path: field("scenario_path").map(PathBuf::from),
+        hash: field("scenario_hash"),
+    })
 }
 
 /// `path` made absolute and canonical, or as it is when that fails.

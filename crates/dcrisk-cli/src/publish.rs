@@ -66,7 +66,8 @@ pub fn write_run_folder(
             .map(|c| OutputFile::new(c.file_name, c.png)),
     );
     files.extend(record.files(results));
-    write_atomically(dir, &files)?;
+    // The replacement check again, under the folder's lock.
+    write_atomically(dir, &files, &|| Ok(record.check_replacement(dir)?))?;
     Ok(files.len())
 }
 
@@ -86,6 +87,8 @@ pub fn output_files(
         OutputFile::new("metrics.csv", outputs::metrics_csv(stats)),
         OutputFile::new("timeseries.csv", outputs::timeseries_csv(r)),
         OutputFile::new("exposure.csv", outputs::exposure_csv(r)),
+        OutputFile::new("landlords.csv", outputs::landlords_csv(r)),
+        OutputFile::new("default_curve.csv", outputs::default_curve_csv(r)),
     ];
     if save_paths {
         files.push(OutputFile::new("paths.csv", outputs::paths_csv(r)));

@@ -17,16 +17,18 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use dcrisk_core::scenario::Value;
 use dcrisk_core::{Metric, MetricStats, Scenario};
-use dcrisk_report::{ChartOptions, Tornado, TornadoPanel, ValueKind, render_tornado};
+use dcrisk_report::{ChartOptions, Tornado, TornadoPanel, render_tornado};
 
-use crate::atomic::{OutputFile, write_beside};
+use crate::atomic::{OutputFile, no_guard, write_beside};
 use crate::cli::SensitivityArgs;
 use crate::csv::csv_field;
 use crate::decimal::{round6, round12};
-use crate::load::InputError;
+use crate::load::plausible;
+use crate::provenance::Record;
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
 use crate::table::{metric_kind, show, show_signed, text_table};
+use serde_json::json;
 
 /// Highest probability a move up gives (`annual_pd`, `asset_correlation` must stay < 1).
 pub const PROBABILITY_CAP: f64 = 0.99;
@@ -351,13 +353,6 @@ impl Outcome {
 /// `dcrisk sensitivity`.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let started = Instant::now();
-    if !args.charts.no_charts && metric_kind(args.metric) != ValueKind::Money {
-        return Err(InputError(format!(
-            "--metric {}: tornado.png shows money only; add --no-charts for this metric",
-            args.metric.name()
-        ))
-        .into());
-    }
     let study = Study::load(
         &args.scenario,
         &args.common.set,
@@ -365,6 +360,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         "sensitivity runs",
     )?;
     let base = study.base()?;
+    plausible(&args.scenario, &args.common.set, &base, args.strict)?;
     let groups = groups(&base);
     let scenarios = study.scenarios(&variants(&groups, args.swing))?;
     let common = &args.common;
@@ -388,8 +384,13 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             .context("cannot render the tornado chart")?;
         files.push(OutputFile::new(png.file_name, png.png));
     }
+    let record = Record::for_scenario(&args.scenario, &common.set, &study.tree)?
+        .with("threads", json!(study::threads(common)))
+        .with("swing", json!(args.swing))
+        .with("metric", json!(metric.name()));
+    files.push(record.json_file("sensitivity.run.json", seed, paths));
     let dir = common.out.join(&base.name);
-    write_beside(&dir, &files)?;
+    write_beside(&dir, &files, &no_guard)?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     let kind = metric_kind(metric);
     let (_, tail_name, tail) = risk_tail(metric);
@@ -549,6 +550,11 @@ fn tornado(
                     f.stats.lower_es_05
                 }),
             ],
+            // A probability is its own mean: no tail to show beside it.
+            Metric::TenantDefault => vec![panel(
+                "Probability of the tenant's default".to_string(),
+                |f| f.mean,
+            )],
             m => {
                 let (tail_label, _, tail) = risk_tail(m);
                 vec![
@@ -558,6 +564,18 @@ fn tornado(
             }
         },
         notes,
+        kind: metric_kind(args.metric),
+        unit: axis_unit(args.metric).to_string(),
+    }
+}
+
+/// The tornado's value axis, in the metric's unit.
+fn axis_unit(metric: Metric) -> &'static str {
+    match metric {
+        Metric::TenantDefault => "probability of the tenant's default (%)",
+        Metric::IdleMwMonths | Metric::OverflowMwMonths => "MW x months per path",
+        Metric::LandlordDefaults => "landlord defaults per path",
+        _ => "US$, present value at month 0",
     }
 }
 

@@ -10,19 +10,20 @@ use dcrisk_core::engine::{CHUNK, RunMeta, simulate_part};
 use dcrisk_core::shard::{
     MAX_SHARDS, MAX_TOTAL_PATHS, Partial, PartialHeader, Shard, merge as merge_parts, scenario_hash,
 };
+use serde_json::json;
 
 use crate::atomic::{OutputFile, prepare, write_beside};
 use crate::cli::{MergeArgs, RunArgs};
 use crate::limits::{Load, check_memory};
-use crate::load::{InputError, load_checked};
+use crate::load::{InputError, load_checked_tree};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
-use crate::provenance::{Record, check_replacement};
+use crate::provenance::{Record, techniques_json};
 use crate::publish::{publish, say};
 
 /// `dcrisk run --shard I/N|auto`: simulates one shard and writes its partial result file.
 pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
-    let scenario = &load_checked(&args.scenario, &args.common.set, args.strict)?;
+    let (tree, scenario) = &load_checked_tree(&args.scenario, &args.common.set, args.strict)?;
     let shard = parse_shard(spec)?;
     let config = args.common.run_config(scenario).with_sketch(args.sketch);
     let (total, seed, techniques) = (config.total_paths(), config.seed, config.techniques);
@@ -44,8 +45,14 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
     let what = format!("{} shard {}/{}", scenario.name, shard.index, shard.count);
     check_memory(&load, &what, "add --sketch or use more shards")?;
     let dir = args.folder(scenario);
+    let record = Record::for_scenario(&args.scenario, &args.common.set, tree)?
+        .forced(args.force)
+        .with("threads", json!(pool.current_num_threads()))
+        .with("techniques", techniques_json(args))
+        .with("shard", json!(format!("{}/{}", shard.index, shard.count)))
+        .with("shard_paths", json!([range.start, range.end]));
     // A part beside another scenario file's results would later merge over them.
-    check_replacement(&dir, &args.scenario, args.force)?;
+    record.check_replacement(&dir)?;
     let _prepared = prepare(&dir)?;
     let bar = PathBar::new(range.end - range.start, &what);
     let started = Instant::now();
@@ -61,9 +68,14 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
         },
         run,
     };
-    let name = format!("part-{:04}-of-{:04}.dcrisk", shard.index, shard.count);
+    let stem = format!("part-{:04}-of-{:04}", shard.index, shard.count);
+    let name = format!("{stem}.dcrisk");
     let file = dir.join(&name);
-    write_beside(&dir, &[OutputFile::new(name, partial.encode())])?;
+    let files = [
+        OutputFile::new(name, partial.encode()),
+        record.json_file(&format!("{stem}.run.json"), seed, total),
+    ];
+    write_beside(&dir, &files, &|| Ok(record.check_replacement(&dir)?))?;
     say(&format!(
         "{} shard {}/{}: paths {}..{} of {total}, seed {seed}, {:.2} s\n  wrote {}\n",
         scenario.name,
@@ -168,6 +180,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         parts.push(read_part(path)?);
     }
     let headers = part_headers(&parts, &names);
+    let hash = parts.first().map_or(0, |p| p.header.scenario_hash);
     let results = merge_parts(parts, &names).map_err(|e| InputError(format!("merge: {e}")))?;
     // The name was checked like `run` checks it (core's `Partial::decode` and `merge`);
     // checked again here, where it becomes a path: one plain folder inside --out.
@@ -185,10 +198,12 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         .into());
     }
     let heading = format!("merged {} shard(s)\n", names.len());
-    let record = Record::for_merge(headers);
+    let dir = args.out.join(folder);
+    let record = Record::for_merge(headers, hash).forced(args.force);
+    record.check_replacement(&dir)?;
     publish(
         &results,
-        &args.out.join(folder),
+        &dir,
         args.save_paths,
         &args.charts,
         args.report.formats(),

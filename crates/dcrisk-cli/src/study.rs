@@ -102,6 +102,13 @@ impl Study {
     }
 }
 
+/// The worker threads a study runs on (`--threads`, else every core), for its record.
+pub fn threads(common: &CommonArgs) -> usize {
+    common
+        .threads
+        .map_or_else(rayon::current_num_threads, usize::from)
+}
+
 /// Simulates every scenario (each with the flags' paths and seed, else its own) on one
 /// pool, `summarize` keeping what the study needs of each run so its per-path data can
 /// go; results in scenario order. `label` heads the progress bar. Before anything runs,

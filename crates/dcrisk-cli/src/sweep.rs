@@ -11,13 +11,15 @@ use dcrisk_report::{
     ChartOptions, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
 };
 
-use crate::atomic::{OutputFile, write_beside};
+use crate::atomic::{OutputFile, no_guard, write_beside};
 use crate::cli::{ParamRange, SweepArgs};
 use crate::csv::{SHARED_COLUMNS, csv_field, shared_csv};
-use crate::load::InputError;
+use crate::load::{InputError, plausible};
+use crate::provenance::Record;
 use crate::publish::say;
 use crate::study::{self, Study, Variant};
 use crate::table::{metric_kind, pct, show, text_table};
+use serde_json::json;
 
 /// Most points of a grid.
 const MAX_POINTS: usize = 10_000;
@@ -39,6 +41,9 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let params = &args.params;
     check_params(params)?;
     let study = Study::load(&args.scenario, &args.common.set, "--param", "sweep points")?;
+    let base = study.base()?;
+    plausible(&args.scenario, &args.common.set, &base, args.strict)?;
+    let record = study_record(args, &study)?;
     let points = grid(params);
     let variants: Vec<Variant> = points.iter().map(|p| variant(params, p)).collect();
     let scenarios = study.scenarios(&variants)?;
@@ -53,9 +58,11 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             metric_stats: r.metric_stat(args.metric),
         }
     })?;
-    let files = sweep_files(args, &points, &rows)?;
+    let mut files = sweep_files(args, &points, &rows)?;
+    let (seed, paths) = (args.common.seed_for(&base), args.common.paths_for(&base));
+    files.push(record.json_file("sweep.run.json", seed, paths));
     let dir = args.common.out.join(&name);
-    write_beside(&dir, &files)?;
+    write_beside(&dir, &files, &no_guard)?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     say(&format!(
         "{}  wrote {} in {}/\n",
@@ -64,6 +71,21 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         dir.display()
     ));
     Ok(())
+}
+
+/// The sweep's record (`sweep.run.json`): run.json's fields, with the grid and the metric.
+fn study_record(args: &SweepArgs, study: &Study) -> Result<Record> {
+    let params: Vec<String> = args
+        .params
+        .iter()
+        .map(|p| format!("{}={:?}", p.key, p.values))
+        .collect();
+    Ok(
+        Record::for_scenario(&args.scenario, &args.common.set, &study.tree)?
+            .with("threads", json!(study::threads(&args.common)))
+            .with("params", json!(params))
+            .with("metric", json!(args.metric.name())),
+    )
 }
 
 /// sweep.csv, and sweep.png unless charts are off.
@@ -222,6 +244,7 @@ fn chart_data(args: &SweepArgs, points: &[Point], rows: &[Row]) -> SweepChart {
         metric: args.metric.name().to_string(),
         metric_desc: metric_desc(args.metric),
         metric_kind: metric_kind(args.metric),
+        upper_tail: upper_tail(args.metric),
         points: points
             .iter()
             .zip(rows)
@@ -230,10 +253,23 @@ fn chart_data(args: &SweepArgs, points: &[Point], rows: &[Row]) -> SweepChart {
                 group: p.get(1).copied(),
                 mean: r.metric_mean,
                 stderr: r.metric_stderr,
-                p05: r.metric_stats.quantiles[1],
+                tail: match upper_tail(args.metric) {
+                    true => r.metric_stats.quantiles[P95],
+                    false => r.metric_stats.quantiles[P05],
+                },
             })
             .collect(),
     }
+}
+
+/// Positions of P5 and P95 in a metric's quantiles (`QUANTILE_LEVELS`).
+const P05: usize = 1;
+const P95: usize = 7;
+
+/// Whether sweep.png shows the metric's upper tail (P95): for every metric but savings,
+/// whose risk is low values (costs, losses, MW-months and counts are risky when high).
+fn upper_tail(metric: Metric) -> bool {
+    metric != Metric::SavingsPv
 }
 
 /// Rows of the stdout table at most; a longer sweep says where the rest is.
@@ -302,5 +338,21 @@ fn metric_desc(m: Metric) -> String {
         Metric::LandlordDefaults => "Landlord defaults per path".to_string(),
         Metric::TenantDefault => "Tenant default probability".to_string(),
         _ => format!("{}, present value at month 0 (US$)", m.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// sweep.png shows the tail where each metric's risk is: the P5 of savings, the P95 of
+    /// every cost, loss, MW-months and count (for a guarantor, a P5 payout is $0).
+    #[test]
+    fn loss_metrics_show_their_upper_tail() {
+        for m in Metric::ALL {
+            assert_eq!(upper_tail(m), m != Metric::SavingsPv, "{}", m.name());
+        }
+        let levels = dcrisk_core::stats::QUANTILE_LEVELS;
+        assert_eq!((levels[P05].0, levels[P95].0), ("p05", "p95"));
     }
 }

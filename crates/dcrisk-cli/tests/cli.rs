@@ -5,6 +5,7 @@ mod flags;
 mod fuzz;
 mod layering;
 mod limits;
+mod parties;
 mod parts;
 mod provenance;
 mod reports;
@@ -285,8 +286,8 @@ mod outputs {
         assert!(summary["probabilities"]["tenant_default"].is_number());
         let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
         assert!(ts.starts_with("month,series,mean,p05,p25,p50,p75,p95\n"));
-        // 24 months of 6 series (one region).
-        assert_eq!(ts.lines().count(), 1 + 24 * 6);
+        // 24 months of 6 simulated series (one region) and the demand plan.
+        assert_eq!(ts.lines().count(), 1 + 24 * 7);
         let paths = std::fs::read_to_string(out.join("paths.csv")).unwrap();
         assert_eq!(paths.lines().count(), 501);
         let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
@@ -322,6 +323,8 @@ mod outputs {
             files.push((
                 std::fs::read(d.join("summary.json")).unwrap(),
                 std::fs::read(d.join("timeseries.csv")).unwrap(),
+                std::fs::read(d.join("landlords.csv")).unwrap(),
+                std::fs::read(d.join("default_curve.csv")).unwrap(),
             ));
         }
         assert!(
@@ -449,6 +452,8 @@ mod sharding {
             "metrics.csv",
             "timeseries.csv",
             "exposure.csv",
+            "landlords.csv",
+            "default_curve.csv",
         ] {
             let a = std::fs::read(dir.path().join("merged/t").join(name)).unwrap();
             let b = std::fs::read(dir.path().join("single/t").join(name)).unwrap();

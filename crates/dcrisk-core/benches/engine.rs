@@ -9,6 +9,7 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use dcrisk_core::engine::floor::random_floor;
 use dcrisk_core::engine::monthly_series::MonthSink;
+use dcrisk_core::engine::parties::PartySink;
 use dcrisk_core::engine::path::simulate_path;
 use dcrisk_core::engine::scratch::Scratch;
 use dcrisk_core::engine::{Model, RunConfig, simulate_part};
@@ -49,6 +50,7 @@ fn engine(c: &mut Criterion) {
 fn one_path(c: &mut Criterion) {
     let model = Model::new(&base());
     let mut scratch = Scratch::new(&model);
+    let mut parties = PartySink::new(&model);
     let mut g = c.benchmark_group("path");
     g.throughput(Throughput::Elements(model.months as u64));
     let config = RunConfig::new(1, 42);
@@ -56,7 +58,7 @@ fn one_path(c: &mut Criterion) {
     g.bench_function("monthly_steps_of_one_path", |b| {
         b.iter(|| {
             p += 1;
-            simulate_path(&model, &config, p, &mut scratch, &mut Discard)
+            simulate_path(&model, &config, p, &mut scratch, &mut Discard, &mut parties)
         })
     });
     g.finish();

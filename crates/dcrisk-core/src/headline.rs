@@ -210,6 +210,7 @@ mod tests {
             control_expectations: Vec::new(),
             convergence: None,
             summaries: None,
+            parties: Default::default(),
         }
     }
 

@@ -115,6 +115,8 @@ pub mod text;
 pub use engine::{NoProgress, Progress, simulate};
 pub use headline::Headline;
 pub use metrics::{CONTROL_NAMES, Metric, PathMetrics, Probabilities, Techniques};
-pub use results::{Convergence, MonthStats, RunResults, SeriesKind, SeriesSummary};
+pub use results::{
+    Convergence, LandlordOutcome, MonthStats, PartyResults, RunResults, SeriesKind, SeriesSummary,
+};
 pub use scenario::{Scenario, ScenarioError, validate};
 pub use stats::MetricStats;

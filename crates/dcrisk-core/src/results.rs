@@ -45,6 +45,34 @@ pub struct SeriesSummary {
     pub months: Vec<MonthStats>,
 }
 
+/// One landlord's outcomes over a run (`landlords.csv`, docs/MODEL.md 4.1).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LandlordOutcome {
+    pub name: String,
+    /// Its `annual_pd` in the scenario.
+    pub annual_pd: f64,
+    /// Share of paths on which it defaults inside the horizon.
+    pub default_probability: f64,
+    /// Share of paths on which it recovers all the rent it is owed (from the tenant or the
+    /// guarantor).
+    pub paid_in_full_probability: f64,
+    /// Mean of its shortfall, present value (its part of `landlord_shortfall_pv`).
+    pub shortfall_pv_mean: f64,
+    /// 95th percentile of its shortfall (within 0.1%, from a quantile summary).
+    pub shortfall_pv_p95: f64,
+}
+
+/// The parties' outcomes: each landlord's, and the tenant's default curve.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PartyResults {
+    /// The tenant's `annual_pd` in the scenario.
+    pub tenant_annual_pd: f64,
+    /// `P(tau <= t)` for each month `t` of the horizon: the tenant's cumulative default
+    /// probability by the end of month `t`.
+    pub tenant_default_curve: Vec<f64>,
+    pub landlords: Vec<LandlordOutcome>,
+}
+
 /// Everything one run produces.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunResults {
@@ -64,6 +92,8 @@ pub struct RunResults {
     pub convergence: Option<Convergence>,
     /// Per-metric summaries of a run that kept no per-path values (`--sketch`).
     pub summaries: Option<MetricSummaries>,
+    /// Each landlord's outcomes and the tenant's default curve.
+    pub parties: PartyResults,
 }
 
 /// The outcome of a run to a stated precision (summary.json's `convergence`).

@@ -41,7 +41,8 @@
 
 use std::ops::Range;
 
-use crate::engine::series::SeriesAccumulator;
+use crate::engine::parties::PartyAccumulator;
+use crate::engine::series::{Resolution, SeriesAccumulator};
 use crate::engine::{CHUNK, PartialRun, RunMeta, finish};
 use crate::kernels::codec::{DecodeResult, Reader, Writer, fnv1a};
 use crate::kernels::sketch::QuantileSketch;
@@ -54,8 +55,10 @@ use crate::text::thousands;
 /// The first bytes of every part file.
 const MAGIC: &[u8] = b"DCRISK-PARTIAL\n";
 /// The part-file format this dcrisk writes and reads. Version 1 had no length and no
-/// checksum; version 2 added them.
-pub const FORMAT_VERSION: u8 = 2;
+/// checksum; version 2 added them; version 3 resolves the guarantor's exposure finely
+/// (its summaries have another precision) and carries the parties' accumulators (each
+/// landlord's outcomes, the tenant's default months).
+pub const FORMAT_VERSION: u8 = 3;
 /// Bytes before the payload: magic, version, payload length, checksum.
 const HEADER_BYTES: usize = MAGIC.len() + 1 + 8 + 4;
 /// The most shards a run may be split into.
@@ -171,6 +174,7 @@ impl Partial {
                 | u32::from(h.meta.techniques.control_variates) << 1,
         );
         w.f64s(&h.meta.control_expectations);
+        w.f64s(&h.meta.demand_plan);
         w.u32(u32::from(self.run.summaries.is_some()));
         w.u64(self.run.paths.start);
         w.u64(self.run.paths.end);
@@ -183,6 +187,7 @@ impl Partial {
         if let Some(s) = &self.run.summaries {
             s.encode(&mut w);
         }
+        self.run.parties.encode(&mut w);
         w.bytes
     }
 
@@ -231,12 +236,14 @@ impl Partial {
                 .push((0..n).map(|_| r.f64()).collect::<DecodeResult<_>>()?);
         }
         let meta = &header.meta;
-        let series =
-            SeriesAccumulator::decode(&mut r, meta.series.len(), meta.horizon_months, n_paths)?;
+        let resolutions: Vec<Resolution> =
+            meta.series.iter().map(|(_, k)| Resolution::of(k)).collect();
+        let series = SeriesAccumulator::decode(&mut r, &resolutions, meta.horizon_months, n_paths)?;
         let summaries = match summaries_only {
             true => Some(MetricSummaries::decode(&mut r, n_paths)?),
             false => None,
         };
+        let parties = PartyAccumulator::decode(&mut r, n_paths, meta.horizon_months)?;
         r.finished()?;
         Ok(Partial {
             header,
@@ -245,6 +252,7 @@ impl Partial {
                 metrics,
                 series,
                 summaries,
+                parties,
             },
         })
     }
@@ -374,6 +382,15 @@ fn decode_header(r: &mut Reader<'_>) -> DecodeResult<PartialHeader> {
             CONTROL_NAMES.len()
         ));
     }
+    let demand_plan = r.f64s()?;
+    if demand_plan.len() as u64 != horizon_months
+        || demand_plan.iter().any(|mw| !(mw.is_finite() && *mw >= 0.0))
+    {
+        return Err(format!(
+            "a demand plan of {} months (finite MW at or above 0) where the horizon has {horizon_months}",
+            demand_plan.len()
+        ));
+    }
     Ok(PartialHeader {
         version,
         scenario_hash,
@@ -387,6 +404,7 @@ fn decode_header(r: &mut Reader<'_>) -> DecodeResult<PartialHeader> {
             series,
             techniques,
             control_expectations,
+            demand_plan,
         },
     })
 }
@@ -560,6 +578,7 @@ fn merged_summary_bytes(parts: &[Partial]) -> u64 {
         let metrics = p.run.summaries.iter().flat_map(|s| &s.metrics);
         let all = p.run.series.sketches().iter();
         all.chain(metrics.map(|m| &m.sketch))
+            .chain(p.run.parties.sketches())
             .map(QuantileSketch::counted_keys)
     }
     let mut spans: Vec<[Option<(u64, u64)>; 2]> = sketches(&parts[0]).collect();

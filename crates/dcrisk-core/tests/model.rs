@@ -1638,7 +1638,8 @@ mod part_files {
 /// range, over many series-months (a crafted pair: a real run keeps its values together).
 mod part_memory {
     use dcrisk_core::engine::monthly_series::MonthSink;
-    use dcrisk_core::engine::series::BatchSink;
+    use dcrisk_core::engine::parties::{PartyAccumulator, PartyBook};
+    use dcrisk_core::engine::series::{BatchSink, Resolution};
     use dcrisk_core::engine::{PartialRun, RunMeta};
     use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge};
     use dcrisk_core::{PathMetrics, SeriesKind, Techniques};
@@ -1662,7 +1663,8 @@ mod part_memory {
             ("cloud_cost".into(), SeriesKind::CloudCost),
             ("guarantor_exposure".into(), SeriesKind::GuarantorExposure),
         ]);
-        let mut sink = BatchSink::new(series.len(), months);
+        let resolutions: Vec<Resolution> = series.iter().map(|(_, k)| Resolution::of(k)).collect();
+        let mut sink = BatchSink::new(&resolutions, months);
         sink.start_chunk();
         for sign in [1.0, -1.0] {
             for k in 0..series.len() {
@@ -1687,6 +1689,7 @@ mod part_memory {
                     series,
                     techniques: Techniques::default(),
                     control_expectations: vec![0.0; 3],
+                    demand_plan: vec![100.0; months],
                 },
             },
             run: PartialRun {
@@ -1694,6 +1697,13 @@ mod part_memory {
                 paths,
                 series: sink.acc,
                 summaries: None,
+                parties: PartyAccumulator::new(
+                    &PartyBook {
+                        landlords: vec![("L".into(), 0.01)],
+                        tenant_annual_pd: 0.02,
+                    },
+                    months,
+                ),
             },
         };
         // A valid part on its own.
@@ -1707,5 +1717,195 @@ mod part_memory {
         assert!(err.contains("more than the 4 GB a merge allows"), "{err}");
         // The same values together merge.
         assert!(merge(vec![tiny, part(1, 2e-44)], &["a".into(), "b".into()]).is_ok());
+    }
+}
+
+/// The guarantor's exposure percentiles are resolved finely enough to see a 0.1% change
+/// (issue 17): every rent 0.1% higher moves each month's PFE 99% by 0.1%, within the
+/// documented bound of the fine summaries (docs/MODEL.md 6.3).
+mod exposure_precision {
+    use dcrisk_core::engine::RunConfig;
+    use dcrisk_core::engine::series::Resolution;
+    use dcrisk_core::scenario::{Scenario, parse_toml, validate};
+    use dcrisk_core::{NoProgress, SeriesKind, simulate};
+
+    fn pfe_99(s: &Scenario) -> Vec<f64> {
+        let run = simulate(s, &RunConfig::new(2048, 42), &NoProgress);
+        let series = run
+            .series
+            .iter()
+            .find(|x| x.kind == SeriesKind::GuarantorExposure)
+            .expect("exposure series");
+        series.months.iter().map(|m| m.p99).collect()
+    }
+
+    #[test]
+    fn a_tenth_of_a_percent_on_every_rent_moves_each_months_pfe_99_by_as_much() {
+        let path = format!(
+            "{}/../../scenarios/gigawatt-program.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).expect("shipped scenario");
+        let mut base = validate(&parse_toml(&text).expect("TOML")).expect("valid");
+        // A cap that does not bind, so the exposure is the claim, linear in the rents.
+        base.guarantee.cap = 1e15;
+        let mut raised = base.clone();
+        for site in &mut raised.sites {
+            site.rent_per_kw_month *= 1.001;
+        }
+        let (a, b) = (pfe_99(&base), pfe_99(&raised));
+        // Each figure within the bound of its true value; the true values differ by the
+        // factor 1.001 (up to rounding far below the bound).
+        let bound = 2.0 * Resolution::Fine.relative_error() + 1e-9;
+        assert!(Resolution::Fine.relative_error() <= 1e-4);
+        let mut checked = 0;
+        for (t, (&x, &y)) in a.iter().zip(&b).enumerate() {
+            if x > 0.0 {
+                let moved = y / x / 1.001 - 1.0;
+                assert!(moved.abs() <= bound, "month {t}: {x} -> {y} ({moved:e})");
+                checked += 1;
+            }
+        }
+        assert!(checked > a.len() / 2, "only {checked} months with exposure");
+    }
+}
+
+/// Every party's outcomes (issue 17): `landlords.csv` and `default_curve.csv`.
+mod parties {
+    use super::*;
+
+    /// Three landlords with a site each, leases past the 5-year horizon, a tenant that
+    /// defaults often, and a guarantee whose cap binds on some paths.
+    fn three_landlords() -> Scenario {
+        let mut s = base();
+        s.horizon_years = 5;
+        s.discount_rate = 0.08;
+        s.tenant.annual_pd = 0.15;
+        s.landlord_default.asset_correlation = 0.3;
+        s.landlord_default.outage_months = 3;
+        s.landlords = [0.05, 0.1, 0.2]
+            .iter()
+            .enumerate()
+            .map(|(i, &pd)| Landlord {
+                name: format!("L{i}"),
+                annual_pd: pd,
+            })
+            .collect();
+        s.sites = (0..3)
+            .map(|i| Site {
+                name: format!("S{i}"),
+                landlord: i,
+                capacity_mw: 10.0 * (i + 1) as f64,
+                rent_per_kw_month: 100.0 + 20.0 * i as f64,
+                planned_delivery: 6 * i as u32,
+                term_years: 8,
+                delay: Delay {
+                    min: 0.0,
+                    mode: 2.0,
+                    max: 8.0,
+                },
+                ..s.sites[0].clone()
+            })
+            .collect();
+        s.guarantee = Guarantee {
+            cap: 3e7,
+            max_months: 12,
+            relet_months: 6,
+            relet_fraction: 0.6,
+        };
+        s
+    }
+
+    /// Each landlord's default probability in the horizon is the copula's marginal,
+    /// `1 - (1 - p)^(T/12)`, within 5 standard errors, and equals the share of paths the
+    /// `landlord_defaults` count implies (its sum over landlords, exactly).
+    #[test]
+    fn landlord_default_probability_matches_the_closed_form() {
+        let n = 6000;
+        let r = run(three_landlords(), n);
+        let lords = &r.parties.landlords;
+        assert_eq!(lords.len(), 3);
+        for l in lords {
+            let p = 1.0 - (1.0 - l.annual_pd).powf(5.0);
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            assert_close(l.default_probability, p, 5.0 * se, &l.name);
+        }
+        let total: f64 = lords.iter().map(|l| l.default_probability).sum();
+        assert_close(total, mean(&r, Metric::LandlordDefaults), 1e-12, "sum");
+    }
+
+    /// The landlords' mean shortfalls add up to `landlord_shortfall_pv`'s mean (the payout
+    /// is split pro rata to the claim, so nothing is lost or counted twice).
+    #[test]
+    fn shortfall_means_add_up_to_the_metric() {
+        let r = run(three_landlords(), 4000);
+        let want = mean(&r, Metric::LandlordShortfallPv);
+        assert!(want > 1e6, "a test with shortfalls: {want}");
+        let got: f64 = r
+            .parties
+            .landlords
+            .iter()
+            .map(|l| l.shortfall_pv_mean)
+            .sum();
+        assert_close(got, want, 1e-9 * want, "sum of landlord shortfall means");
+        for l in &r.parties.landlords {
+            assert!(l.shortfall_pv_mean > 0.0, "{l:?}");
+            assert!(l.shortfall_pv_p95 >= 0.0, "{l:?}");
+        }
+    }
+
+    /// With one landlord, its shortfall is the metric, path by path: its P95 is the
+    /// metric's exact P95 within the summary's 2^-10; without a guarantee it is paid in
+    /// full exactly on the paths without a tenant default (leases outlast the horizon);
+    /// with a guarantee covering everything, on every path.
+    #[test]
+    fn one_landlord_is_the_whole_metric() {
+        let mut s = three_landlords();
+        for site in &mut s.sites {
+            site.landlord = 0;
+        }
+        s.landlords.truncate(1);
+        s.guarantee.cap = 0.0;
+        let n = 4000;
+        let r = run(s.clone(), n);
+        let l = &r.parties.landlords[0];
+        let mut values = r.metrics.get(Metric::LandlordShortfallPv).to_vec();
+        values.sort_by(f64::total_cmp);
+        let h = 0.95 * (n - 1) as f64;
+        let (i, frac) = (h.floor() as usize, h - h.floor());
+        let exact = values[i] + frac * (values[i + 1] - values[i]);
+        assert!(exact > 0.0);
+        assert_close(l.shortfall_pv_p95, exact, exact / 1024.0, "P95");
+        let survives = 1.0 - mean(&r, Metric::TenantDefault);
+        assert_eq!(l.paid_in_full_probability, survives);
+        s.guarantee = Guarantee {
+            cap: 1e15,
+            max_months: 1200,
+            relet_months: 1200,
+            relet_fraction: 0.0,
+        };
+        let r = run(s, 1000);
+        assert_eq!(r.parties.landlords[0].paid_in_full_probability, 1.0);
+    }
+
+    /// The tenant's cumulative default curve, without wrong-way risk, is
+    /// `1 - (1 - pd)^((t + 1) / 12)` within 5 standard errors each month, rises, and ends
+    /// at the `tenant_default` probability exactly.
+    #[test]
+    fn default_curve_matches_the_closed_form() {
+        let mut s = base();
+        s.horizon_years = 5;
+        s.tenant.annual_pd = 0.1;
+        let n = 20_000;
+        let r = run(s, n);
+        let curve = &r.parties.tenant_default_curve;
+        assert_eq!(curve.len(), 60);
+        for (t, &got) in curve.iter().enumerate() {
+            let p = 1.0 - 0.9f64.powf((t + 1) as f64 / 12.0);
+            assert_close(got, p, 5.0 * (p * (1.0 - p) / n as f64).sqrt(), "curve");
+        }
+        assert!(curve.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(curve[59], mean(&r, Metric::TenantDefault));
+        assert_eq!(r.parties.tenant_annual_pd, 0.1);
     }
 }

@@ -59,6 +59,7 @@ fn the_folder_records_the_run_and_reproduces_it() {
             "scenario_file",
             "scenario_path",
             "scenario_sha256",
+            "scenario_hash",
             "overrides",
             "seed",
             "paths",
@@ -393,4 +394,230 @@ fn shards_do_not_write_into_another_files_folder() {
     );
     let o = dcrisk(&[&shard[..], &["--force"]].concat(), dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// `run --shard`, `sweep` and `sensitivity` record their making beside the run's files,
+/// under names of their own (run.json stays the run's): run.json's fields, and what the
+/// command adds; a later run of the same file keeps them.
+#[test]
+fn shards_sweeps_and_sensitivities_record_their_making() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), |t| t);
+    let f = file.to_str().unwrap();
+    let set = ["--set", "guarantee.cap=0"];
+    let commands: [&[&str]; 3] = [
+        &["run", f, "--paths", "2048", "--shard", "1/2", "--seed", "4"],
+        &[
+            "sweep",
+            f,
+            "--paths",
+            "100",
+            "--seed",
+            "4",
+            "--param",
+            "discount_rate=0.05:0.06:2",
+            "--no-charts",
+        ],
+        &[
+            "sensitivity",
+            f,
+            "--paths",
+            "100",
+            "--seed",
+            "4",
+            "--no-charts",
+        ],
+    ];
+    for args in commands {
+        let o = dcrisk(&[args, &set[..], &["--threads", "2"]].concat(), dir.path());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    }
+    let t = dir.path().join("output/t");
+    assert!(
+        !t.join("run.json").exists(),
+        "a study wrote the run's run.json"
+    );
+    let record =
+        |name: &str| -> serde_json::Value { serde_json::from_slice(&read(&t.join(name))).unwrap() };
+    let sha = record("sweep.run.json")["scenario_sha256"].clone();
+    assert_eq!(sha.as_str().map(str::len), Some(64));
+    for (name, paths) in [
+        ("part-0001-of-0002.run.json", 2048),
+        ("sweep.run.json", 100),
+        ("sensitivity.run.json", 100),
+    ] {
+        let r = record(name);
+        assert_eq!(r["scenario_sha256"], sha, "{name}");
+        assert_eq!(r["overrides"][0], "guarantee.cap=0", "{name}");
+        assert_eq!(r["seed"], 4, "{name}");
+        assert_eq!(r["paths"], paths, "{name}");
+        assert_eq!(r["threads"], 2, "{name}");
+        assert!(
+            r["command"].as_array().is_some_and(|c| c.len() > 3),
+            "{name}"
+        );
+        assert!(r["wall_seconds"].as_f64().is_some(), "{name}");
+        assert!(r["started"].as_str().is_some(), "{name}");
+        assert!(
+            r["scenario_file"].as_str().unwrap().ends_with("s.toml"),
+            "{name}"
+        );
+    }
+    assert_eq!(record("part-0001-of-0002.run.json")["shard"], "1/2");
+    assert_eq!(record("sensitivity.run.json")["swing"], 0.2);
+    assert_eq!(record("sweep.run.json")["metric"], "savings_pv");
+    let o = dcrisk(&["run", f, "--paths", "100", "--no-charts"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [
+        "part-0001-of-0002.run.json",
+        "sweep.run.json",
+        "sensitivity.run.json",
+    ] {
+        assert!(t.join(name).exists(), "{name} was not kept");
+    }
+    assert!(t.join("run.json").exists());
+}
+
+/// `merge` keeps the replacement rule: a folder holding another scenario's results (a run
+/// of another file, or merged parts of another scenario) is refused (exit 2, untouched)
+/// naming both and the ways out; `--name` and `--force` are those ways; parts of the
+/// scenario that made the folder replace it.
+#[test]
+fn merge_does_not_replace_another_scenarios_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), |t| t);
+    let other = dir.path().join("other.toml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("cap = 5.0e8", "cap = 1.0e8");
+    std::fs::write(&other, text).unwrap();
+    let f = file.to_str().unwrap();
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let args = [
+            "run", f, "--paths", "2048", "--shard", &shard, "--out", "parts",
+        ];
+        let o = dcrisk(&args, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let merge = |extra: &[&str]| {
+        let mut args = vec![
+            "merge",
+            "parts/t/part-0000-of-0002.dcrisk",
+            "parts/t/part-0001-of-0002.dcrisk",
+            "--no-charts",
+        ];
+        args.extend(extra);
+        dcrisk(&args, dir.path())
+    };
+    // A run of another scenario file in output/t.
+    let o = dcrisk(
+        &[
+            "run",
+            other.to_str().unwrap(),
+            "--paths",
+            "100",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = dir.path().join("output/t");
+    let before = read(&t.join("run.json"));
+    let o = merge(&[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for want in [
+        "other.toml",
+        "these parts (scenario hash",
+        "--name NAME",
+        "--force",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    assert!(
+        read(&t.join("run.json")) == before,
+        "the folder was touched"
+    );
+    let o = merge(&["--name", "t-merged"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = merge(&["--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Now merged parts of s.toml's scenario: a merge of the same parts replaces them, a
+    // run of the other file is refused, naming the merge.
+    let o = merge(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = dcrisk(
+        &[
+            "run",
+            other.to_str().unwrap(),
+            "--paths",
+            "100",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("merged parts of scenario hash"),
+        "{}",
+        stderr(&o)
+    );
+    // A run of the file the parts came from (the same scenario) replaces the merge.
+    let o = dcrisk(&["run", f, "--paths", "100", "--no-charts"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// The replacement check is repeated under the folder's lock: a run that passed it while
+/// the folder was free is refused at the swap (exit 2) if another scenario file's results
+/// arrived meanwhile, and leaves them as they are.
+#[test]
+fn the_replacement_check_is_repeated_under_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = dir.path().join("slow.toml");
+    let text = crate::STARTER.replace("{{NAME}}", "t");
+    std::fs::write(&slow, &text).unwrap();
+    let fast = scenario(dir.path(), |t| t);
+    // The slow run checks the (empty) folder at once, then simulates for a while.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dcrisk"))
+        .args([
+            "run",
+            slow.to_str().unwrap(),
+            "--paths",
+            "300000",
+            "--threads",
+            "1",
+        ])
+        .args(["--no-charts"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let o = dcrisk(
+        &[
+            "run",
+            fast.to_str().unwrap(),
+            "--paths",
+            "50",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = dir.path().join("output/t");
+    let fast_record = read(&t.join("run.json"));
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the slow run was not refused: {err}"
+    );
+    assert!(err.contains("another scenario file"), "{err}");
+    assert!(
+        read(&t.join("run.json")) == fast_record,
+        "the fast run's folder was replaced"
+    );
 }

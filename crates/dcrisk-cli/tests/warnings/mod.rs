@@ -74,6 +74,17 @@ fn strict_refuses_them_and_writes_nothing() {
         &["validate", "--strict", f][..],
         &["run", f, "--strict", "--paths", "10"],
         &["run", f, "--strict", "--paths", "10", "--shard", "0/2"],
+        &["batch", f, "--strict", "--paths", "10"],
+        &[
+            "sweep",
+            f,
+            "--strict",
+            "--paths",
+            "10",
+            "--param",
+            "discount_rate=0.05:0.06:2",
+        ],
+        &["sensitivity", f, "--strict", "--paths", "10"],
     ] {
         let o = dcrisk(args, dir.path());
         let err = stderr(&o);
@@ -114,5 +125,74 @@ fn overrides_are_checked_and_leases_past_the_horizon_named() {
         stderr(&o).contains("sites[0].term_years = 15: the lease is longer than the 2-year"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// A warning a `--set` value brings in is named after the flag, not the file; the file's
+/// own warnings still name the file.
+#[test]
+fn set_warnings_name_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = quiet(dir.path(), |t| t.replace("pue = 1.2 ", "pue = 3.5 "));
+    let f = file.to_str().unwrap();
+    let o = dcrisk(&["validate", f], dir.path());
+    assert!(stderr(&o).contains(&format!("warning: {f}: sites[0].pue = 3.5")));
+    for args in [
+        &[
+            "run",
+            f,
+            "--paths",
+            "10",
+            "--no-charts",
+            "--set",
+            "regions.ERCOT.volatility=6",
+        ][..],
+        &[
+            "sensitivity",
+            f,
+            "--paths",
+            "10",
+            "--no-charts",
+            "--set",
+            "regions.ERCOT.volatility=6",
+        ],
+    ] {
+        let o = dcrisk(args, dir.path());
+        let err = stderr(&o);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(
+            err.contains("warning: --set regions.ERCOT.volatility=6: regions[0].volatility = 6"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains(&format!("{f}: regions[0]")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(&format!("warning: {f}: sites[0].pue = 3.5")),
+            "{args:?}: {err}"
+        );
+    }
+    let o = dcrisk(
+        &[
+            "run",
+            f,
+            "--strict",
+            "--paths",
+            "10",
+            "--set",
+            "regions.ERCOT.volatility=6",
+        ],
+        dir.path(),
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("2 plausibility warning(s), refused by --strict"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  --set regions.ERCOT.volatility=6: regions[0].volatility = 6"),
+        "{err}"
     );
 }

@@ -9,11 +9,12 @@ use rayon::prelude::*;
 use super::config::{Progress, RunConfig};
 use super::model::Model;
 use super::monthly_series::series_kinds;
+use super::parties::{PartyAccumulator, PartySink};
 use super::path::simulate_path;
 use super::scratch::Scratch;
-use super::series::{BatchSink, SeriesAccumulator};
+use super::series::{BatchSink, Resolution, SeriesAccumulator};
 use crate::metrics::{COLUMNS, PathMetrics, Techniques};
-use crate::results::{RunResults, SeriesKind};
+use crate::results::{MonthStats, RunResults, SeriesKind, SeriesSummary};
 use crate::scenario::Scenario;
 use crate::summaries::MetricSummaries;
 
@@ -30,6 +31,8 @@ pub struct PartialRun {
     pub series: SeriesAccumulator,
     /// Per-metric summaries, in a summaries-only run.
     pub summaries: Option<MetricSummaries>,
+    /// Every party's outcomes (landlords, the tenant's default months).
+    pub parties: PartyAccumulator,
 }
 
 /// What a run's results need besides the simulated numbers.
@@ -44,6 +47,9 @@ pub struct RunMeta {
     pub techniques: Techniques,
     /// Closed-form expectations of the control variates.
     pub control_expectations: Vec<f64>,
+    /// The demand plan, MW, each month of the horizon (deterministic: reported as the
+    /// `demand_plan_mw` series beside the simulated demand).
+    pub demand_plan: Vec<f64>,
 }
 
 impl RunMeta {
@@ -62,6 +68,7 @@ impl RunMeta {
             series: series_kinds(scenario),
             techniques: Techniques::default(),
             control_expectations: model.control_expectations.clone(),
+            demand_plan: model.demand.plan.clone(),
         }
     }
 
@@ -94,6 +101,7 @@ impl PartialRun {
             }
         }
         self.series.merge(&next.series);
+        self.parties.merge(&next.parties)?;
         self.paths.end = next.paths.end;
         Ok(())
     }
@@ -109,7 +117,6 @@ pub(super) fn simulate_range(
     progress: &dyn Progress,
 ) -> PartialRun {
     let summaries_only = config.summaries_only();
-    let n_series = model.series.len();
     let months = model.months;
     let chunks = chunk_ranges(range.clone());
     // Each chunk copies its paths' rows into its own stretch of the columns, in parallel,
@@ -133,7 +140,7 @@ pub(super) fn simulate_range(
                 .lock()
                 .expect("worker pool")
                 .pop()
-                .unwrap_or_else(|| Worker::new(model, n_series));
+                .unwrap_or_else(|| Worker::new(model));
             let rows = worker.run_chunk(model, config, chunk.clone());
             for (i, row) in rows.iter().enumerate() {
                 for (column, &v) in columns.iter_mut().zip(row) {
@@ -145,22 +152,27 @@ pub(super) fn simulate_range(
         });
     // The workers' shares merge exactly, in any order: the first is the base.
     let mut workers = workers.into_inner().expect("worker pool").into_iter();
-    let (mut series, mut summaries) = match workers.next() {
-        Some(w) => (w.sink.acc, w.summaries),
+    let (mut series, mut summaries, mut parties) = match workers.next() {
+        Some(w) => (w.sink.acc, w.summaries, w.parties.acc),
         None => (
-            SeriesAccumulator::new(n_series, months),
+            SeriesAccumulator::new(&resolutions(model), months),
             MetricSummaries::default(),
+            PartyAccumulator::new(&model.parties, months),
         ),
     };
     for w in workers {
         series.merge(&w.sink.acc);
         summaries.merge(&w.summaries);
+        parties
+            .merge(&w.parties.acc)
+            .expect("workers of one run share its parties");
     }
     PartialRun {
         metrics,
         paths: range,
         series,
         summaries: summaries_only.then_some(summaries),
+        parties,
     }
 }
 
@@ -191,14 +203,58 @@ pub fn finish(meta: &RunMeta, partial: PartialRun) -> RunResults {
         seed: meta.seed,
         horizon_months: meta.horizon_months,
         start_month: meta.start_month,
-        series: partial.series.summaries(&meta.series, paths),
+        series: with_plan(partial.series.summaries(&meta.series, paths), meta),
         metrics: partial.metrics,
         summaries: partial.summaries,
+        parties: partial.parties.results(),
         techniques: meta.techniques,
         control_expectations: meta.control_expectations.clone(),
         convergence: None,
     }
 }
+
+/// The resolution of each of the model's series.
+fn resolutions(model: &Model) -> Vec<Resolution> {
+    model
+        .series
+        .iter()
+        .map(|&s| Resolution::of_series(s))
+        .collect()
+}
+
+/// The simulated series with the demand plan (every statistic the plan, as it is not
+/// random) right after `demand_mw`.
+fn with_plan(mut series: Vec<SeriesSummary>, meta: &RunMeta) -> Vec<SeriesSummary> {
+    if meta.demand_plan.is_empty() {
+        return series;
+    }
+    let plan = SeriesSummary {
+        name: PLAN_SERIES.to_string(),
+        kind: SeriesKind::DemandMw,
+        months: meta
+            .demand_plan
+            .iter()
+            .map(|&mw| MonthStats {
+                mean: mw,
+                p05: mw,
+                p25: mw,
+                p50: mw,
+                p75: mw,
+                p95: mw,
+                p99: mw,
+            })
+            .collect(),
+    };
+    let at = series
+        .iter()
+        .position(|s| s.kind == SeriesKind::DemandMw)
+        .map_or(series.len(), |i| i + 1);
+    series.insert(at, plan);
+    series
+}
+
+/// The name of the demand plan's series in timeseries.csv.
+pub const PLAN_SERIES: &str = "demand_plan_mw";
 
 /// Splits a range at multiples of [`CHUNK`].
 pub(crate) fn chunk_ranges(range: Range<u64>) -> Vec<Range<u64>> {
@@ -219,14 +275,17 @@ struct Worker {
     sink: BatchSink,
     /// This worker's share of the per-metric summaries (summaries-only runs).
     summaries: MetricSummaries,
+    /// This worker's share of the parties' outcomes.
+    parties: PartySink,
 }
 
 impl Worker {
-    fn new(model: &Model, n_series: usize) -> Self {
+    fn new(model: &Model) -> Self {
         Worker {
             scratch: Scratch::new(model),
-            sink: BatchSink::new(n_series, model.months),
+            sink: BatchSink::new(&resolutions(model), model.months),
             summaries: MetricSummaries::default(),
+            parties: PartySink::new(model),
         }
     }
 
@@ -239,7 +298,14 @@ impl Worker {
         self.sink.start_chunk();
         let rows: Vec<[f64; COLUMNS]> = chunk
             .map(|p| {
-                let row = simulate_path(model, config, p, &mut self.scratch, &mut self.sink);
+                let row = simulate_path(
+                    model,
+                    config,
+                    p,
+                    &mut self.scratch,
+                    &mut self.sink,
+                    &mut self.parties,
+                );
                 self.sink.end_path();
                 row
             })

@@ -20,6 +20,7 @@ pub mod floor;
 pub mod flows;
 pub mod model;
 pub mod monthly_series;
+pub mod parties;
 pub mod path;
 pub mod run;
 pub mod schedule;

@@ -1,6 +1,7 @@
 //! Everything about a scenario that is the same on every path, computed once per run.
 
 use super::monthly_series::Series;
+use super::parties::PartyBook;
 use crate::process::cloud::CloudProcess;
 use crate::process::demand::DemandProcess;
 use crate::process::landlord::LandlordDefaults;
@@ -77,6 +78,8 @@ pub struct Model {
     pub series: Vec<Series>,
     /// Closed-form expectations of the control variates.
     pub control_expectations: Vec<f64>,
+    /// The parties reported on one by one (`landlords.csv`, `default_curve.csv`).
+    pub parties: PartyBook,
 }
 
 impl Model {
@@ -112,6 +115,7 @@ impl Model {
             guarantee: s.guarantee.clone(),
             series: Series::table(s.regions.len()),
             control_expectations,
+            parties: PartyBook::new(s),
         }
     }
 

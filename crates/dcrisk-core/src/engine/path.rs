@@ -7,6 +7,7 @@ use super::config::RunConfig;
 use super::flows::{PathSums, cash_flows};
 use super::model::Model;
 use super::monthly_series::{MonthSink, Series};
+use super::parties::PartySink;
 use super::schedule::{apply_landlord_effects, build_schedules, write_monthly};
 use super::scratch::{ScheduleRows, Scratch};
 use super::states::{PathStreams, draw_path_events, simulate_states, tenant_default};
@@ -16,14 +17,15 @@ use crate::kernels::simd::widest;
 use crate::metrics::{COLUMNS, METRICS, Metric};
 
 /// Simulates path `path` of a run (its seed and techniques in `config`); returns its metrics in
-/// [`Metric::ALL`] order, then its control variates, and feeds its monthly series to
-/// `sink`.
+/// [`Metric::ALL`] order, then its control variates, feeds its monthly series to `sink`
+/// and its parties' outcomes to `parties`.
 pub fn simulate_path(
     model: &Model,
     config: &RunConfig,
     path: u64,
     s: &mut Scratch,
     sink: &mut impl MonthSink,
+    parties: &mut PartySink,
 ) -> [f64; COLUMNS] {
     let t_end = model.months;
     let controls = config.techniques.control_variates;
@@ -55,6 +57,7 @@ pub fn simulate_path(
     } else {
         (0.0, 0.0)
     };
+    parties.record(model, s, tau, payout);
     let outcome = Outcome {
         sums,
         landlord_defaults: events.landlord_defaults,

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::monthly_series::MonthSink;
+use super::monthly_series::{MonthSink, Series};
 use crate::kernels::batch::F32Batch;
 use crate::kernels::codec;
 use crate::kernels::sketch::{Precision, QuantileSketch};
@@ -14,6 +14,48 @@ use crate::results::{MonthStats, SeriesKind, SeriesSummary};
 
 /// Fixed-point scale of the exact sums: 2^32 units per unit of value.
 const FIXED_SCALE: f64 = 4_294_967_296.0;
+
+/// How finely a series' monthly quantiles are resolved (docs/MODEL.md 6.3).
+///
+/// The guarantor's exposure is resolved to 2^-14 (its percentiles are the guarantor's
+/// headline, and its values, set by the lease schedule, spread over little more than a
+/// doubling, so the finer buckets stay few); the other series to 2^-8 (prices and costs
+/// spread over many doublings, where the finer buckets would take gigabytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    Standard,
+    Fine,
+}
+
+impl Resolution {
+    /// The resolution of a series of this kind.
+    pub fn of(kind: &SeriesKind) -> Resolution {
+        match kind {
+            SeriesKind::GuarantorExposure => Resolution::Fine,
+            _ => Resolution::Standard,
+        }
+    }
+
+    /// The resolution of an engine series.
+    pub fn of_series(series: Series) -> Resolution {
+        match series {
+            Series::GuarantorExposure => Resolution::Fine,
+            _ => Resolution::Standard,
+        }
+    }
+
+    /// Bound on the relative error of a reported order statistic.
+    pub fn relative_error(self) -> f64 {
+        self.precision().relative_error()
+    }
+
+    fn precision(self) -> Precision {
+        match self {
+            Resolution::Standard => Precision::SERIES,
+            Resolution::Fine => Precision::EXPOSURE,
+        }
+    }
+}
 
 /// Series totals and summaries for a set of paths.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,11 +67,15 @@ pub struct SeriesAccumulator {
 }
 
 impl SeriesAccumulator {
-    pub fn new(series: usize, months: usize) -> Self {
+    /// Empty accumulators of `months` months for series of the given resolutions.
+    pub fn new(resolutions: &[Resolution], months: usize) -> Self {
         SeriesAccumulator {
             months,
-            totals: vec![0; series * months],
-            sketches: vec![QuantileSketch::new(Precision::SERIES); series * months],
+            totals: vec![0; resolutions.len() * months],
+            sketches: resolutions
+                .iter()
+                .flat_map(|r| std::iter::repeat_n(QuantileSketch::new(r.precision()), months))
+                .collect(),
         }
     }
 
@@ -92,15 +138,16 @@ impl SeriesAccumulator {
         }
     }
 
-    /// Reads an accumulator written by [`SeriesAccumulator::encode`] for `series` series
-    /// of `months` months over at most `max_count` paths. The layout is checked against
-    /// those before anything is allocated.
+    /// Reads an accumulator written by [`SeriesAccumulator::encode`] for series of the
+    /// given resolutions of `months` months over at most `max_count` paths. The layout is
+    /// checked against those before anything is allocated.
     pub fn decode(
         r: &mut codec::Reader<'_>,
-        series: usize,
+        resolutions: &[Resolution],
         months: usize,
         max_count: u64,
     ) -> codec::DecodeResult<Self> {
+        let series = resolutions.len();
         let got_months = r.u64()?;
         let n = r.u64()?;
         let want = series.checked_mul(months);
@@ -119,7 +166,7 @@ impl SeriesAccumulator {
         }
         let totals = (0..n).map(|_| r.i128()).collect::<Result<Vec<_>, _>>()?;
         let sketches = (0..n)
-            .map(|_| QuantileSketch::decode(r, Precision::SERIES, max_count))
+            .map(|i| QuantileSketch::decode(r, resolutions[i / months].precision(), max_count))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SeriesAccumulator {
             months,
@@ -174,13 +221,14 @@ pub struct BatchSink {
 }
 
 impl BatchSink {
-    pub fn new(series: usize, months: usize) -> Self {
-        let width = series * months;
+    /// A sink for series of the given resolutions, `months` months each.
+    pub fn new(resolutions: &[Resolution], months: usize) -> Self {
+        let width = resolutions.len() * months;
         BatchSink {
             months,
             batch: F32Batch::new(width),
             sums: vec![0.0; width],
-            acc: SeriesAccumulator::new(series, months),
+            acc: SeriesAccumulator::new(resolutions, months),
         }
     }
 
@@ -232,7 +280,7 @@ mod tests {
     #[test]
     fn overflowing_totals_give_nan_not_wrapped_means() {
         let kinds = [("cloud_cost".to_string(), SeriesKind::CloudCost)];
-        let mut a = SeriesAccumulator::new(1, 2);
+        let mut a = SeriesAccumulator::new(&[Resolution::Standard], 2);
         a.add_chunk_sums(&[3e28, 5.0]);
         a.add_chunk_sums(&[3e28, 7.0]);
         let mut b = a.clone();
@@ -252,8 +300,13 @@ mod tests {
     #[test]
     fn batches_equal_single_adds() {
         let (series, months, paths) = (3, 20, 2 * crate::kernels::batch::BATCH + 37);
-        let mut sink = BatchSink::new(series, months);
-        let mut reference = vec![QuantileSketch::new(Precision::SERIES); series * months];
+        // The last series at the fine resolution: the fold changes key shift mid-line.
+        let resolutions = [Resolution::Standard, Resolution::Standard, Resolution::Fine];
+        let mut sink = BatchSink::new(&resolutions, months);
+        let mut reference: Vec<QuantileSketch> = resolutions
+            .iter()
+            .flat_map(|r| vec![QuantileSketch::new(r.precision()); months])
+            .collect();
         let mut draws = crate::random::Draws::new(3, 0, crate::random::Stream::Main, false);
         sink.start_chunk();
         for p in 0..paths {

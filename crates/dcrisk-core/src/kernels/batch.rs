@@ -5,7 +5,8 @@
 //! inserting path by path would touch every summary on every path and stall on memory.
 //!
 //! The batch keeps the values as `f32`: half the memory traffic of `f64`, and the
-//! rounding (a relative 2^-24) is far inside a summary's bucket width (2^-7); the means
+//! rounding (a relative 2^-24) is far inside a summary's bucket width (2^-13 at the
+//! finest, [`Precision::EXPOSURE`]); the means
 //! come from exact `f64` sums kept elsewhere.
 //!
 //! The buffer is path-major (`[path * row + series * months + t]`): a path writes its own
@@ -13,7 +14,7 @@
 //! line of every row) at once, then counts each. (A series-month-major buffer would make
 //! every write of every path miss L1 instead.)
 
-use super::sketch::{F32Counts, F32Scan, Precision, QuantileSketch, count_rows_unchecked};
+use super::sketch::{F32Counts, F32Scan, QuantileSketch, count_rows_unchecked};
 
 /// Paths buffered before their values are folded into the summaries. Each fold brings
 /// every summary's buckets in from memory (2 to 3 MB), so the larger the batch, the less a
@@ -21,11 +22,11 @@ use super::sketch::{F32Counts, F32Scan, Precision, QuantileSketch, count_rows_un
 /// (a whole chunk) no faster than 512 on two threads, for twice the buffer.
 pub const BATCH: usize = 512;
 
-/// Right shift of a buffered value's bits to its summary key.
-const KEY_SHIFT: u32 = Precision::SERIES.f32_shift();
-
-/// The key bits of an `f32` other than its sign: none are set for either zero only.
-const ZERO_KEY_MASK: u32 = (1 << (32 - KEY_SHIFT - 1)) - 1;
+/// The key bits of an `f32` other than its sign, for keys `bits >> key_shift`: none are
+/// set for either zero only.
+const fn zero_key_mask(key_shift: u32) -> u32 {
+    (1 << (32 - key_shift - 1)) - 1
+}
 
 /// Buffered (`f32`) values per cache line.
 const LINE: usize = 16;
@@ -102,16 +103,25 @@ impl F32Batch {
     }
 
     /// [`LINE`] neighbouring series-months (one cache line of each row) at a time: a pass
-    /// over the rows takes their extremes, then a second counts them.
+    /// over the rows takes their extremes, then a second counts them. The summaries go in
+    /// runs of equal precision (series differ: see `engine::series::Resolution`), each run
+    /// line by line with its own key shift.
     #[inline(always)]
     fn fold(&mut self, sketches: &mut [QuantileSketch]) {
         let filled = self.filled;
         let mut i = 0;
         while i < self.width {
-            let lanes = LINE.min(self.width - i);
-            let scans = self.scan_line(i, filled);
-            self.count_line(&mut sketches[i..i + lanes], i, &scans);
-            i += lanes;
+            let shift = sketches[i].f32_key_shift();
+            let end = i + sketches[i..self.width]
+                .iter()
+                .take_while(|s| s.f32_key_shift() == shift)
+                .count();
+            while i < end {
+                let lanes = LINE.min(end - i);
+                let scans = self.scan_line(i, filled);
+                self.count_line(&mut sketches[i..i + lanes], i, &scans, shift);
+                i += lanes;
+            }
         }
         self.filled = 0;
     }
@@ -122,7 +132,13 @@ impl F32Batch {
     /// into in turn, so that equal values in neighbouring rows do not wait on each other's
     /// increments.
     #[inline(always)]
-    fn count_line(&mut self, sketches: &mut [QuantileSketch], i: usize, scans: &[F32Scan; LINE]) {
+    fn count_line(
+        &mut self,
+        sketches: &mut [QuantileSketch],
+        i: usize,
+        scans: &[F32Scan; LINE],
+        key_shift: u32,
+    ) {
         let (filled, lanes) = (self.filled, sketches.len());
         let (buffer, start, row) = (&self.buffer, self.start + i, self.row);
         let rows = (0..filled).map(|p| -> &[f32; LINE] {
@@ -155,12 +171,14 @@ impl F32Batch {
             // exactly these rows; it took the lane, so the lane has no negative, subnormal
             // or infinite value, and there is no NaN: each value is a zero (and then
             // `any_zero` is set, as the scan counted it) or positive inside the scan's
-            // range. At most `LINE * BATCH` zeros, fewer than `u16::MAX`.
-            unsafe { count_rows_unchecked(&mut counts, rows, KEY_SHIFT, ZERO_KEY_MASK, any_zero) };
+            // range. At most `LINE * BATCH` zeros, fewer than `u16::MAX`. `key_shift` is every
+            // lane's summary's (the fold's run of equal precision).
+            let mask = zero_key_mask(key_shift);
+            unsafe { count_rows_unchecked(&mut counts, rows, key_shift, mask, any_zero) };
         } else {
             for line in rows {
                 for (c, v) in counts.iter_mut().zip(line) {
-                    c.add_key(v.to_bits() >> KEY_SHIFT);
+                    c.add_key(v.to_bits() >> key_shift);
                 }
             }
         }

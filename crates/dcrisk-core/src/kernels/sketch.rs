@@ -20,6 +20,10 @@ impl Precision {
     pub const SERIES: Precision = Precision(7);
     /// 2^-10 (0.098%) relative error, 512 buckets per doubling.
     pub const FINE: Precision = Precision(9);
+    /// 2^-14 (0.0061%) relative error, 8,192 buckets per doubling: the guarantor's
+    /// exposure, whose percentiles are the guarantor's headline (its values spread over
+    /// a doubling or two, so the buckets stay few).
+    pub const EXPOSURE: Precision = Precision(13);
 
     /// Bound on the relative error of a reported order statistic.
     pub fn relative_error(self) -> f64 {
@@ -154,6 +158,12 @@ impl QuantileSketch {
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
         }
+    }
+
+    /// Right shift of an `f32`'s bits to this summary's bucket key (its precision's
+    /// [`Precision::f32_shift`]).
+    pub fn f32_key_shift(&self) -> u32 {
+        self.shift.saturating_sub(F32_TO_F64_MANTISSA)
     }
 
     /// Counts one value (NaN is ignored).

@@ -4,6 +4,7 @@
 mod breakdown;
 pub(crate) mod compare;
 mod convergence;
+mod default_curve;
 mod fans;
 mod guarantor;
 mod landlord;
@@ -34,7 +35,7 @@ pub(crate) struct ChartSpec {
 }
 
 /// Every single-run chart, in the order [`crate::render_all`] returns them.
-pub(crate) const ALL: [ChartSpec; 9] = [
+pub(crate) const ALL: [ChartSpec; 10] = [
     ChartSpec {
         file_name: "savings_histogram.png",
         draw: savings::histogram,
@@ -63,6 +64,11 @@ pub(crate) const ALL: [ChartSpec; 9] = [
     ChartSpec {
         file_name: "guarantor_exposure.png",
         draw: guarantor::exposure,
+        needs_paths: false,
+    },
+    ChartSpec {
+        file_name: "default_curve.png",
+        draw: default_curve::default_curve,
         needs_paths: false,
     },
     ChartSpec {

@@ -1,5 +1,7 @@
-//! A parameter sweep: a metric's mean (with its 95% confidence band) and P5 against the
-//! swept parameter; for a two-parameter grid, one line per value of the second.
+//! A parameter sweep: a metric's mean (with its 95% confidence band) and its risk tail
+//! against the swept parameter (P5 of savings, where the losses are; P95 of a cost, a
+//! loss or a count, whose risk is high values); for a two-parameter grid, one line per
+//! value of the second.
 
 use dcrisk_core::stats::Z95;
 use plotters::prelude::*;
@@ -37,7 +39,7 @@ impl ValueKind {
         }
     }
 
-    fn axis(self, lo: f64, hi: f64, desc: &str) -> Axis {
+    pub(crate) fn axis(self, lo: f64, hi: f64, desc: &str) -> Axis {
         match self {
             ValueKind::Money => Axis::money(lo, hi, desc),
             ValueKind::Share => Axis::percent(lo, hi, desc),
@@ -69,8 +71,8 @@ pub struct SweepPoint {
     /// Mean of the metric and its standard error.
     pub mean: f64,
     pub stderr: f64,
-    /// P5 of the metric.
-    pub p05: f64,
+    /// The metric's risk tail: P5 or P95 (see [`SweepChart::upper_tail`]).
+    pub tail: f64,
 }
 
 /// A swept parameter: its key (as given to `--param`) and its unit.
@@ -96,7 +98,20 @@ pub struct SweepChart {
     pub metric: String,
     pub metric_desc: String,
     pub metric_kind: ValueKind,
+    /// Whether the points' `tail` is the P95 (a cost, loss or count: its risk is high
+    /// values) rather than the P5 (savings: its risk is low values).
+    pub upper_tail: bool,
     pub points: Vec<SweepPoint>,
+}
+
+impl SweepChart {
+    /// The legend's words for the tail line.
+    pub fn tail_label(&self) -> &'static str {
+        match self.upper_tail {
+            true => "P95 (95% quantile: the upper tail)",
+            false => "P5 (5% quantile)",
+        }
+    }
 }
 
 /// The file name of [`render_sweep`]'s chart.
@@ -228,7 +243,7 @@ fn draw(sweep: &SweepChart, theme: &Theme, root: &Area) -> DrawResult {
     let ys = lines.iter().flat_map(|l| {
         l.points
             .iter()
-            .flat_map(|p| [p.mean - Z95 * p.stderr, p.mean + Z95 * p.stderr, p.p05])
+            .flat_map(|p| [p.mean - Z95 * p.stderr, p.mean + Z95 * p.stderr, p.tail])
     });
     let (y_lo, y_hi) = data::finite_min_max(ys).unwrap_or((0.0, 1.0));
     let (y_lo, y_hi) = data::centered_range(y_lo, y_hi);
@@ -291,7 +306,7 @@ fn draw_line(chart: &mut Plot<'_, '_, Linear, Linear>, theme: &Theme, line: &Lin
             .collect()
     };
     let means = pts(|p| p.mean);
-    fan::dashed(chart, theme, pts(|p| p.p05), line.p5, WIDTH)?;
+    fan::dashed(chart, theme, pts(|p| p.tail), line.p5, WIDTH)?;
     chart.draw_series(LineSeries::new(
         means.clone(),
         line.mean.stroke_width(theme.stroke(WIDTH)),
@@ -337,7 +352,7 @@ fn sweep_legend(sweep: &SweepChart, lines: &[Line], groups: usize) -> Legend {
                     width: WIDTH,
                     dashed: true,
                 },
-                "P5 (5% quantile)",
+                sweep.tail_label(),
             )
             .gap()
             .note(crn);
@@ -380,7 +395,7 @@ fn sweep_legend(sweep: &SweepChart, lines: &[Line], groups: usize) -> Legend {
                 width: WIDTH,
                 dashed: true,
             },
-            "P5 (5% quantile)",
+            sweep.tail_label(),
         )
         .gap()
         .note(crn)
@@ -408,7 +423,7 @@ mod tests {
                 group: Some(f64::from(g)),
                 mean: 0.0,
                 stderr: 0.0,
-                p05: 0.0,
+                tail: 0.0,
             })
             .collect();
         let sweep = SweepChart {
@@ -427,6 +442,7 @@ mod tests {
             metric: "savings_pv".into(),
             metric_desc: String::new(),
             metric_kind: ValueKind::Money,
+            upper_tail: false,
             points,
         };
         let (lines, total) = lines(&sweep);

@@ -7,9 +7,10 @@ use crate::axis::{self, Area, Axis, Desc, Linear, Plot, PlotOpts};
 use crate::charts::compare::{
     VERTICAL, bar_labels_fit, end_label, hbar, label_pad, plot_width, row_y, rows_axis,
 };
+use crate::charts::sweep::ValueKind;
 use crate::data;
 use crate::error::DrawResult;
-use crate::format::{format_money, format_number, format_signed_money};
+use crate::format::{format_number, format_signed_money};
 use crate::frame;
 use crate::legend::{Legend, Swatch};
 use crate::marks::{self, Mark};
@@ -28,7 +29,8 @@ pub struct TornadoPanel {
     pub high: Vec<f64>,
 }
 
-/// Everything `tornado.png` shows. Money only.
+/// Everything `tornado.png` shows: money, a probability or a plain number (`kind`), on an
+/// axis described by `unit`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tornado {
     pub scenario: String,
@@ -45,6 +47,11 @@ pub struct Tornado {
     pub panels: Vec<TornadoPanel>,
     /// Lines for the legend on how the inputs were moved (additive swings, clamps).
     pub notes: Vec<String>,
+    /// What the panels' values are: money, a share (written as a percentage, changes in
+    /// percentage points) or a plain number (MW-months, counts).
+    pub kind: ValueKind,
+    /// The value axis' description with its unit, e.g. "US$, present value at month 0".
+    pub unit: String,
 }
 
 /// The file name of [`render_tornado`]'s chart.
@@ -138,20 +145,49 @@ fn draw(t: &Tornado, theme: &Theme, root: &Area) -> DrawResult {
         };
         let y = if i == 0 { &y_left } else { &y_other };
         let y_w = axis::tick_label_width(&area, theme, y)? as i32;
-        draw_panel(&area, theme, panel, (y, y_w), n)?;
+        draw_panel(&area, theme, t, panel, (y, y_w), n)?;
     }
     Ok(())
 }
 
 const NO_EFFECT: &str = "no effect";
 
+/// A change from the base in the panel's units: `+$1.2M`, `-0.35 pp`, `+1,234`.
+fn signed(kind: ValueKind, delta: f64) -> String {
+    let sign = if delta > 0.0 { "+" } else { "" };
+    match kind {
+        ValueKind::Money => format_signed_money(delta),
+        ValueKind::Share => format!("{sign}{} pp", format_number(100.0 * delta, 2)),
+        ValueKind::Number => format!("{sign}{}", short_number(delta)),
+    }
+}
+
+/// A value in the panel's units, for the base mark.
+fn plain(kind: ValueKind, v: f64) -> String {
+    match kind {
+        ValueKind::Number => short_number(v),
+        _ => kind.format(v),
+    }
+}
+
+/// A count or MW-months as a reader takes it in: whole above 100 (`29,848`), one decimal
+/// above 1 (`2.4`), three below (`0.125`).
+fn short_number(v: f64) -> String {
+    let decimals = match v.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 1.0 => 1,
+        _ => 3,
+    };
+    format_number(v, decimals)
+}
+
 /// The labels written at the bar ends of a panel.
-fn end_labels(panel: &TornadoPanel) -> Vec<String> {
+fn end_labels(t: &Tornado, panel: &TornadoPanel) -> Vec<String> {
     let mut labels: Vec<String> = panel
         .low
         .iter()
         .chain(&panel.high)
-        .map(|v| format_signed_money(v - panel.base))
+        .map(|v| signed(t.kind, v - panel.base))
         .collect();
     labels.push(NO_EFFECT.to_string());
     labels
@@ -160,6 +196,7 @@ fn end_labels(panel: &TornadoPanel) -> Vec<String> {
 fn draw_panel(
     area: &Area,
     theme: &Theme,
+    t: &Tornado,
     panel: &TornadoPanel,
     (y, y_w): (&Axis, i32),
     n: usize,
@@ -173,8 +210,8 @@ fn draw_panel(
     let (lo, hi) = data::finite_min_max(values).unwrap_or((0.0, 0.0));
     let (lo, hi) = data::centered_range(lo, hi);
     let plot_px = plot_width(area, theme, y_w);
-    let pad = label_pad(area, theme, plot_px, hi - lo, &end_labels(panel))?;
-    let x = Axis::money(lo - pad, hi + pad, "US$, present value at month 0");
+    let pad = label_pad(area, theme, plot_px, hi - lo, &end_labels(t, panel))?;
+    let x = t.kind.axis(lo - pad, hi + pad, &t.unit);
     let opts = PlotOpts::new()
         .title(&panel.title)
         .grid(VERTICAL)
@@ -209,18 +246,23 @@ fn draw_panel(
         }
         for (v, dy) in [(low, BAR_OFFSET), (high, -BAR_OFFSET)] {
             if v.is_finite() {
-                let text = format_signed_money(v - panel.base);
+                let text = signed(t.kind, v - panel.base);
                 end_label(&chart, theme, (panel.base, v, y + dy), &text)?;
             }
         }
     }
-    base_mark(&mut chart, theme, panel.base)
+    base_mark(&mut chart, theme, t.kind, panel.base)
 }
 
-fn base_mark(chart: &mut Plot<'_, '_, Linear, Linear>, theme: &Theme, base: f64) -> DrawResult {
+fn base_mark(
+    chart: &mut Plot<'_, '_, Linear, Linear>,
+    theme: &Theme,
+    kind: ValueKind,
+    base: f64,
+) -> DrawResult {
     let mark = Mark {
         x: base,
-        tag: format!("Base {}", format_money(base)),
+        tag: format!("Base {}", plain(kind, base)),
         color: BASE,
         dashed: false,
     };

@@ -55,7 +55,7 @@ fn sweep_1d() -> SweepChart {
                 group: None,
                 mean: 14e9 - 3e9 * x * x,
                 stderr: 0.4e9,
-                p05: -20e9 - 6e9 * x,
+                tail: -20e9 - 6e9 * x,
             }
         })
         .collect();
@@ -72,6 +72,7 @@ fn sweep_1d() -> SweepChart {
         metric: "savings_pv".into(),
         metric_desc: "Savings against all-cloud, present value (US$)".into(),
         metric_kind: ValueKind::Money,
+        upper_tail: false,
         points,
     }
 }
@@ -88,7 +89,7 @@ fn sweep_2d(groups: u32) -> SweepChart {
                 group: Some(cap),
                 mean: 1e9 * (20.0 + 150.0 * x) - 0.1 * cap,
                 stderr: 0.3e9,
-                p05: 1e9 * (-30.0 + 50.0 * x) - 0.2 * cap,
+                tail: 1e9 * (-30.0 + 50.0 * x) - 0.2 * cap,
             });
         }
     }
@@ -103,6 +104,7 @@ fn sweep_2d(groups: u32) -> SweepChart {
         }),
         metric: "guarantor_payout_pv".into(),
         metric_desc: "guarantor_payout_pv, present value at month 0 (US$)".into(),
+        upper_tail: true,
         points,
         ..sweep_1d()
     }
@@ -141,7 +143,28 @@ fn tornado() -> Tornado {
             },
         ],
         notes: vec!["Drifts move additively: ±0.2 × max(|drift|, 0.1) a year.".into()],
+        kind: ValueKind::Money,
+        unit: "US$, present value at month 0".into(),
     }
+}
+
+/// The tornado of a probability (the tenant's default) and of MW-months: their own units.
+fn tornado_of(kind: ValueKind) -> Tornado {
+    let mut t = tornado();
+    let (base, scale, unit) = match kind {
+        ValueKind::Share => (0.12, 1e-11, "probability (%)"),
+        _ => (3.0e4, 1e-6, "MW x months"),
+    };
+    for panel in &mut t.panels {
+        let shift = |v: &f64| base + (v - panel.base) * scale;
+        panel.low = panel.low.iter().map(shift).collect();
+        panel.high = panel.high.iter().map(shift).collect();
+        panel.base = base;
+    }
+    t.subject = "tenant_default".into();
+    t.kind = kind;
+    t.unit = unit.into();
+    t
 }
 
 #[test]
@@ -262,6 +285,15 @@ fn tornado_renders() {
     assert_eq!(chart.file_name, "tornado.png");
     assert_picture(&chart, &opts);
     save(&[&chart]);
+    for (kind, name) in [
+        (ValueKind::Share, "tornado_share.png"),
+        (ValueKind::Number, "tornado_number.png"),
+    ] {
+        let mut chart = render_tornado(&tornado_of(kind), &opts).unwrap();
+        assert_picture(&chart, &opts);
+        chart.file_name = name;
+        save(&[&chart]);
+    }
 }
 
 #[test]
