@@ -236,8 +236,9 @@ pub struct CommonArgs {
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
     /// Override a scenario field, validated like the file: KEY=VALUE with KEY a dotted path,
-    /// list entries by name or index (repeatable). E.g. --set regions.ERCOT.volatility=1.1
-    /// --set 'sites."Phoenix AZ 1".capacity_mw=150' --set guarantee.cap=0
+    /// list entries by name or index, `[*]` for every entry (repeatable). E.g. --set
+    /// regions.ERCOT.volatility=1.1 --set 'sites."Phoenix AZ 1".capacity_mw=150' --set
+    /// 'sites[*].rent_per_kw_month=150' --set guarantee.cap=0
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
     pub set: Vec<(String, String)>,
     /// Antithetic pairs: every second path mirrors the one before (negated normals,
