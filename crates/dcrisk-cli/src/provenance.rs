@@ -123,18 +123,7 @@ impl Record {
     /// run.json and (for a run of a scenario file) scenario.toml, for `r`, the run's
     /// results; the wall time is the time since the record was made.
     pub fn files(&self, r: &RunResults) -> Vec<OutputFile> {
-        let mut run = self.head.clone();
-        run["seed"] = json!(r.seed);
-        run["paths"] = json!(r.paths);
-        for (k, v) in &self.extra {
-            run[k.as_str()] = v.clone();
-        }
-        run["started"] = json!(rfc3339(self.started));
-        run["wall_seconds"] = json!(self.clock.elapsed().as_secs_f64());
-        let mut files = vec![OutputFile::new(
-            RUN_JSON,
-            serde_json::to_string_pretty(&run).expect("serialisable") + "\n",
-        )];
+        let mut files = vec![self.run_json(RUN_JSON, r.seed, r.paths)];
         if let Some(tree) = &self.scenario_toml {
             let set_note = match self.overrides.is_empty() {
                 true => String::new(),
@@ -157,6 +146,26 @@ impl Record {
             files.push(OutputFile::new(SCENARIO_TOML, text));
         }
         files
+    }
+}
+
+impl Record {
+    /// run.json's text under the file name `name`, for runs of `paths` paths with `seed`
+    /// (`solve` and `frontier` record theirs beside a run's as `solve.run.json`,
+    /// `frontier.run.json`).
+    pub fn run_json(&self, name: &str, seed: u64, paths: u64) -> OutputFile {
+        let mut run = self.head.clone();
+        run["seed"] = json!(seed);
+        run["paths"] = json!(paths);
+        for (k, v) in &self.extra {
+            run[k.as_str()] = v.clone();
+        }
+        run["started"] = json!(rfc3339(self.started));
+        run["wall_seconds"] = json!(self.clock.elapsed().as_secs_f64());
+        OutputFile::new(
+            name,
+            serde_json::to_string_pretty(&run).expect("serialisable") + "\n",
+        )
     }
 }
 
