@@ -259,7 +259,7 @@ fn plan_index(points: &[(f64, f64, f64)]) -> Option<usize> {
 fn draw_frontier(c: &FrontierChart, theme: &Theme, root: &Area) -> DrawResult {
     let plan = plan_index(&c.points);
     let plan_label = match plan.map(|i| c.points[i].0) {
-        Some(f) if f == 1.0 => "The current plan (factor 1)".to_string(),
+        Some(1.0) => "The current plan (factor 1)".to_string(),
         Some(f) => format!("Nearest to the current plan (factor {})", short(f)),
         None => "No points".to_string(),
     };
