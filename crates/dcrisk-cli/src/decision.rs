@@ -28,7 +28,8 @@ impl Mode {
         }
     }
 
-    fn flag(self) -> &'static str {
+    /// The flag that names the decision.
+    pub fn flag(self) -> &'static str {
         match self {
             Mode::Set => "--vary",
             Mode::Scale => "--scale",
@@ -104,14 +105,47 @@ impl Decision {
     /// when every matched value is the same.
     pub fn describe(&self, x: f64) -> String {
         match self.mode {
-            Mode::Set => format!("{} = {x}", self.key),
+            Mode::Set => format!("{} = {}", self.key, significant(x)),
             Mode::Scale => {
                 let first = self.matched.first().map_or(0.0, |m| m.1);
                 match self.matched.iter().all(|m| m.1 == first) {
-                    true => format!("{} x{x} (= {})", self.key, first * x),
-                    false => format!("{} x{x}", self.key),
+                    true => format!(
+                        "{} x{} (= {})",
+                        self.key,
+                        significant(x),
+                        significant(first * x)
+                    ),
+                    false => format!("{} x{}", self.key, significant(x)),
                 }
             }
         }
+    }
+}
+
+/// `x` to seven significant digits, without trailing zeros, for the terminal (the files
+/// keep every digit): `2.226084`, `318.4`, `1500000`.
+pub fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (6 - x.abs().log10().floor() as i32).clamp(0, 15) as usize;
+    let text = format!("{x:.decimals$}");
+    match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.').to_string(),
+        false => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn seven_significant_digits() {
+        assert_eq!(significant(2.22608410431232), "2.226084");
+        assert_eq!(significant(318.449), "318.449");
+        assert_eq!(significant(0.4744091892981038), "0.4744092");
+        assert_eq!(significant(1.5e6), "1500000");
+        assert_eq!(significant(0.0), "0");
     }
 }

@@ -6,15 +6,15 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
-use dcrisk_core::decide::{Eval, Solution, SolveError, SolveOptions, solve as seek};
+use dcrisk_core::decide::{Eval, Solution, SolveError, SolveOptions, Statistic, solve as seek};
 use dcrisk_core::engine::simulate;
 use dcrisk_core::{NoProgress, RunResults, Scenario};
-use dcrisk_report::{ChartOptions, SolveChart, render_solve};
+use dcrisk_report::{ChartOptions, SolveChart, ValueKind, render_solve};
 use serde_json::json;
 
 use crate::atomic::{OutputFile, prepare, write_beside};
 use crate::cli::{Bounds, SolveArgs};
-use crate::decision::{Decision, Mode};
+use crate::decision::{Decision, Mode, significant};
 use crate::finite;
 use crate::limits::{self, Load};
 use crate::load::InputError;
@@ -22,6 +22,7 @@ use crate::pool::thread_pool;
 use crate::progress::RunCounter;
 use crate::provenance::{Record, check_replacement};
 use crate::publish::say;
+use crate::table::show;
 
 /// `dcrisk solve`.
 pub fn solve(args: &SolveArgs) -> Result<()> {
@@ -168,10 +169,7 @@ fn chart(args: &SolveArgs, d: &Decision, s: &Solution, r: &RunResults) -> SolveC
             Mode::Scale => format!("Factor on {}", d.key),
         },
         statistic: args.target.statistic.name(),
-        money: !matches!(
-            args.target.statistic,
-            dcrisk_core::decide::Statistic::Probability(_)
-        ) && is_money(&args.target.statistic.name()),
+        money: value_kind(&args.target.statistic) == ValueKind::Money,
         target: args.target.value,
         multiplier: args.target.statistic.multiplier(),
         points: s
@@ -190,6 +188,15 @@ fn is_money(name: &str) -> bool {
     name.split('.').next().is_some_and(|m| m.ends_with("_pv"))
 }
 
+/// How the statistic reads on the terminal: money, a share, or a number.
+fn value_kind(statistic: &Statistic) -> ValueKind {
+    match statistic {
+        Statistic::Probability(_) => ValueKind::Share,
+        s if is_money(&s.name()) => ValueKind::Money,
+        _ => ValueKind::Number,
+    }
+}
+
 fn report(
     args: &SolveArgs,
     d: &Decision,
@@ -198,21 +205,26 @@ fn report(
     started: Instant,
     dir: &std::path::Path,
 ) -> String {
+    let kind = value_kind(&args.target.statistic);
     let clipped = match s.clipped {
         [false, false] => "",
         _ => " (cut at the search range: the Monte Carlo error is wider than it)",
     };
+    let hw = args.target.statistic.multiplier() * s.root.stderr;
     format!(
-        "solve {}: {} reaches {} (target {})\n  answer {}\n  95% interval [{}, {}]{clipped}\n  \
-         {} runs of {} paths, seed {} (common random numbers), {:.2} s\n  wrote solve.json, \
-         {}solve.run.json in {}/\n",
+        "solve {}: {} = {} ({})\n  answer   {}\n  95% interval [{}, {}]{clipped}\n  at the \
+         answer {} = {} ± {}\n  {} runs of {} paths, seed {} (common random numbers), {:.2} \
+         s\n  wrote solve.json, {}solve.run.json in {}/\n",
         r.scenario,
         args.target.statistic.name(),
-        s.root.value,
-        args.target.value,
+        show(kind, args.target.value),
+        d.mode.flag(),
         d.describe(s.root.x),
-        s.interval[0],
-        s.interval[1],
+        significant(s.interval[0]),
+        significant(s.interval[1]),
+        args.target.statistic.name(),
+        show(kind, s.root.value),
+        show(kind, hw),
         s.evaluations.len(),
         r.paths,
         r.seed,

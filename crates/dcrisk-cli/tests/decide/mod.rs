@@ -155,7 +155,10 @@ fn solve_finds_the_deterministic_breakeven_rent() {
     );
     ok(&o);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("answer sites[*].rent_per_kw_month x"), "{out}");
+    assert!(
+        out.contains("answer   sites[*].rent_per_kw_month x"),
+        "{out}"
+    );
     let solved = json(&dir.path().join("output/t/solve.json"));
     let got = solved["value"].as_f64().unwrap();
     assert!((got - want).abs() <= 9.5e-9, "{got} vs {want}");
