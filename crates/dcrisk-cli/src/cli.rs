@@ -231,6 +231,8 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 }
 
 /// Flags every simulating command takes.
+// `[*]` in the help text is a key's syntax, not a rustdoc link.
+#[allow(rustdoc::broken_intra_doc_links)]
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
     /// Number of Monte Carlo paths [default: the scenario's `paths`, else 100000].
@@ -447,6 +449,8 @@ fn even_steps(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 }
 
 /// `dcrisk solve`'s arguments.
+// `[*]` in the help text is a key's syntax, not a rustdoc link.
+#[allow(rustdoc::broken_intra_doc_links)]
 #[derive(Args, Debug, Clone)]
 #[command(group(ArgGroup::new("decision").args(["vary", "scale"]).required(true)))]
 pub struct SolveArgs {
@@ -481,6 +485,8 @@ pub struct SolveArgs {
 }
 
 /// `dcrisk frontier`'s arguments.
+// `[*]` in the help text is a key's syntax, not a rustdoc link.
+#[allow(rustdoc::broken_intra_doc_links)]
 #[derive(Args, Debug, Clone)]
 pub struct FrontierArgs {
     /// The scenario file (TOML).

@@ -172,11 +172,44 @@ fn draw_solve(c: &SolveChart, theme: &Theme, root: &Area) -> DrawResult {
         c.seed
     );
     let body = frame::page(root, theme, &title, &subtitle, &legend)?;
+    let (w, _) = body.dim_in_pixel();
+    let (left, right) = body.split_horizontally(w / 2);
     let xs = c.points.iter().map(|p| p.0).chain(c.interval);
     let (x_lo, x_hi) = data::finite_min_max(xs).unwrap_or((0.0, 1.0));
-    let (x_lo, x_hi) = data::padded_range(x_lo, x_hi, 0.04);
-    let ys = c
+    panel(c, theme, &left, (x_lo, x_hi), "Every run")?;
+    panel(c, theme, &right, zoom(c, x_lo, x_hi), "Near the answer")
+}
+
+/// The window of the right panel: three half-widths of the interval either side of the
+/// answer (2% of the searched range when the interval has no width).
+fn zoom(c: &SolveChart, x_lo: f64, x_hi: f64) -> (f64, f64) {
+    let half = (0.5 * (c.interval[1] - c.interval[0])).max(0.01 * (x_hi - x_lo));
+    let half = if half > 0.0 {
+        half
+    } else {
+        1e-9_f64.max(c.root.abs() * 1e-9)
+    };
+    (c.root - 3.0 * half, c.root + 3.0 * half)
+}
+
+/// One panel: the runs whose decision is within `window`, with their 95% bars, the
+/// target line, the interval band and the answer.
+fn panel(
+    c: &SolveChart,
+    theme: &Theme,
+    area: &Area,
+    window: (f64, f64),
+    title: &str,
+) -> DrawResult {
+    let k = kind(c.money, &c.statistic);
+    let inside: Vec<(f64, f64, f64)> = c
         .points
+        .iter()
+        .filter(|p| p.0 >= window.0 && p.0 <= window.1)
+        .copied()
+        .collect();
+    let (x_lo, x_hi) = data::padded_range(window.0, window.1, 0.04);
+    let ys = inside
         .iter()
         .flat_map(|p| [p.1 - c.multiplier * p.2, p.1 + c.multiplier * p.2])
         .chain([c.target]);
@@ -189,24 +222,28 @@ fn draw_solve(c: &SolveChart, theme: &Theme, root: &Area) -> DrawResult {
         ValueKind::Number => c.statistic.clone(),
     };
     let y = value_axis(k, y_lo, y_hi, &desc);
-    let mut chart = axis::build::<Linear, Linear>(&body, theme, &x, &y, PlotOpts::new())?;
-    let band = [
-        (c.interval[0], y.lo),
-        (c.interval[1], y.lo),
-        (c.interval[1], y.hi),
-        (c.interval[0], y.hi),
-    ];
-    chart.draw_series(std::iter::once(Polygon::new(
-        band.to_vec(),
-        ROOT.mix(BAND).filled(),
-    )))?;
+    let mut chart =
+        axis::build::<Linear, Linear>(area, theme, &x, &y, PlotOpts::new().title(title))?;
+    let (band_lo, band_hi) = (c.interval[0].max(x.lo), c.interval[1].min(x.hi));
+    if band_hi > band_lo {
+        let band = [
+            (band_lo, y.lo),
+            (band_hi, y.lo),
+            (band_hi, y.hi),
+            (band_lo, y.hi),
+        ];
+        chart.draw_series(std::iter::once(Polygon::new(
+            band.to_vec(),
+            ROOT.mix(BAND).filled(),
+        )))?;
+    }
     fan_dashed(
         &mut chart,
         theme,
         vec![(x.lo, c.target), (x.hi, c.target)],
         TARGET,
     )?;
-    let mut sorted = c.points.clone();
+    let mut sorted = inside;
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
     chart.draw_series(LineSeries::new(
         sorted.iter().map(|p| (p.0, p.1)),
