@@ -25,6 +25,8 @@ use crate::decimal::round12;
   dcrisk batch scenarios/ --paths 20000                   # every shipped scenario, compared
   dcrisk sweep scenarios/gigawatt-program.toml --param guarantee.cap=0:1e10:6
   dcrisk sensitivity scenarios/gigawatt-program.toml --swing 0.2   # tornado of inputs
+  dcrisk solve scenarios/gigawatt-program.toml --scale 'sites[*].rent_per_kw_month=0.5:3' --target savings_pv.mean=0
+  dcrisk frontier scenarios/gigawatt-program.toml --scale 'sites[*].capacity_mw=0.25:1.5:6'
 
 Exit codes: 0 success, 1 failure while running, 2 bad input (file, field or flag),
 3 run --precision not met within --max-paths (outputs written, less precise than asked).")]
