@@ -121,6 +121,31 @@ fn star_keys_set_every_entry() {
         stderr(&o)
     );
     assert!(!dir.path().join("e").exists());
+    // A sweep sets the field (validation names it in every entry); a frontier scales it,
+    // so it must exist.
+    for (cmd, flag, spec, want) in [
+        (
+            "sweep",
+            "--param",
+            "sites[*].nope=1:2:2",
+            "sweep point sites[*].nope=1: 2 problem(s):\n  sites[0].nope: unknown field",
+        ),
+        (
+            "frontier",
+            "--scale",
+            "sites[*].nope=1:2:2",
+            "--scale sites[*].nope: `sites[0].nope` is not in the scenario",
+        ),
+    ] {
+        let o = dcrisk(
+            &[cmd, f, flag, spec, "--paths", "10", "--out", "e"],
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{cmd}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    assert!(!dir.path().join("e").exists());
 }
 
 /// Savings are linear in the rent factor f: savings(f) = savings(1) + (1 - f) rent_pv(1),
