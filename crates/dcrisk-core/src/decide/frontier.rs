@@ -2,7 +2,6 @@
 //! factor, mean savings, P5, the 5% expected shortfall and P(savings < 0), and which
 //! factors are efficient, no other having both a higher mean and a higher ES 5%.
 
-use crate::metrics::Metric;
 use crate::results::RunResults;
 
 /// One factor's figures, as the plain run at that factor reports them.
@@ -56,9 +55,6 @@ pub fn flag_points(points: &[FrontierPoint]) -> Vec<bool> {
     let pairs: Vec<(f64, f64)> = points.iter().map(|p| (p.mean, p.es05)).collect();
     efficient_flags(&pairs)
 }
-
-/// The metric the frontier reads.
-pub const FRONTIER_METRIC: Metric = Metric::SavingsPv;
 
 #[cfg(test)]
 mod tests {

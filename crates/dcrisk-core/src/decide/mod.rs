@@ -8,6 +8,6 @@ pub mod frontier;
 pub mod solve;
 pub mod target;
 
-pub use frontier::{FRONTIER_METRIC, FrontierPoint, efficient_flags, flag_points};
+pub use frontier::{FrontierPoint, efficient_flags, flag_points};
 pub use solve::{Eval, Solution, SolveError, SolveOptions, solve};
 pub use target::{Goal, Reading, Statistic};
