@@ -375,4 +375,17 @@ fn frontier_matches_the_plain_run_and_flags_the_efficient_factors() {
     assert!(rows.iter().any(|r| r[5] == "true"));
     png_size(&dir.path().join("output/t/frontier.png"));
     assert!(dir.path().join("output/t/frontier.run.json").exists());
+    // A later run of the scenario keeps the frontier's files beside its own.
+    ok(&dcrisk(
+        &["run", f, "--paths", "20", "--no-charts"],
+        dir.path(),
+    ));
+    for name in [
+        "frontier.csv",
+        "frontier.png",
+        "frontier.run.json",
+        "summary.json",
+    ] {
+        assert!(dir.path().join("output/t").join(name).exists(), "{name}");
+    }
 }
