@@ -193,8 +193,19 @@ fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
 }
 
 /// Files of other commands that a run's folder keeps: shards' partial results
-/// (`*.dcrisk`), and the sweep's and the sensitivity analysis' outputs.
-const KEPT_FILES: [&str; 4] = ["sweep.csv", "sweep.png", "sensitivity.csv", "tornado.png"];
+/// (`*.dcrisk`), and the outputs of sweep, sensitivity, solve and frontier.
+const KEPT_FILES: [&str; 10] = [
+    "sweep.csv",
+    "sweep.png",
+    "sensitivity.csv",
+    "tornado.png",
+    "solve.json",
+    "solve.png",
+    "solve.run.json",
+    "frontier.csv",
+    "frontier.png",
+    "frontier.run.json",
+];
 
 /// Whether a run's folder keeps the file `name` across runs: also the records of those
 /// files' making (`*.run.json`, e.g. `sweep.run.json`).

@@ -25,6 +25,8 @@ use crate::decimal::round12;
   dcrisk batch scenarios/ --paths 20000                   # every shipped scenario, compared
   dcrisk sweep scenarios/gigawatt-program.toml --param guarantee.cap=0:1e10:6
   dcrisk sensitivity scenarios/gigawatt-program.toml --swing 0.2   # tornado of inputs
+  dcrisk solve scenarios/gigawatt-program.toml --scale 'sites[*].rent_per_kw_month=0.5:3' --target savings_pv.mean=0
+  dcrisk frontier scenarios/gigawatt-program.toml --scale 'sites[*].capacity_mw=0.25:1.5:6'
 
 Exit codes: 0 success, 1 failure while running, 2 bad input (file, field or flag),
 3 run --precision not met within --max-paths (outputs written, less precise than asked).")]
@@ -84,6 +86,13 @@ pub enum Command {
     /// Tornado: how mean savings and the 5% expected shortfall move when each input group
     /// goes down and up; writes OUT/<name>/sensitivity.csv and tornado.png.
     Sensitivity(SensitivityArgs),
+    /// Goal seek: the value of KEY (--vary) or the factor on it (--scale) at which a
+    /// statistic reaches a target, with a 95% interval from the Monte Carlo error; writes
+    /// OUT/<name>/solve.json and solve.png.
+    Solve(SolveArgs),
+    /// Mean savings against their 5% expected shortfall over factors on KEY, and which
+    /// factors are efficient; writes OUT/<name>/frontier.csv and frontier.png.
+    Frontier(FrontierArgs),
     /// Write a commented starter scenario to NAME.toml.
     Init {
         /// Scenario name; the file is NAME.toml in the current folder.
@@ -282,6 +291,8 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 }
 
 /// Flags every simulating command takes.
+// `[*]` in the help text is a key's syntax, not a rustdoc link.
+#[allow(rustdoc::broken_intra_doc_links)]
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
     /// Number of Monte Carlo paths [default: the scenario's `paths`, else 100000].
@@ -294,8 +305,9 @@ pub struct CommonArgs {
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
     /// Override a scenario field, validated like the file: KEY=VALUE with KEY a dotted path,
-    /// list entries by name or index (repeatable). E.g. --set regions.ERCOT.volatility=1.1
-    /// --set 'sites."Phoenix AZ 1".capacity_mw=150' --set guarantee.cap=0
+    /// list entries by name or index, `[*]` for every entry (repeatable). E.g. --set
+    /// regions.ERCOT.volatility=1.1 --set 'sites."Phoenix AZ 1".capacity_mw=150' --set
+    /// 'sites[*].rent_per_kw_month=150' --set guarantee.cap=0
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
     pub set: Vec<(String, String)>,
     /// Antithetic pairs: every second path mirrors the one before (negated normals,
@@ -504,6 +516,97 @@ fn even_steps(lo: f64, hi: f64, n: usize) -> Vec<f64> {
             }
         })
         .collect()
+}
+
+/// `dcrisk solve`'s arguments.
+// `[*]` in the help text is a key's syntax, not a rustdoc link.
+#[allow(rustdoc::broken_intra_doc_links)]
+#[derive(Args, Debug, Clone)]
+#[command(group(ArgGroup::new("decision").args(["vary", "scale"]).required(true)))]
+pub struct SolveArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Search the value of KEY in [LO, HI]: KEY=LO:HI, KEY in --set's syntax (`[*]` for
+    /// every entry of a list), e.g. cloud.price0=1e6:2e6.
+    #[arg(long, value_name = "KEY=LO:HI", value_parser = parse_bounds)]
+    pub vary: Option<Bounds>,
+    /// Search a factor in [LO, HI] multiplying every value KEY matches, e.g.
+    /// 'sites[*].rent_per_kw_month=0.5:2'.
+    #[arg(long, value_name = "KEY=LO:HI", value_parser = parse_bounds)]
+    pub scale: Option<Bounds>,
+    /// The target: METRIC.STAT=VALUE (STAT: mean, p01..p99, lower_es_05, lower_es_01,
+    /// upper_es_95, upper_es_99) or probabilities.NAME=VALUE (a percentage allowed), e.g.
+    /// savings_pv.mean=0 or probabilities.savings_negative=10%.
+    #[arg(long, value_name = "STATISTIC=VALUE", value_parser = dcrisk_core::decide::Goal::parse)]
+    pub target: dcrisk_core::decide::Goal,
+    /// Tolerance on the answer, relative to HI - LO.
+    #[arg(long, default_value_t = 1e-6, value_parser = positive_f64)]
+    pub tol: f64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Replace the output folder even if it holds the results of another scenario file.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+    /// Refuse a scenario with plausibility warnings instead of printing them (exit 2).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `dcrisk frontier`'s arguments.
+// `[*]` in the help text is a key's syntax, not a rustdoc link.
+#[allow(rustdoc::broken_intra_doc_links)]
+#[derive(Args, Debug, Clone)]
+pub struct FrontierArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Factors on every value KEY matches: KEY=LO:HI:STEPS, STEPS evenly spaced factors
+    /// from LO to HI, plus factor 1 (the plan) when it lies between them, e.g.
+    /// 'sites[*].capacity_mw=0.25:1.5:6'.
+    #[arg(long, value_name = "KEY=LO:HI:STEPS", value_parser = parse_param)]
+    pub scale: ParamRange,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Replace the output folder even if it holds the results of another scenario file.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+    /// Refuse a scenario with plausibility warnings instead of printing them (exit 2).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// A searched key and its range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bounds {
+    pub key: String,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// `KEY=LO:HI` with LO < HI, both finite.
+fn parse_bounds(s: &str) -> Result<Bounds, String> {
+    let (key, spec) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=LO:HI, got {s:?}"))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(format!("empty key in {s:?}"));
+    }
+    let (lo, hi) = spec
+        .split_once(':')
+        .ok_or_else(|| format!("expected LO:HI after {key}=, got {spec:?}"))?;
+    let (lo, hi) = (finite(lo.trim(), "LO")?, finite(hi.trim(), "HI")?);
+    if lo >= hi {
+        return Err(format!("LO must be below HI, got {lo} and {hi}"));
+    }
+    Ok(Bounds {
+        key: key.to_string(),
+        lo,
+        hi,
+    })
 }
 
 /// `dcrisk sensitivity`'s arguments.

@@ -10,7 +10,8 @@
 //!   (a run's folder and summary) and `study`
 //!   (the runner of `sweep` and `sensitivity`);
 //! - commands: `commands` (run, validate, init, rng-floor), `shards` (run --shard,
-//!   merge), `batch`, `sweep`, `sensitivity`, each used only by `main`.
+//!   merge), `batch`, `sweep`, `sensitivity`, `solve`, `frontier`, each used only by
+//!   `main`.
 
 #![forbid(unsafe_code)]
 
@@ -20,7 +21,9 @@ mod cli;
 mod commands;
 mod csv;
 mod decimal;
+mod decision;
 mod finite;
+mod frontier;
 mod interrupt;
 mod limits;
 mod load;
@@ -33,6 +36,7 @@ mod publish;
 mod report;
 mod sensitivity;
 mod shards;
+mod solve;
 mod stale;
 mod study;
 mod sweep;
@@ -93,5 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Batch(args) => batch::batch(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Solve(args) => solve::solve(&args),
+        Command::Frontier(args) => frontier::frontier(&args),
     }
 }

@@ -35,3 +35,32 @@ impl Progress for PathBar {
         self.0.inc(paths);
     }
 }
+
+/// A counter of whole runs (a goal seek's evaluations, whose number is not known ahead),
+/// hidden when stderr is not a terminal.
+pub struct RunCounter(ProgressBar);
+
+impl RunCounter {
+    pub fn new(label: &str) -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        if !std::io::stderr().is_terminal() {
+            bar.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        bar.set_style(
+            ProgressStyle::with_template("{prefix} {spinner} {human_pos} runs, {elapsed} {msg}")
+                .expect("valid template"),
+        );
+        bar.set_prefix(label.to_string());
+        RunCounter(bar)
+    }
+
+    /// One more run done; `msg` says where.
+    pub fn tick(&self, msg: String) {
+        self.0.inc(1);
+        self.0.set_message(msg);
+    }
+
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

@@ -1,5 +1,6 @@
 //! The `dcrisk` binary driven as a user would: bad input, outputs, determinism.
 
+mod decide;
 mod figures;
 mod flags;
 mod fuzz;

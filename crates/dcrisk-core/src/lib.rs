@@ -95,6 +95,7 @@
 // `unsafe` only in the kernels, each block with its safety argument beside it.
 #![deny(unsafe_code)]
 
+pub mod decide;
 pub mod engine;
 pub mod estimate;
 pub mod guarantee;

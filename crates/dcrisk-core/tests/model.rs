@@ -1,6 +1,7 @@
 //! The simulation against closed forms, on purpose-built scenarios, with fixed seeds and
 //! tolerances derived from standard errors; and money arithmetic on hand-computed cases.
 
+mod decide;
 mod fuzz;
 
 use dcrisk_core::engine::RunConfig;

@@ -62,6 +62,9 @@ pub use format::{format_money, format_signed_money};
 pub use report::{Figure, Party, ReportInput, figures, metric_kind};
 // Charts of several runs: scenario comparison, parameter sweep, tornado sensitivity.
 pub use charts::compare::{COMPARISON_FILES, render_comparison, render_comparison_with_base};
+pub use charts::decide::{
+    FRONTIER_FILE, FrontierChart, SOLVE_FILE, SolveChart, render_frontier, render_solve,
+};
 pub use charts::sweep::{
     MAX_GROUPS, SWEEP_FILE, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
 };

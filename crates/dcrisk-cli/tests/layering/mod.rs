@@ -89,7 +89,16 @@ fn arguments_are_at_the_bottom() {
         "cli.rs imports {:?}",
         graph["cli"]
     );
-    for command in ["commands", "shards", "batch", "sweep", "sensitivity"] {
+    let commands = [
+        "commands",
+        "shards",
+        "batch",
+        "sweep",
+        "sensitivity",
+        "solve",
+        "frontier",
+    ];
+    for command in commands {
         for (module, used) in &graph {
             assert!(
                 module == "main" || !used.iter().any(|u| u == command),

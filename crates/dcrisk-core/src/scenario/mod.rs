@@ -17,7 +17,7 @@ pub use limits::{
     MAX_EVENT_RATE, MAX_JUMP_LOAD, MAX_LOG_DRIFT, MAX_LOG_SD, MAX_PATHS, MAX_REGIONS,
 };
 pub use model::*;
-pub use overrides::apply_override;
+pub use overrides::{apply_override, matched_numbers, scale_override};
 pub use reader::nearest;
 pub use toml_text::{parse_toml, parse_value, write_toml};
 pub use validate::{DEFAULT_PATHS, DEFAULT_SEED, MAX_NAME_BYTES, name_problem, validate};

@@ -4,6 +4,7 @@
 mod breakdown;
 pub(crate) mod compare;
 mod convergence;
+pub(crate) mod decide;
 mod default_curve;
 mod fans;
 mod guarantor;
