@@ -77,6 +77,8 @@ pub struct Model {
     pub series: Vec<Series>,
     /// Closed-form expectations of the control variates.
     pub control_expectations: Vec<f64>,
+    /// The v2 contract terms (docs/MODEL.md section 8).
+    pub contracts: super::contracts::ContractsModel,
 }
 
 impl Model {
@@ -97,6 +99,7 @@ impl Model {
         let demand = DemandProcess::new(s);
         let control_expectations = control_expectations(s, &df, &demand.plan);
         Model {
+            contracts: super::contracts::ContractsModel::new(s, &df),
             months,
             schedule_len,
             df,

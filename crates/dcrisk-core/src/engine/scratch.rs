@@ -214,6 +214,8 @@ pub struct Scratch {
     pub(super) cloud: Vec<f64>,
     /// Per month, row by row: see [`FLOWS`].
     pub(super) flows: Vec<f64>,
+    /// Whether each site is signed on this path (docs/MODEL.md 8.1).
+    pub(super) signed: Vec<bool>,
 }
 
 impl Scratch {
@@ -249,6 +251,7 @@ impl Scratch {
             program: vec![0.0; t],
             cloud: vec![0.0; t],
             flows: vec![0.0; FLOWS * t],
+            signed: vec![true; model.sites.len()],
         }
     }
 

@@ -19,6 +19,8 @@ pub struct PathStreams {
     pub main: Draws,
     pub jumps: Draws,
     pub busts: Draws,
+    /// The v2 contract draws (`super::contracts`).
+    pub contracts: Draws,
 }
 
 impl PathStreams {
@@ -28,6 +30,7 @@ impl PathStreams {
             main: draws(Stream::Main),
             jumps: draws(Stream::Jumps),
             busts: draws(Stream::Busts),
+            contracts: draws(Stream::Contracts),
         }
     }
 }
@@ -40,6 +43,8 @@ pub struct PathEvents {
     pub landlord_defaults: u32,
     /// The tenant's clock `E ~ Exp(1)`: it defaults when its cumulative hazard reaches it.
     pub tenant_threshold: f64,
+    /// The landlord copula's systemic factor `M` (the guarantor loads on it too).
+    pub systemic: f64,
 }
 
 /// The main stream's once-per-path draws, in their fixed order: one uniform per site for
@@ -50,16 +55,17 @@ pub fn draw_path_events(model: &Model, main: &mut Draws, s: &mut Scratch) -> Pat
     for (d, site) in s.delivery.iter_mut().zip(&model.sites) {
         *d = delivery_month(site.planned_delivery, &site.delay, main.uniform());
     }
-    let landlord_defaults = draw_landlord_defaults(model, main, s);
+    let (landlord_defaults, systemic) = draw_landlord_defaults(model, main, s);
     PathEvents {
         landlord_defaults,
         tenant_threshold: exponential(main.uniform()),
+        systemic,
     }
 }
 
 /// Draws the systemic factor and each landlord's own factor; returns the count of
-/// landlords that default inside the horizon.
-fn draw_landlord_defaults(model: &Model, main: &mut Draws, s: &mut Scratch) -> u32 {
+/// landlords that default inside the horizon, and the systemic factor.
+fn draw_landlord_defaults(model: &Model, main: &mut Draws, s: &mut Scratch) -> (u32, f64) {
     let systemic = main.normal();
     let mut count = 0;
     for (j, slot) in s.default_month.iter_mut().enumerate() {
@@ -67,7 +73,7 @@ fn draw_landlord_defaults(model: &Model, main: &mut Draws, s: &mut Scratch) -> u
         *slot = model.landlords.default_month(j, systemic, own);
         count += u32::from(*slot < model.months as f64);
     }
-    count
+    (count, systemic)
 }
 
 /// A path's monthly draws, into `s`: every region's jumps (jump stream), the demand busts

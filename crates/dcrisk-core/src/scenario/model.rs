@@ -1,6 +1,8 @@
 //! A validated scenario: every name resolved to an index, every range checked, the
 //! correlation's Cholesky factor computed. The engine only ever sees this type.
 
+pub use super::contracts::{Contracts, Guarantor, Preliminary, SiteContract};
+
 /// A power market (docs/MODEL.md 2.1).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
@@ -137,6 +139,8 @@ pub struct Scenario {
     pub correlation: Vec<f64>,
     /// Lower-triangular Cholesky factor of `correlation`, row-major.
     pub cholesky: Vec<f64>,
+    /// The v2 contract terms (docs/MODEL.md section 8); the default is v1.
+    pub contracts: Contracts,
 }
 
 impl Scenario {

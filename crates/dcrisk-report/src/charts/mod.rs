@@ -93,10 +93,10 @@ pub(crate) struct Ctx<'r> {
     /// Statistics of metric columns, computed on first use with the same function as
     /// `RunResults::metric_stats` (so the numbers match summary.json) but only for the
     /// metrics whose quantiles a chart shows: at a million paths each costs a sort.
-    stats: [OnceLock<MetricStats>; Metric::ALL.len()],
+    stats: [OnceLock<MetricStats>; Metric::EVERY.len()],
     /// Sorted copies of metric columns, made on first use: several charts need the same
     /// one, and sorting a million values is the costliest step of a chart.
-    sorted: [OnceLock<Vec<f64>>; Metric::ALL.len()],
+    sorted: [OnceLock<Vec<f64>>; Metric::EVERY.len()],
 }
 
 impl<'r> Ctx<'r> {

@@ -1,0 +1,169 @@
+//! The v2 contract fields (docs/MODEL.md section 8): preliminary leases and their
+//! conversion, capacity charges and take-or-pay minimums, the guarantor's own credit.
+//!
+//! Every field is optional, and its default reproduces v1 exactly, so a scenario without
+//! them keeps its numbers. They are read here, beside the v1 readers of `validate.rs`,
+//! which call in for the fields of their tables.
+
+use super::limits::{CAPACITY_CHARGE, FRACTION, MAX_MONTHS, PROBABILITY};
+use super::reader::{Errors, Fields, Range, int_value, number_value};
+
+/// A lease the tenant may still walk away from (docs/MODEL.md 8.1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Preliminary {
+    /// `p_i`: the probability of signing at the average demand path (`Y = 0`).
+    pub conversion_probability: f64,
+    /// `m_i`: the month the tenant decides, at most the planned delivery.
+    pub decision_month: u32,
+    /// `B_i`, $: paid in the decision month when the tenant walks away.
+    pub break_fee: f64,
+}
+
+/// A site's contract terms beyond v1 (defaults: signed, no minimum bill).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SiteContract {
+    /// `None` for a signed lease (`status = "signed"`, the default).
+    pub preliminary: Option<Preliminary>,
+    /// `phi_i`: the share of available capacity billed for energy at least (take-or-pay).
+    pub min_bill_fraction: f64,
+}
+
+/// The guarantor's own default (docs/MODEL.md 8.5); `annual_pd = 0` never defaults.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Guarantor {
+    pub annual_pd: f64,
+    /// `rho_G`: its loading on the landlords' systemic factor.
+    pub correlation: f64,
+}
+
+/// Every v2 contract field of a scenario. The default is v1: no preliminary leases, no
+/// capacity charges or minimum bills, a guarantor that never fails.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Contracts {
+    /// `[conversion] demand_link` beta_c.
+    pub demand_link: f64,
+    /// Per region (in `regions` order), `capacity_charge` in $/kW-month; empty means 0.
+    pub capacity_charge: Vec<f64>,
+    /// Per site (in `sites` order); empty means every site's default.
+    pub sites: Vec<SiteContract>,
+    pub guarantor: Guarantor,
+}
+
+impl Contracts {
+    /// Region `k`'s capacity charge, $/kW-month.
+    pub fn capacity_charge(&self, k: usize) -> f64 {
+        self.capacity_charge.get(k).copied().unwrap_or(0.0)
+    }
+
+    /// Site `i`'s contract terms.
+    pub fn site(&self, i: usize) -> SiteContract {
+        self.sites.get(i).copied().unwrap_or_default()
+    }
+}
+
+/// The demand link of a conversion: a loading on the log demand factor.
+const DEMAND_LINK: Range = Range::closed(-100.0, 100.0);
+/// A break fee, $: at most 1e13.
+const BREAK_FEE: Range = Range::closed(0.0, 1e13);
+
+/// An optional number in `range` with a default.
+fn number_or(e: &mut Errors, t: &mut Fields<'_>, key: &'static str, default: f64, r: Range) -> f64 {
+    match t.get(key) {
+        Some(v) => number_value(e, &t.path_of(key), v, r),
+        None => default,
+    }
+}
+
+/// A region's `capacity_charge` ($/kW-month, default 0).
+pub(crate) fn region_charge(e: &mut Errors, t: &mut Fields<'_>) -> f64 {
+    number_or(e, t, "capacity_charge", 0.0, CAPACITY_CHARGE)
+}
+
+/// A site's `status`, `conversion_probability`, `decision_month`, `break_fee` and
+/// `min_bill_fraction`. A signed site refuses the preliminary fields (they would be
+/// silently ignored otherwise); a preliminary one needs its probability and month, and
+/// decides no later than its planned delivery.
+pub(crate) fn site(e: &mut Errors, t: &mut Fields<'_>, planned_delivery: u32) -> SiteContract {
+    let min_bill_fraction = number_or(e, t, "min_bill_fraction", 0.0, FRACTION);
+    let status = t.string_or(e, "status", "signed");
+    let preliminary = match status.as_str() {
+        "signed" => {
+            for key in ["conversion_probability", "decision_month", "break_fee"] {
+                if t.get(key).is_some() {
+                    e.push(
+                        t.path_of(key),
+                        "only for a preliminary lease (set status = \"preliminary\")",
+                    );
+                }
+            }
+            None
+        }
+        "preliminary" => Some(preliminary(e, t, planned_delivery)),
+        other => {
+            e.push(
+                t.path_of("status"),
+                format!("must be \"signed\" or \"preliminary\", got {other:?}"),
+            );
+            None
+        }
+    };
+    SiteContract {
+        preliminary,
+        min_bill_fraction,
+    }
+}
+
+fn preliminary(e: &mut Errors, t: &mut Fields<'_>, planned_delivery: u32) -> Preliminary {
+    let probability_path = t.path_of("conversion_probability");
+    let conversion_probability = match t.get("conversion_probability") {
+        Some(v) => number_value(e, &probability_path, v, FRACTION),
+        None => {
+            e.push(
+                probability_path,
+                "missing field (a preliminary lease needs it)",
+            );
+            0.0
+        }
+    };
+    let month_path = t.path_of("decision_month");
+    let decision_month = match t.get("decision_month") {
+        Some(v) => int_value(e, &month_path, v, 0, MAX_MONTHS) as u32,
+        None => {
+            e.push(
+                month_path.clone(),
+                "missing field (a preliminary lease needs it)",
+            );
+            0
+        }
+    };
+    if decision_month > planned_delivery {
+        e.push(
+            month_path,
+            format!(
+                "must be <= planned_delivery ({planned_delivery}): the tenant signs before \
+                 the site is delivered, got {decision_month}"
+            ),
+        );
+    }
+    Preliminary {
+        conversion_probability,
+        decision_month,
+        break_fee: number_or(e, t, "break_fee", 0.0, BREAK_FEE),
+    }
+}
+
+/// `[guarantee]`'s `guarantor_annual_pd` and `guarantor_correlation` (defaults 0).
+pub(crate) fn guarantor(e: &mut Errors, t: &mut Fields<'_>) -> Guarantor {
+    Guarantor {
+        annual_pd: number_or(e, t, "guarantor_annual_pd", 0.0, PROBABILITY),
+        correlation: number_or(e, t, "guarantor_correlation", 0.0, PROBABILITY),
+    }
+}
+
+/// The optional `[conversion]` table: `demand_link` (default 0).
+pub(crate) fn conversion(e: &mut Errors, t: Option<Fields<'_>>) -> f64 {
+    let Some(mut t) = t else { return 0.0 };
+    let link = number_or(e, &mut t, "demand_link", 0.0, DEMAND_LINK);
+    t.finish(e);
+    link
+}
