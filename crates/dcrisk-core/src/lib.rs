@@ -113,7 +113,7 @@ pub mod summaries;
 pub mod text;
 
 pub use engine::{NoProgress, Progress, simulate};
-pub use headline::Headline;
+pub use headline::{ContractFigures, Headline};
 pub use metrics::{CONTROL_NAMES, Metric, PathMetrics, Probabilities, Techniques};
 pub use results::{Convergence, MonthStats, RunResults, SeriesKind, SeriesSummary};
 pub use scenario::{Scenario, ScenarioError, validate};
