@@ -215,35 +215,46 @@ pub(super) fn withdraw_unsigned(model: &Model, s: &mut Scratch) {
 pub(super) fn add_costs(model: &Model, s: &mut Scratch, tau: usize) -> f64 {
     let alive = tau.min(model.months);
     let c = &model.contracts;
+    let mut fees_pv = 0.0;
+    for (terms, &signed) in c.sites.iter().zip(&s.signed) {
+        if let Some(conv) = terms.conversion
+            && !signed
+            && conv.month < alive
+            && conv.break_fee > 0.0
+        {
+            s.program[conv.month] += conv.break_fee;
+            fees_pv += conv.break_fee * model.df[conv.month];
+        }
+    }
+    if c.power_terms {
+        add_power_terms(model, s, alive);
+    }
+    fees_pv
+}
+
+/// Each available lease unit's capacity charge and take-or-pay top-up, unit by unit (so
+/// site by site, tranche by tranche), into the months' power and program costs.
+fn add_power_terms(model: &Model, s: &mut Scratch, alive: usize) {
+    let c = &model.contracts;
     let capacity = &s.monthly[s.rows.row(ScheduleRows::CAPACITY)];
     let (power, _) = s.flows.split_at_mut(model.months);
-    let mut fees_pv = 0.0;
-    for (i, (terms, site)) in c.sites.iter().zip(&model.sites).enumerate() {
-        if !s.signed[i] {
-            if let Some(conv) = terms.conversion
-                && conv.month < alive
-                && conv.break_fee > 0.0
-            {
-                s.program[conv.month] += conv.break_fee;
-                fees_pv += conv.break_fee * model.df[conv.month];
-            }
-            continue;
-        }
+    for ((unit, place), lease) in model.units.iter().zip(&model.unit_places).zip(&s.leases) {
+        let terms = &c.sites[place.site];
         if terms.min_bill <= 0.0 && terms.charge <= 0.0 {
             continue;
         }
-        let lease = s.leases[i];
-        let spot = &s.levels[s.layout.spot(site.region)];
-        let price = &model.power[site.region];
+        let charge = terms.charge * place.fraction;
+        let spot = &s.levels[s.layout.spot(unit.region)];
+        let price = &model.power[unit.region];
         for (a, b) in lease.runs(lease.begin.max(0), lease.end) {
             for t in (a.max(0) as usize)..(b.max(0) as usize).min(alive) {
+                // `U_i / cap_i`: the load is spread in proportion to capacity.
                 let used_share = (s.demand[t] / capacity[t]).min(1.0);
-                let top_up = (terms.min_bill - used_share).max(0.0) * site.energy;
-                let extra = top_up * price.effective(spot[t]) + terms.charge;
+                let top_up = (terms.min_bill - used_share).max(0.0) * unit.energy;
+                let extra = top_up * price.effective(spot[t]) + charge;
                 power[t] += extra;
                 s.program[t] += extra;
             }
         }
     }
-    fees_pv
 }

@@ -28,6 +28,7 @@ pub mod schedule;
 pub mod scratch;
 pub mod series;
 pub mod states;
+pub mod tranches;
 
 pub use config::{NoProgress, PrecisionGoal, Progress, RunConfig};
 pub use driver::{CHUNK, PartialRun, RunMeta, finish};

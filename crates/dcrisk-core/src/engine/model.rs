@@ -72,6 +72,11 @@ pub struct Model {
     pub outage_months: i64,
     pub tenant: TenantClock,
     pub sites: Vec<SiteModel>,
+    /// The lease units the schedules add up: each site's tranches (docs/MODEL.md 8.2), in
+    /// site order; one per site, equal to it, when delivered whole.
+    pub units: Vec<SiteModel>,
+    /// Each unit's site, offset and share.
+    pub unit_places: Vec<super::tranches::UnitPlace>,
     pub guarantee: Guarantee,
     /// The monthly series a path records, in recording order.
     pub series: Vec<Series>,
@@ -98,7 +103,10 @@ impl Model {
             .collect();
         let demand = DemandProcess::new(s);
         let control_expectations = control_expectations(s, &df, &demand.plan);
+        let (units, unit_places) = super::tranches::units(s, &sites);
         Model {
+            units,
+            unit_places,
             contracts: super::contracts::ContractsModel::new(s, &df),
             months,
             schedule_len,

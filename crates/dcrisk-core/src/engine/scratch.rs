@@ -180,7 +180,7 @@ pub struct Scratch {
     pub(super) bill: Vec<f64>,
     /// Prefix sums of discounted owed rent: `w[u] = sum_{v < u} rent[v] df[v]`.
     pub(super) w: Vec<f64>,
-    /// Each site's lease on this path.
+    /// Each lease unit's lease on this path (a site's, or its tranche's: `Model::units`).
     pub(super) leases: Vec<Lease>,
     /// Months of the horizon where the set of covering sites may change, as bits (month
     /// `t` is bit `t % 64` of word `t / 64`).
@@ -235,9 +235,9 @@ impl Scratch {
             monthly: vec![0.0; rows.buffer_len()],
             bill: vec![0.0; t],
             w: vec![0.0; model.schedule_len + 1],
-            leases: vec![Lease::default(); model.sites.len()],
+            leases: vec![Lease::default(); model.units.len()],
             change: vec![0; t.div_ceil(64)],
-            starts: Vec::with_capacity(4 * model.sites.len() + 1),
+            starts: Vec::with_capacity(4 * model.units.len() + 1),
             run_starts: vec![0.0; runs],
             run_sums: vec![0.0; runs * rows.count()],
             exposure: vec![0.0; t],
@@ -272,5 +272,5 @@ impl Scratch {
 /// Runs of equal schedules a path can have (each site's delivery, lease end and outage
 /// bounds, and month 0), to a whole vector.
 fn max_runs(model: &Model) -> usize {
-    (4 * model.sites.len() + 1).next_multiple_of(VECTOR)
+    (4 * model.units.len() + 1).next_multiple_of(VECTOR)
 }

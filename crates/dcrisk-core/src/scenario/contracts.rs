@@ -7,6 +7,7 @@
 
 use super::limits::{CAPACITY_CHARGE, FRACTION, MAX_MONTHS, PROBABILITY};
 use super::reader::{Errors, Fields, Range, int_value, number_value};
+use super::value::{Value, format_number};
 
 /// A lease the tenant may still walk away from (docs/MODEL.md 8.1).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -19,13 +20,16 @@ pub struct Preliminary {
     pub break_fee: f64,
 }
 
-/// A site's contract terms beyond v1 (defaults: signed, no minimum bill).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// A site's contract terms beyond v1 (defaults: signed, delivered whole, no minimum bill).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SiteContract {
     /// `None` for a signed lease (`status = "signed"`, the default).
     pub preliminary: Option<Preliminary>,
     /// `phi_i`: the share of available capacity billed for energy at least (take-or-pay).
     pub min_bill_fraction: f64,
+    /// `(offset_months, fraction)` of each tranche (docs/MODEL.md 8.2); empty means one
+    /// tranche, `[[0, 1.0]]`, delivered whole.
+    pub tranches: Vec<(u32, f64)>,
 }
 
 /// The guarantor's own default (docs/MODEL.md 8.5); `annual_pd = 0` never defaults.
@@ -57,12 +61,14 @@ impl Contracts {
 
     /// Site `i`'s contract terms.
     pub fn site(&self, i: usize) -> SiteContract {
-        self.sites.get(i).copied().unwrap_or_default()
+        self.sites.get(i).cloned().unwrap_or_default()
     }
 }
 
 /// The demand link of a conversion: a loading on the log demand factor.
 const DEMAND_LINK: Range = Range::closed(-100.0, 100.0);
+/// A tranche's share of the site: more than 0, at most 1.
+const TRANCHE_FRACTION: Range = Range::above(0.0, 1.0);
 /// A break fee, $: at most 1e13.
 const BREAK_FEE: Range = Range::closed(0.0, 1e13);
 
@@ -83,8 +89,18 @@ pub(crate) fn region_charge(e: &mut Errors, t: &mut Fields<'_>) -> f64 {
 /// `min_bill_fraction`. A signed site refuses the preliminary fields (they would be
 /// silently ignored otherwise); a preliminary one needs its probability and month, and
 /// decides no later than its planned delivery.
-pub(crate) fn site(e: &mut Errors, t: &mut Fields<'_>, planned_delivery: u32) -> SiteContract {
+pub(crate) fn site(
+    e: &mut Errors,
+    t: &mut Fields<'_>,
+    planned_delivery: u32,
+    term_years: u32,
+) -> SiteContract {
     let min_bill_fraction = number_or(e, t, "min_bill_fraction", 0.0, FRACTION);
+    let tranches_path = t.path_of("tranches");
+    let tranches = match t.get("tranches") {
+        Some(v) => tranches(e, &tranches_path, v, term_years),
+        None => Vec::new(),
+    };
     let status = t.string_or(e, "status", "signed");
     let preliminary = match status.as_str() {
         "signed" => {
@@ -110,7 +126,86 @@ pub(crate) fn site(e: &mut Errors, t: &mut Fields<'_>, planned_delivery: u32) ->
     SiteContract {
         preliminary,
         min_bill_fraction,
+        tranches,
     }
+}
+
+/// `[[offset_months, fraction], ...]`: offsets whole, the first 0, strictly increasing
+/// and inside the term; fractions > 0 summing to 1 (within 1e-9).
+fn tranches(e: &mut Errors, path: &str, v: &Value, term_years: u32) -> Vec<(u32, f64)> {
+    let Value::Array(items) = v else {
+        e.push(
+            path,
+            format!(
+                "expected an array of [offset_months, fraction] pairs, got {}",
+                v.describe()
+            ),
+        );
+        return Vec::new();
+    };
+    if items.is_empty() {
+        e.push(
+            path,
+            "must have at least one [offset_months, fraction] pair",
+        );
+        return Vec::new();
+    }
+    let term_months = 12 * i64::from(term_years);
+    let mut out: Vec<(u32, f64)> = Vec::new();
+    for (k, item) in items.iter().enumerate() {
+        let p = format!("{path}[{k}]");
+        let Value::Array(pair) = item else {
+            e.push(
+                p,
+                format!(
+                    "expected an [offset_months, fraction] pair, got {}",
+                    item.describe()
+                ),
+            );
+            continue;
+        };
+        if pair.len() != 2 {
+            e.push(
+                p,
+                format!(
+                    "expected an [offset_months, fraction] pair, got {} values",
+                    pair.len()
+                ),
+            );
+            continue;
+        }
+        let offset = int_value(e, &format!("{p}[0]"), &pair[0], 0, MAX_MONTHS);
+        let fraction = number_value(e, &format!("{p}[1]"), &pair[1], TRANCHE_FRACTION);
+        let prev = out.last().map(|&(o, _)| i64::from(o));
+        if k == 0 && offset != 0 {
+            e.push(
+                format!("{p}[0]"),
+                format!("the first tranche's offset must be 0, got {offset}"),
+            );
+        } else if let Some(prev) = prev
+            && offset <= prev
+        {
+            e.push(
+                format!("{p}[0]"),
+                format!("offsets must increase, got {offset} after {prev}"),
+            );
+        }
+        if offset >= term_months {
+            e.push(
+                format!("{p}[0]"),
+                format!("must be < 12 x term_years ({term_months}): a tranche comes online inside the term, got {offset}"),
+            );
+        }
+        out.push((offset as u32, fraction));
+    }
+    let total: f64 = out.iter().map(|&(_, f)| f).sum();
+    if (total - 1.0).abs() > 1e-9 {
+        e.push(
+            path,
+            format!("the fractions must sum to 1, got {}", format_number(total)),
+        );
+    }
+    out
 }
 
 fn preliminary(e: &mut Errors, t: &mut Fields<'_>, planned_delivery: u32) -> Preliminary {

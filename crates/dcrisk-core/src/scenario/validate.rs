@@ -439,7 +439,7 @@ fn site(
             max: 0.0,
         }),
     };
-    let contract = contracts::site(e, &mut t, s.planned_delivery);
+    let contract = contracts::site(e, &mut t, s.planned_delivery, s.term_years);
     t.finish(e);
     (s, contract)
 }

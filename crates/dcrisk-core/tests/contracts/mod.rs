@@ -16,6 +16,7 @@ fn preliminary(s: &mut Scenario, p: f64, month: u32, fee: f64) {
             break_fee: fee,
         }),
         min_bill_fraction: 0.0,
+        tranches: Vec::new(),
     }];
 }
 
@@ -91,6 +92,7 @@ fn capacity_charge_and_take_or_pay_by_hand() {
     s.contracts.sites = vec![SiteContract {
         preliminary: None,
         min_bill_fraction: 0.85,
+        tranches: Vec::new(),
     }];
     s.contracts.capacity_charge = vec![10.0];
     let r = run(s.clone(), 3);
@@ -105,6 +107,81 @@ fn capacity_charge_and_take_or_pay_by_hand() {
         1e-6,
         "minimum below the load",
     );
+}
+
+/// 8.2 money: 10 MW in two tranches, 4 MW at month 0 and 6 MW at month 5, 5 MW of
+/// demand, a one-year lease and horizon, no discounting. Capacity 4 then 10 MW; rent
+/// 0.4 x 1e6 x 12 + 0.6 x 1e6 x 7; opex likewise at 150,000 a month for the whole site;
+/// power on 4 MW then 5 MW at 1.2 x 730 x $50; overflow 1 MW x 1.4e6 for five months;
+/// hardware per tranche at its own month's price. The guarantee's claim at month 0 owes
+/// the tranches' rent: 2 months of 0.4e6 in full, then half of 0.4e6, 0.4e6, 0.4e6, 1e6.
+#[test]
+fn tranches_by_hand() {
+    let mut s = base();
+    s.hardware.price_trend = -0.1;
+    s.contracts.sites = vec![SiteContract {
+        tranches: vec![(0, 0.4), (5, 0.6)],
+        ..Default::default()
+    }];
+    let r = run(s, 3);
+    assert_close(
+        mean(&r, Metric::RentPv),
+        0.4e6 * 12.0 + 0.6e6 * 7.0,
+        1e-6,
+        "rent",
+    );
+    assert_close(
+        mean(&r, Metric::OpexPv),
+        0.4 * 150_000.0 * 12.0 + 0.6 * 150_000.0 * 7.0,
+        1e-6,
+        "opex",
+    );
+    let mwh = 1.2 * 730.0 * 50.0;
+    assert_close(
+        mean(&r, Metric::PowerCostPv),
+        4.0 * mwh * 5.0 + 5.0 * mwh * 7.0,
+        1e-6,
+        "power",
+    );
+    assert_close(
+        mean(&r, Metric::OverflowCostPv),
+        1.4e6 * 5.0,
+        1e-6,
+        "overflow",
+    );
+    let month = 10.0 * 2.2e7 / 60.0;
+    let hardware = 0.4 * month * 12.0 + 0.6 * month * 0.9f64.powf(5.0 / 12.0) * 7.0;
+    assert_close(mean(&r, Metric::HardwarePv), hardware, 1e-3, "hardware");
+    let capacity = r.series("capacity_mw").expect("capacity series");
+    assert_eq!(capacity.months[4].mean, 4.0);
+    assert_eq!(capacity.months[5].mean, 10.0);
+    let exposure = r.series("guarantor_exposure").expect("exposure series");
+    assert_close(
+        exposure.months[0].mean,
+        2.0 * 0.4e6 + 0.5 * (3.0 * 0.4e6 + 1e6),
+        1e-6,
+        "claim",
+    );
+}
+
+/// 8.2 with 8.4: the take-or-pay minimum and the capacity charge follow the delivered
+/// fraction. Tranches 0.5 at month 0 and 0.5 at month 6, 2 MW of demand, phi 0.85: the
+/// bill is on 4.25 MW for six months, then 8.5 MW; the charge on 5 MW, then 10 MW.
+#[test]
+fn take_or_pay_follows_the_tranches() {
+    let mut s = base();
+    s.demand.plan = vec![(0.0, 2.0)];
+    s.contracts.sites = vec![SiteContract {
+        tranches: vec![(0, 0.5), (6, 0.5)],
+        min_bill_fraction: 0.85,
+        ..Default::default()
+    }];
+    s.contracts.capacity_charge = vec![10.0];
+    let r = run(s, 3);
+    let mwh = 1.2 * 730.0 * 50.0;
+    let charge = 1000.0 * 1.2 * 10.0;
+    let want = 6.0 * (4.25 * mwh + 5.0 * charge) + 6.0 * (8.5 * mwh + 10.0 * charge);
+    assert_close(mean(&r, Metric::PowerCostPv), want, 1e-6, "power");
 }
 
 /// The deterministic lease's claim at a default in month t (as in the v1 test
@@ -269,6 +346,7 @@ fn v2_variants_share_every_v1_draw() {
             break_fee: 1e6,
         }),
         min_bill_fraction: 0.0,
+        tranches: vec![(0, 1.0)],
     };
     let trivial = shipped_run(&shipped_with(sure, 0.0, Guarantor::default(), 2.0));
     for m in Metric::ALL {
@@ -281,6 +359,7 @@ fn v2_variants_share_every_v1_draw() {
             break_fee: 1e6,
         }),
         min_bill_fraction: 0.85,
+        tranches: vec![(0, 0.3), (4, 0.7)],
     };
     let guarantor = Guarantor {
         annual_pd: 0.05,
@@ -314,6 +393,7 @@ fn v2_runs_are_thread_independent() {
             break_fee: 1e6,
         }),
         min_bill_fraction: 0.85,
+        tranches: Vec::new(),
     };
     let g = Guarantor {
         annual_pd: 0.05,
@@ -389,6 +469,37 @@ fn contract_fields_are_validated() {
     refused(
         &[("sites[1].conversion_probability", "0.5")],
         &["sites[1].conversion_probability", "only for a preliminary"],
+    );
+    refused(
+        &[("sites[0].tranches", "[[1, 1.0]]")],
+        &[
+            "sites[0].tranches[0][0]",
+            "first tranche's offset must be 0",
+        ],
+    );
+    refused(
+        &[("sites[0].tranches", "[[0, 0.5], [0, 0.5]]")],
+        &["sites[0].tranches[1][0]", "must increase"],
+    );
+    refused(
+        &[("sites[0].tranches", "[[0, 0.5], [6, 0.4]]")],
+        &["sites[0].tranches", "sum to 1, got 0.9"],
+    );
+    refused(
+        &[("sites[0].tranches", "[[0, 0.5], [180, 0.5]]")],
+        &[
+            "sites[0].tranches[1][0]",
+            "< 12 x term_years (180)",
+            "got 180",
+        ],
+    );
+    refused(
+        &[("sites[0].tranches", "[[0, 0.0], [6, 1.0]]")],
+        &["sites[0].tranches[0][1]", "got 0"],
+    );
+    refused(
+        &[("sites[0].tranches", "[[0, 1.0, 3]]")],
+        &["sites[0].tranches[0]", "got 3 values"],
     );
     refused(
         &[("sites[0].min_bill_fraction", "1.2")],
