@@ -1,17 +1,20 @@
 //! The v2 contract terms on a path (docs/MODEL.md section 8): which preliminary leases the
-//! tenant signs (8.1) and the break fees of those it does not, the power bill's capacity
-//! charge and take-or-pay minimum (8.4), and the guarantor's own default (8.5).
+//! tenant signs (8.1) and the break fees of those it does not, renewals at the market rent
+//! (8.3), the power bill's capacity charge and take-or-pay minimum (8.4), and the
+//! guarantor's own default (8.5). Tranches (8.2) are lease units: `super::tranches`.
 //!
 //! Their draws come from the path's `contracts` stream, never the main one, so every v1
 //! driver (power, demand, cloud, delays, landlord and tenant defaults) keeps its draws when
 //! a scenario gains these terms, and a scenario without them takes none: its numbers are
-//! v1's bit for bit. The stream's order is fixed whatever the parameters: the guarantor's
-//! own normal `eps_G`, then one uniform per site in site order (a signed site's is unused),
-//! so changing one site's terms never moves another site's draw.
+//! v1's bit for bit. The stream's order is fixed whatever the parameters: the market
+//! rent's `T - 1` normals (when the scenario has `[market_rent]`), the guarantor's own
+//! normal `eps_G`, one uniform per site in site order (a signed site's is unused), then
+//! `terms` uniforms per site with a renewal option, in site order.
 
 use super::model::Model;
 use super::scratch::{ScheduleRows, Scratch};
 use crate::math::{norm_cdf, norm_ppf, norm_sf};
+use crate::process::market_rent::MarketRentProcess;
 use crate::random::Draws;
 use crate::scenario::Scenario;
 
@@ -64,6 +67,27 @@ impl GuarantorClock {
     }
 }
 
+/// A site's renewal option and what its rent needs (docs/MODEL.md 8.3).
+#[derive(Clone, Copy, Debug)]
+struct RenewalTerms {
+    terms: usize,
+    /// `12 Y`.
+    months: i64,
+    probability: f64,
+    spread: f64,
+    floor: f64,
+    /// The original term in months.
+    term_months: i64,
+    /// The rent per kW-month of the original term's last year.
+    last_rent: f64,
+    /// `1 + rent_escalator`.
+    escalation: f64,
+    /// `capacity_mw 1000`: kW.
+    kw: f64,
+    /// Where the site's draws and rents start in the flat per-path buffers.
+    slot: usize,
+}
+
 /// Everything about the contract terms that is the same on every path.
 #[derive(Clone, Debug)]
 pub struct ContractsModel {
@@ -80,6 +104,12 @@ pub struct ContractsModel {
     capacity: Vec<f64>,
     /// Their sum, in site order: the signed capacity when every lease is signed.
     total_capacity: f64,
+    /// The market rent process, when the scenario has one.
+    pub market_rent: Option<MarketRentProcess>,
+    /// Per site, its renewal option.
+    renewals: Vec<Option<RenewalTerms>>,
+    /// Renewal slots (uniforms, rents) a path needs: the sum of the sites' `terms`.
+    slots: usize,
 }
 
 impl ContractsModel {
@@ -108,7 +138,11 @@ impl ContractsModel {
         for t in 0..s.months() {
             annuity[t + 1] = annuity[t] + df[t];
         }
+        let (renewals, slots) = renewal_terms(s);
         ContractsModel {
+            market_rent: c.market_rent.as_ref().map(MarketRentProcess::new),
+            renewals,
+            slots,
             converts: sites.iter().any(|t| t.conversion.is_some()),
             power_terms: sites.iter().any(|t| t.min_bill > 0.0 || t.charge > 0.0),
             sites,
@@ -124,14 +158,21 @@ impl ContractsModel {
         }
     }
 
-    /// Whether a path must know its demand before its schedules (to decide conversions).
+    /// Whether a path steps its random states before its schedules: to decide
+    /// conversions (demand) and renewals (the market rent), and so that the market rent's
+    /// normals always come first in the contracts stream.
     pub fn needs_demand_first(&self) -> bool {
-        self.converts
+        self.converts || self.market_rent.is_some()
     }
 
-    /// Whether the contracts stream is drawn at all.
+    /// Whether the contracts stream's once-per-path draws are taken.
     fn draws(&self) -> bool {
-        self.converts || self.guarantor.is_some()
+        self.converts || self.guarantor.is_some() || self.slots > 0
+    }
+
+    /// Renewal slots a path needs (see [`Scratch`]'s renewal buffers).
+    pub fn renewal_slots(&self) -> usize {
+        self.slots
     }
 
     /// Whether the cash flows gain terms (capacity charges, minimum bills, break fees).
@@ -182,6 +223,9 @@ pub(super) fn draw_terms(
         if let Some(conv) = terms.conversion {
             *signed = conv.signs(c.demand_link, demand[conv.month.min(last)], u);
         }
+    }
+    for u in s.renewal_draws.iter_mut() {
+        *u = draws.uniform();
     }
     let signed_capacity_mw = c
         .capacity
@@ -255,6 +299,110 @@ fn add_power_terms(model: &Model, s: &mut Scratch, alive: usize) {
                 power[t] += extra;
                 s.program[t] += extra;
             }
+        }
+    }
+}
+
+/// Each site's renewal option, with its slots in the flat per-path buffers.
+fn renewal_terms(s: &Scenario) -> (Vec<Option<RenewalTerms>>, usize) {
+    let mut slot = 0;
+    let terms = s
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, site)| {
+            let r = s.contracts.site(i).renewal?;
+            let escalation = 1.0 + site.rent_escalator;
+            let terms = RenewalTerms {
+                terms: r.terms as usize,
+                months: 12 * i64::from(r.term_years),
+                probability: r.probability,
+                spread: r.spread,
+                floor: r.floor,
+                term_months: 12 * i64::from(site.term_years),
+                last_rent: site.rent_per_kw_month * escalation.powi(site.term_years as i32 - 1),
+                escalation,
+                kw: site.capacity_mw * 1000.0,
+                slot,
+            };
+            slot += terms.terms;
+            Some(terms)
+        })
+        .collect();
+    (terms, slot)
+}
+
+/// Decides each signed site's renewals (docs/MODEL.md 8.3), once its delivery is final:
+/// renewal k starts at `e_k = d_i + 12 term_years + 12 Y (k - 1)` and happens, while the
+/// ones before it did, when its uniform is below q. Its first-year rent per kW-month is
+/// `max(f r_last, (1 + s) R(e_k))`; the market rent is read inside the horizon only (a
+/// renewal from the horizon on changes no figure: its rent is not owed under the
+/// guarantee). A landlord default inside a renewed term (and the horizon) is an outage.
+pub(super) fn renew(model: &Model, s: &mut Scratch) {
+    let c = &model.contracts;
+    if c.slots == 0 {
+        return;
+    }
+    let t_end = model.months as i64;
+    let rents = s.layout.market_rent();
+    for (i, terms) in c.renewals.iter().enumerate() {
+        s.renewed_months[i] = 0;
+        let Some(r) = terms else { continue };
+        if !s.signed[i] {
+            continue;
+        }
+        let d = s.delivery[i];
+        let mut last = r.last_rent;
+        let mut start = d + r.term_months;
+        for k in 0..r.terms {
+            if start >= t_end || s.renewal_draws[r.slot + k] >= r.probability {
+                break;
+            }
+            let market = s.levels[rents.start + start as usize].exp();
+            let first = (r.floor * last).max((1.0 + r.spread) * market);
+            s.renewal_rents[r.slot + k] = first;
+            s.renewed_months[i] += r.months;
+            last = first * r.escalation.powi((r.months / 12 - 1) as i32);
+            start += r.months;
+        }
+        outage_in_renewal(model, s, i, d + r.term_months);
+    }
+}
+
+/// A landlord default in site `i`'s renewed months (from `original_end`), inside the
+/// horizon, takes the site out as one during the original term would.
+fn outage_in_renewal(model: &Model, s: &mut Scratch, i: usize, original_end: i64) {
+    let when = s.default_month[model.sites[i].landlord];
+    let end = original_end + s.renewed_months[i];
+    if when >= original_end as f64 && when < end as f64 && when < model.months as f64 {
+        let start = when.floor() as i64;
+        s.outage[i] = (start, start + model.outage_months);
+    }
+}
+
+/// The renewed terms' rent inside the horizon, into the month's rent (after the owed
+/// rent's prefix sums are taken: a renewal is not owed under the guarantee), month by
+/// month where the site is available.
+pub(super) fn add_renewal_rents(model: &Model, s: &mut Scratch) {
+    let c = &model.contracts;
+    if c.slots == 0 {
+        return;
+    }
+    let t_end = model.months as i64;
+    for (i, terms) in c.renewals.iter().enumerate() {
+        let Some(r) = terms else { continue };
+        let (out_start, out_end) = s.outage[i];
+        let mut start = s.delivery[i] + r.term_months;
+        for k in 0..(s.renewed_months[i] / r.months.max(1)) as usize {
+            let first = s.renewal_rents[r.slot + k] * r.kw;
+            for t in start.max(0)..(start + r.months).min(t_end) {
+                if t >= out_start && t < out_end {
+                    continue;
+                }
+                let year = ((t - start) / 12) as i32;
+                s.rent[t as usize] += first * r.escalation.powi(year);
+            }
+            start += r.months;
         }
     }
 }

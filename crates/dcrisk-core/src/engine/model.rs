@@ -171,10 +171,13 @@ fn site_model(s: &Scenario, site: &crate::scenario::Site) -> SiteModel {
 fn control_expectations(s: &Scenario, df: &[f64], plan: &[f64]) -> Vec<f64> {
     let dt = crate::process::DT;
     let (d, c) = (&s.demand, &s.cloud);
+    // Demand and cloud are the factors after the regions (the market rent, if any, after
+    // them).
     let n = s.factors();
+    let (demand, cloud) = (s.regions.len(), s.regions.len() + 1);
     let rho = s
         .correlation
-        .get((n - 2) * n + (n - 1))
+        .get(demand * n + cloud)
         .copied()
         .unwrap_or(0.0);
     let bust = d.bust_rate * dt * ((-d.bust_size).exp() - 1.0);

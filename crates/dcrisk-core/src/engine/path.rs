@@ -39,7 +39,9 @@ pub fn simulate_path(
     let terms = contracts::draw_terms(model, &mut streams.contracts, events.systemic, s);
     apply_landlord_effects(model, s);
     contracts::withdraw_unsigned(model, s);
+    contracts::renew(model, s);
     build_schedules(model, s);
+    contracts::add_renewal_rents(model, s);
     widest(
         #[inline(always)]
         || guarantee::exposure_profile(&s.w, &model.df, &model.guarantee, &mut s.exposure),

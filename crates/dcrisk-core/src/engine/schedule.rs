@@ -60,7 +60,9 @@ fn set_leases(model: &Model, s: &mut Scratch) {
         // end (docs/MODEL.md 8.2); a whole site is its one unit, with offset 0.
         let i = place.site;
         let d = s.delivery[i] + place.offset;
-        let end = (d + unit.term_months as i64).min(model.schedule_len as i64);
+        let rent_end = (d + unit.term_months as i64).min(model.schedule_len as i64);
+        let end =
+            (d + unit.term_months as i64 + s.renewed_months[i]).min(model.schedule_len as i64);
         // The outage only abates months inside the horizon; an empty one moves to the
         // lease's end, where it cuts nothing out.
         let (out_start, out_end) = match s.outage[i] {
@@ -73,6 +75,7 @@ fn set_leases(model: &Model, s: &mut Scratch) {
             out_start,
             out_end,
             hardware: unit.hardware(d),
+            rent_end,
         };
         for month in [lease.begin, lease.end, lease.out_start, lease.out_end] {
             mark(month);
@@ -123,7 +126,7 @@ fn discounted_prefix_sums(rent: &[f64], df: &[f64], w: &mut [f64]) {
 fn add_rents(model: &Model, s: &mut Scratch) {
     s.rent.fill(0.0);
     for (lease, site) in s.leases.iter().zip(&model.units) {
-        for (a, b) in lease.runs(lease.begin.max(0), lease.end) {
+        for (a, b) in lease.runs(lease.begin.max(0), lease.rent_end) {
             if a < b {
                 let (from, to) = ((a - lease.begin) as usize, (b - lease.begin) as usize);
                 let rents = &site.rent_by_month[from..to];

@@ -61,6 +61,13 @@ impl Layout {
         self.row(self.regions + 1)
     }
 
+    /// The log market rent `ln R(t)` (docs/MODEL.md 8.3), the factor after `cloud`, when
+    /// the scenario has one.
+    #[inline]
+    pub fn market_rent(&self) -> Range<usize> {
+        self.row(self.regions + 2)
+    }
+
     /// The tenant's hazard factor `exp(-beta Y(t))` (its exponent before the sweep), after
     /// the states.
     #[inline]
@@ -149,6 +156,9 @@ pub struct Lease {
     pub(super) out_end: i64,
     /// Monthly hardware charge, priced at the delivery month.
     pub(super) hardware: f64,
+    /// The end of the original term: rent to here is owed under the guarantee; a renewed
+    /// term runs from here to `end` (docs/MODEL.md 8.3).
+    pub(super) rent_end: i64,
 }
 
 impl Lease {
@@ -216,6 +226,12 @@ pub struct Scratch {
     pub(super) flows: Vec<f64>,
     /// Whether each site is signed on this path (docs/MODEL.md 8.1).
     pub(super) signed: Vec<bool>,
+    /// Each site's renewals on this path: the months they add to its lease, and each
+    /// renewal's uniform and first-year rent per kW-month (flat, see
+    /// `ContractsModel::renewal_slots`) (docs/MODEL.md 8.3).
+    pub(super) renewed_months: Vec<i64>,
+    pub(super) renewal_draws: Vec<f64>,
+    pub(super) renewal_rents: Vec<f64>,
 }
 
 impl Scratch {
@@ -252,6 +268,9 @@ impl Scratch {
             cloud: vec![0.0; t],
             flows: vec![0.0; FLOWS * t],
             signed: vec![true; model.sites.len()],
+            renewed_months: vec![0; model.sites.len()],
+            renewal_draws: vec![0.0; model.contracts.renewal_slots()],
+            renewal_rents: vec![0.0; model.contracts.renewal_slots()],
         }
     }
 

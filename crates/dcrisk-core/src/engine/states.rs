@@ -90,10 +90,16 @@ pub fn draw_monthly(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     model
         .demand
         .bust_drops(&mut streams.busts, &mut s.drops[..steps]);
+    // The market rent's factor, last when present, draws from the contracts stream
+    // (docs/MODEL.md 8.3), so the main stream's draws are v1's.
+    let main_factors = model.regions() + 2;
     for j in 0..model.shocks.factors() {
-        streams
-            .main
-            .fill_normals(&mut s.shocks[s.layout.row(j)][..steps]);
+        let stream = if j < main_factors {
+            &mut streams.main
+        } else {
+            &mut streams.contracts
+        };
+        stream.fill_normals(&mut s.shocks[s.layout.row(j)][..steps]);
     }
 }
 
@@ -122,6 +128,9 @@ pub(super) fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut Path
     }
     (s.x[k_regions], s.decay[k_regions]) = (0.0, 1.0);
     (s.x[k_regions + 1], s.decay[k_regions + 1]) = (model.cloud.ln_c0, 1.0);
+    if let Some(m) = &model.contracts.market_rent {
+        (s.x[k_regions + 2], s.decay[k_regions + 2]) = (m.ln_r0, 1.0);
+    }
 
     step_states(s, t_end);
     let (demand, hazard) = (s.layout.demand(), s.layout.hazard());
@@ -150,6 +159,10 @@ fn innovations(model: &Model, s: &mut Scratch) {
     model.demand.innovations(&mut demand_row[..steps], &s.drops);
     let cloud_row = rows.next().expect("a cloud factor");
     model.cloud.innovations(&mut cloud_row[..steps]);
+    if let Some(m) = &model.contracts.market_rent {
+        let row = rows.next().expect("a market rent factor");
+        m.innovations(&mut row[..steps]);
+    }
 }
 
 /// Months a block of [`step_states`] takes at a time.

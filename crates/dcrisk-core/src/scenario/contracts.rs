@@ -5,7 +5,10 @@
 //! them keeps its numbers. They are read here, beside the v1 readers of `validate.rs`,
 //! which call in for the fields of their tables.
 
-use super::limits::{CAPACITY_CHARGE, FRACTION, MAX_MONTHS, PROBABILITY};
+use super::limits::{
+    CAPACITY_CHARGE, DRIFT, FRACTION, MAX_LOG_DRIFT, MAX_LOG_SD, MAX_MONTHS, MAX_YEARS,
+    PROBABILITY, VOLATILITY, spread,
+};
 use super::reader::{Errors, Fields, Range, int_value, number_value};
 use super::value::{Value, format_number};
 
@@ -30,6 +33,33 @@ pub struct SiteContract {
     /// `(offset_months, fraction)` of each tranche (docs/MODEL.md 8.2); empty means one
     /// tranche, `[[0, 1.0]]`, delivered whole.
     pub tranches: Vec<(u32, f64)>,
+    /// Renewals at the market rent (docs/MODEL.md 8.3); `None`: the lease ends with its
+    /// term.
+    pub renewal: Option<Renewal>,
+}
+
+/// A site's renewal option (docs/MODEL.md 8.3).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Renewal {
+    /// `N`: the most renewals.
+    pub terms: u32,
+    /// `Y`: each renewal's length.
+    pub term_years: u32,
+    /// `q`: the chance of each renewal (default 1).
+    pub probability: f64,
+    /// `s`: the renewal rent's spread over the market rent (default 0).
+    pub spread: f64,
+    /// `f`: the renewal rent's floor, a share of the expiring rent (default 0).
+    pub floor: f64,
+}
+
+/// The market rent for renewals, a geometric Brownian motion (docs/MODEL.md 8.3).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MarketRent {
+    /// $/kW-month at month 0.
+    pub rent0: f64,
+    pub drift: f64,
+    pub volatility: f64,
 }
 
 /// The guarantor's own default (docs/MODEL.md 8.5); `annual_pd = 0` never defaults.
@@ -51,6 +81,8 @@ pub struct Contracts {
     /// Per site (in `sites` order); empty means every site's default.
     pub sites: Vec<SiteContract>,
     pub guarantor: Guarantor,
+    /// `[market_rent]`, when given: then also the last correlation factor.
+    pub market_rent: Option<MarketRent>,
 }
 
 impl Contracts {
@@ -67,6 +99,14 @@ impl Contracts {
 
 /// The demand link of a conversion: a loading on the log demand factor.
 const DEMAND_LINK: Range = Range::closed(-100.0, 100.0);
+/// Most renewals of one lease.
+const MAX_RENEWALS: i64 = 20;
+/// A renewal rent's spread over the market: -100% (nothing) to +1000%.
+const SPREAD: Range = Range::closed(-1.0, 10.0);
+/// A renewal rent's floor, as a share of the expiring rent.
+const RENT_FLOOR: Range = Range::closed(0.0, 10.0);
+/// The market rent, $ per kW a month: positive, at most $100,000.
+const MARKET_RENT: Range = Range::above(0.0, 1e5);
 /// A tranche's share of the site: more than 0, at most 1.
 const TRANCHE_FRACTION: Range = Range::above(0.0, 1.0);
 /// A break fee, $: at most 1e13.
@@ -123,11 +163,57 @@ pub(crate) fn site(
             None
         }
     };
+    let renewal = t.optional_table(e, "renewal").map(|r| renewal(e, r));
     SiteContract {
         preliminary,
         min_bill_fraction,
         tranches,
+        renewal,
     }
+}
+
+/// `renewal = { terms, term_years, probability, spread, floor }`.
+fn renewal(e: &mut Errors, mut t: Fields<'_>) -> Renewal {
+    let r = Renewal {
+        terms: t.int(e, "terms", 0, MAX_RENEWALS) as u32,
+        term_years: t.int(e, "term_years", 1, MAX_YEARS) as u32,
+        probability: number_or(e, &mut t, "probability", 1.0, FRACTION),
+        spread: number_or(e, &mut t, "spread", 0.0, SPREAD),
+        floor: number_or(e, &mut t, "floor", 0.0, RENT_FLOOR),
+    };
+    t.finish(e);
+    r
+}
+
+/// The optional `[market_rent]` table.
+pub(crate) fn market_rent(e: &mut Errors, t: Option<Fields<'_>>, years: u32) -> Option<MarketRent> {
+    let mut t = t?;
+    let m = MarketRent {
+        rent0: t.number(e, "rent0", MARKET_RENT),
+        drift: t.number(e, "drift", DRIFT),
+        volatility: t.number(e, "volatility", VOLATILITY),
+    };
+    let years = f64::from(years);
+    if DRIFT.contains(m.drift) {
+        spread(
+            e,
+            t.path_of("drift"),
+            "the growth over the horizon, drift x horizon_years,",
+            m.drift * years,
+            MAX_LOG_DRIFT,
+        );
+    }
+    if VOLATILITY.contains(m.volatility) {
+        spread(
+            e,
+            t.path_of("volatility"),
+            "the standard deviation at the horizon, volatility x sqrt(horizon_years),",
+            m.volatility * years.sqrt(),
+            MAX_LOG_SD,
+        );
+    }
+    t.finish(e);
+    Some(m)
 }
 
 /// `[[offset_months, fraction], ...]`: offsets whole, the first 0, strictly increasing

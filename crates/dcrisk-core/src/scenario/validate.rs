@@ -85,10 +85,32 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
     let conversion_table = f.optional_table(&mut e, "conversion");
     let demand_link = contracts::conversion(&mut e, conversion_table);
 
+    let market_rent_table = f.optional_table(&mut e, "market_rent");
+    let market_rent = contracts::market_rent(&mut e, market_rent_table, horizon_years);
+    for (i, (s, c)) in sites.iter().zip(&site_contracts).enumerate() {
+        if c.renewal.is_some() && market_rent.is_none() {
+            e.push(
+                format!("sites[{i}].renewal"),
+                format!(
+                    "needs a [market_rent] table (the renewal rent follows it): site {}",
+                    short(&s.name)
+                ),
+            );
+        }
+    }
+    for (i, r) in regions.iter().enumerate() {
+        if market_rent.is_some() && r.name == MARKET_RENT_FACTOR {
+            e.push(
+                format!("regions[{i}].name"),
+                format!("{:?} is reserved for a correlation factor", r.name),
+            );
+        }
+    }
     let factor_names: Vec<String> = regions
         .iter()
         .map(|r| r.name.clone())
         .chain(["demand".into(), "cloud".into()])
+        .chain(market_rent.map(|_| MARKET_RENT_FACTOR.to_string()))
         .collect();
     let corr_table = f.optional_table(&mut e, "correlation");
     if regions.len() > MAX_REGIONS {
@@ -145,6 +167,7 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
                 capacity_charge,
                 sites: site_contracts,
                 guarantor,
+                market_rent,
             },
         }),
         _ => Err(e.into_error()),

@@ -17,6 +17,7 @@ fn preliminary(s: &mut Scenario, p: f64, month: u32, fee: f64) {
         }),
         min_bill_fraction: 0.0,
         tranches: Vec::new(),
+        renewal: None,
     }];
 }
 
@@ -93,6 +94,7 @@ fn capacity_charge_and_take_or_pay_by_hand() {
         preliminary: None,
         min_bill_fraction: 0.85,
         tranches: Vec::new(),
+        renewal: None,
     }];
     s.contracts.capacity_charge = vec![10.0];
     let r = run(s.clone(), 3);
@@ -182,6 +184,133 @@ fn take_or_pay_follows_the_tranches() {
     let charge = 1000.0 * 1.2 * 10.0;
     let want = 6.0 * (4.25 * mwh + 5.0 * charge) + 6.0 * (8.5 * mwh + 10.0 * charge);
     assert_close(mean(&r, Metric::PowerCostPv), want, 1e-6, "power");
+}
+
+/// The base site renewing at the market rent: a one-year lease from month 0, a horizon of
+/// three years, no discounting.
+fn renewing(renewal: Renewal, market: MarketRent) -> Scenario {
+    let mut s = base();
+    s.horizon_years = 3;
+    s.contracts.market_rent = Some(market);
+    s.contracts.sites = vec![SiteContract {
+        renewal: Some(renewal),
+        ..Default::default()
+    }];
+    s
+}
+
+fn one_renewal(probability: f64, spread: f64, floor: f64) -> Renewal {
+    Renewal {
+        terms: 1,
+        term_years: 1,
+        probability,
+        spread,
+        floor,
+    }
+}
+
+/// 8.3: with no floor, the renewal's rent is the market rent at month 12, lognormal with
+/// `E[R(12)] = rent0 e^(mu_R)`: rent_pv = 12 x 1e6 + 12 x 10,000 kW x R(12). Renewed months
+/// are not owed under the guarantee: the exposure is 0 from month 12 on.
+#[test]
+fn renewal_rent_follows_the_lognormal_market_rent() {
+    let (rent0, mu, sigma) = (120.0, 0.04, 0.3);
+    let market = MarketRent {
+        rent0,
+        drift: mu,
+        volatility: sigma,
+    };
+    let n = 40_000;
+    let r = run(renewing(one_renewal(1.0, 0.0, 0.0), market), n);
+    let mean_r = rent0 * mu.exp();
+    let sd_r = mean_r * (sigma * sigma).exp_m1().sqrt();
+    let want = 12e6 + 120_000.0 * mean_r;
+    let se = 120_000.0 * sd_r / (n as f64).sqrt();
+    assert_close(mean(&r, Metric::RentPv), want, 5.0 * se, "renewal rent");
+    let exposure = r.series("guarantor_exposure").expect("exposure");
+    assert_eq!(exposure.months[12].mean, 0.0);
+    assert!(exposure.months[11].mean > 0.0);
+    let capacity = r.series("capacity_mw").expect("capacity");
+    assert_eq!(
+        (capacity.months[23].mean, capacity.months[24].mean),
+        (10.0, 0.0)
+    );
+}
+
+/// 8.3 with a floor: the first-year rent `max(f r_last, (1 + s) R)` has
+/// `E = a + b E[(R - a/b)^+]`, `a = f r_last`, `b = 1 + s`, and Black's formula for the
+/// call on the lognormal R.
+#[test]
+fn renewal_floor_follows_blacks_formula() {
+    let (rent0, sigma, f, spread) = (100.0, 0.35, 0.95, 0.05);
+    let market = MarketRent {
+        rent0,
+        drift: 0.0,
+        volatility: sigma,
+    };
+    let n = 40_000;
+    let r = run(renewing(one_renewal(1.0, spread, f), market), n);
+    let (a, b) = (f * 100.0, 1.0 + spread);
+    let (forward, strike) = (rent0, a / b);
+    let d1 = ((forward / strike).ln() + sigma * sigma / 2.0) / sigma;
+    let call = forward * norm_cdf(d1) - strike * norm_cdf(d1 - sigma);
+    let first_rent = a + b * call;
+    let want = 12e6 + 120_000.0 * first_rent;
+    let v = r.metrics.get(Metric::RentPv);
+    let mu = v.iter().sum::<f64>() / n as f64;
+    let sd = (v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+    assert_close(
+        mu,
+        want,
+        5.0 * sd / (n as f64).sqrt(),
+        "floored renewal rent",
+    );
+    // The floor binds on some paths and not on others.
+    let floored = v
+        .iter()
+        .filter(|&&x| (x - (12e6 + 120_000.0 * a)).abs() < 1e-3)
+        .count();
+    assert!(
+        floored > n as usize / 10 && floored < n as usize * 9 / 10,
+        "{floored}"
+    );
+}
+
+/// 8.3: each renewal happens with probability q while the ones before did: with a flat
+/// market rent of 100, rent_pv = 12e6 (1 + 1{first} + 1{second}), so its mean is
+/// `12e6 (1 + q + q^2)`.
+#[test]
+fn renewals_chain_with_their_probability() {
+    let q = 0.6;
+    let market = MarketRent {
+        rent0: 100.0,
+        drift: 0.0,
+        volatility: 0.0,
+    };
+    let renewal = Renewal {
+        terms: 2,
+        ..one_renewal(q, 0.0, 0.0)
+    };
+    let n = 40_000;
+    let r = run(renewing(renewal, market), n);
+    let k = r.metrics.get(Metric::RentPv).iter().map(|x| x / 12e6 - 1.0);
+    let (mut ones, mut twos) = (0usize, 0usize);
+    for x in k {
+        assert!(
+            x == 0.0 || (x - 1.0).abs() < 1e-9 || (x - 2.0).abs() < 1e-9,
+            "{x}"
+        );
+        ones += usize::from(x > 0.5);
+        twos += usize::from(x > 1.5);
+    }
+    let se = |p: f64| (p * (1.0 - p) / n as f64).sqrt();
+    assert_close(ones as f64 / n as f64, q, 5.0 * se(q), "first renewal");
+    assert_close(
+        twos as f64 / n as f64,
+        q * q,
+        5.0 * se(q * q),
+        "second renewal",
+    );
 }
 
 /// The deterministic lease's claim at a default in month t (as in the v1 test
@@ -321,12 +450,40 @@ fn shipped_with(terms: SiteContract, charge: f64, guarantor: Guarantor, link: f6
         capacity_charge: vec![charge; s.regions.len()],
         sites: vec![terms; s.sites.len()],
         guarantor,
+        market_rent: None,
     };
     s
 }
 
+/// The market rent of the renewal variants: on the CBRE 2025 level, with some drift.
+const MARKET: MarketRent = MarketRent {
+    rent0: 195.0,
+    drift: 0.02,
+    volatility: 0.15,
+};
+
 fn shipped_run(s: &Scenario) -> RunResults {
     simulate(s, &RunConfig::new(400, 11), &NoProgress)
+}
+
+/// The scenario's correlation with the market rent's factor added last, correlated 0.3
+/// with demand (so its Cholesky row mixes v1 factors: their shocks must not change).
+fn with_market_factor(mut s: Scenario) -> Scenario {
+    let n = s.factors();
+    let old = n - 1;
+    let mut c = vec![0.0; n * n];
+    for i in 0..old {
+        for j in 0..old {
+            c[i * n + j] = s.correlation[i * old + j];
+        }
+    }
+    c[(n - 1) * n + (n - 1)] = 1.0;
+    let demand = s.regions.len();
+    c[(n - 1) * n + demand] = 0.3;
+    c[demand * n + (n - 1)] = 0.3;
+    s.cholesky = cholesky(&c, n).expect("a valid correlation");
+    s.correlation = c;
+    s
 }
 
 /// Common random numbers: v2 terms that change nothing (every lease preliminary with
@@ -347,8 +504,22 @@ fn v2_variants_share_every_v1_draw() {
         }),
         min_bill_fraction: 0.0,
         tranches: vec![(0, 1.0)],
+        renewal: None,
     };
-    let trivial = shipped_run(&shipped_with(sure, 0.0, Guarantor::default(), 2.0));
+    let mut trivial = shipped_with(sure, 0.0, Guarantor::default(), 2.0);
+    // A market rent (a correlation factor after the v1 ones) and renewals that never
+    // happen.
+    trivial.contracts.market_rent = Some(MARKET);
+    for site in &mut trivial.contracts.sites {
+        site.renewal = Some(Renewal {
+            terms: 2,
+            term_years: 5,
+            probability: 0.0,
+            spread: 0.0,
+            floor: 1.0,
+        });
+    }
+    let trivial = shipped_run(&with_market_factor(trivial));
     for m in Metric::ALL {
         assert_eq!(trivial.metrics.get(m), v1.metrics.get(m), "{}", m.name());
     }
@@ -360,12 +531,24 @@ fn v2_variants_share_every_v1_draw() {
         }),
         min_bill_fraction: 0.85,
         tranches: vec![(0, 0.3), (4, 0.7)],
+        renewal: None,
     };
     let guarantor = Guarantor {
         annual_pd: 0.05,
         correlation: 0.3,
     };
-    let on = shipped_run(&shipped_with(live, 10.0, guarantor, 1.0));
+    let mut on = shipped_with(live, 10.0, guarantor, 1.0);
+    on.contracts.market_rent = Some(MARKET);
+    for site in &mut on.contracts.sites {
+        site.renewal = Some(Renewal {
+            terms: 1,
+            term_years: 5,
+            probability: 0.8,
+            spread: 0.05,
+            floor: 0.9,
+        });
+    }
+    let on = shipped_run(&with_market_factor(on));
     for m in [
         Metric::CloudCostPv,
         Metric::LandlordDefaults,
@@ -394,6 +577,7 @@ fn v2_runs_are_thread_independent() {
         }),
         min_bill_fraction: 0.85,
         tranches: Vec::new(),
+        renewal: None,
     };
     let g = Guarantor {
         annual_pd: 0.05,
@@ -500,6 +684,68 @@ fn contract_fields_are_validated() {
     refused(
         &[("sites[0].tranches", "[[0, 1.0, 3]]")],
         &["sites[0].tranches[0]", "got 3 values"],
+    );
+    refused(
+        &[("sites[0].renewal", "{ terms = 1, term_years = 5 }")],
+        &["sites[0].renewal", "needs a [market_rent] table"],
+    );
+    let market = format!("{text}\n[market_rent]\nrent0 = 195.0\ndrift = 0.02\nvolatility = 0.15\n");
+    let refused_with_market = |sets: &[(&str, &str)], want: &[&str]| {
+        let got = with_text(&market, sets).expect_err("refused").to_string();
+        for w in want {
+            assert!(got.contains(w), "{sets:?}: expected {w:?} in:\n{got}");
+        }
+    };
+    refused_with_market(
+        &[("sites[0].renewal", "{ terms = 1, term_years = 0 }")],
+        &["sites[0].renewal.term_years", "got 0"],
+    );
+    refused_with_market(
+        &[(
+            "sites[0].renewal",
+            "{ terms = 1, term_years = 5, probability = 2 }",
+        )],
+        &["sites[0].renewal.probability", "got 2"],
+    );
+    refused_with_market(
+        &[(
+            "sites[0].renewal",
+            "{ terms = 1, term_years = 5, spred = 0.1 }",
+        )],
+        &["sites[0].renewal.spred", "spread"],
+    );
+    refused_with_market(
+        &[("market_rent.rent0", "0")],
+        &["market_rent.rent0", "got 0"],
+    );
+    refused_with_market(
+        &[("market_rent.volatility", "3")],
+        &["market_rent.volatility", "too wide over the horizon"],
+    );
+    // The factor exists only with the table.
+    refused(
+        &[("correlation.pairs", "[[\"market_rent\", \"demand\", 0.3]]")],
+        &["unknown factor \"market_rent\""],
+    );
+    let renewing = with_text(
+        &market,
+        &[
+            (
+                "sites[0].renewal",
+                "{ terms = 2, term_years = 5, floor = 0.9 }",
+            ),
+            ("correlation.pairs", "[[\"market_rent\", \"demand\", 0.3]]"),
+        ],
+    )
+    .expect("valid");
+    assert_eq!(renewing.factors(), renewing.regions.len() + 3);
+    assert_eq!(
+        renewing
+            .contracts
+            .site(0)
+            .renewal
+            .map(|r| (r.terms, r.probability, r.floor)),
+        Some((2, 1.0, 0.9))
     );
     refused(
         &[("sites[0].min_bill_fraction", "1.2")],
