@@ -34,7 +34,9 @@ fn drivers(m: Metric) -> &'static str {
         }
         Metric::BreakFeesPv => "sites[*].break_fee and conversion_probability",
         Metric::SignedCapacityMw => "sites[*].capacity_mw and conversion_probability",
-        Metric::GuaranteeFails | Metric::FeeBasePv => "guarantee (cap, guarantor_annual_pd)",
+        Metric::GuaranteeFails | Metric::FeeBasePv | Metric::OwedPayoutPv => {
+            "guarantee (cap, guarantor_annual_pd)"
+        }
     }
 }
 

@@ -25,6 +25,7 @@ pub enum Metric {
     SignedCapacityMw,
     GuaranteeFails,
     FeeBasePv,
+    OwedPayoutPv,
 }
 
 impl Metric {
@@ -72,9 +73,10 @@ impl Metric {
     /// probability) and `fee_base_pv` (`cap sum_{t < min(tau_T, T)} df(t) / 12`, the
     /// present value of a fee of 100% a year on the guarantee's cap, paid monthly while the
     /// tenant is alive: the fair fee of docs/MODEL.md section 10 is `E[payout_pv] /
-    /// E[fee_base_pv]`).
-    pub const EVERY: [Metric; 18] = {
-        let mut out = [Metric::SavingsPv; 18];
+    /// E[fee_base_pv]`); and `owed_payout_pv`, what the guarantee owed (the payout had
+    /// the guarantor not failed: the charts compare the two).
+    pub const EVERY: [Metric; 19] = {
+        let mut out = [Metric::SavingsPv; 19];
         let mut i = 0;
         while i < 16 {
             out[i] = Metric::OUTPUT[i];
@@ -82,6 +84,7 @@ impl Metric {
         }
         out[16] = Metric::GuaranteeFails;
         out[17] = Metric::FeeBasePv;
+        out[18] = Metric::OwedPayoutPv;
         out
     };
 
@@ -106,6 +109,7 @@ impl Metric {
             Metric::SignedCapacityMw => "signed_capacity_mw",
             Metric::GuaranteeFails => "guarantee_fails",
             Metric::FeeBasePv => "fee_base_pv",
+            Metric::OwedPayoutPv => "owed_payout_pv",
         }
     }
 

@@ -70,6 +70,7 @@ pub fn simulate_path(
     };
     // docs/MODEL.md 8.5: a guarantor that defaulted by the tenant's default pays nothing.
     let guarantee_fails = tau < t_end && terms.guarantor_default_month <= tau as f64;
+    let owed = payout;
     if guarantee_fails {
         (payout, shortfall) = (0.0, shortfall + payout);
     }
@@ -82,6 +83,7 @@ pub fn simulate_path(
         signed_capacity_mw: terms.signed_capacity_mw,
         guarantee_fails,
         fee_base: model.guarantee.cap * model.contracts.annuity(alive) / 12.0,
+        owed,
     };
     outcome.row()
 }
@@ -122,6 +124,8 @@ struct Outcome {
     guarantee_fails: bool,
     /// `cap sum_{t < min(tau_T, T)} df(t) / 12`: see [`Metric::FeeBasePv`].
     fee_base: f64,
+    /// The payout the guarantee owed, before the guarantor's own default.
+    owed: f64,
 }
 
 impl Outcome {
@@ -148,6 +152,7 @@ impl Outcome {
         out[Metric::SignedCapacityMw.index()] = self.signed_capacity_mw;
         out[Metric::GuaranteeFails.index()] = f64::from(u8::from(self.guarantee_fails));
         out[Metric::FeeBasePv.index()] = self.fee_base;
+        out[Metric::OwedPayoutPv.index()] = self.owed;
         out[METRICS..].copy_from_slice(&m.controls);
         out
     }

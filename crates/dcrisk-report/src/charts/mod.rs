@@ -3,6 +3,7 @@
 
 mod breakdown;
 pub(crate) mod compare;
+pub(crate) mod contracts;
 mod convergence;
 mod fans;
 mod guarantor;
@@ -81,6 +82,14 @@ pub(crate) const ALL: [ChartSpec; 9] = [
         needs_paths: true,
     },
 ];
+
+/// The charts of the contract terms (docs/MODEL.md 8), after [`ALL`]'s, for runs that
+/// have them ([`contracts::applies`]).
+pub(crate) const CONTRACTS: [ChartSpec; 1] = [ChartSpec {
+    file_name: "contracts.png",
+    draw: contracts::contracts,
+    needs_paths: true,
+}];
 
 /// What every chart of one run needs, computed once.
 pub(crate) struct Ctx<'r> {
