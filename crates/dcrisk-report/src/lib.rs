@@ -93,7 +93,8 @@ pub struct Chart {
     pub png: Vec<u8>,
 }
 
-/// The file names [`render_all`] produces, in order.
+/// The file names [`render_all`] produces for every run, in order; a run with contract
+/// terms (docs/MODEL.md section 8) also gets `contracts.png`, last.
 pub fn chart_file_names() -> Vec<&'static str> {
     charts::ALL.iter().map(|spec| spec.file_name).collect()
 }

@@ -23,7 +23,8 @@ const MAX_BARS: usize = 24;
 /// or a guarantor that can fail.
 pub(crate) fn applies(ctx: &Ctx) -> bool {
     let signed = ctx.stat(Metric::SignedCapacityMw);
-    signed.min < signed.max || ctx.probabilities.guarantee_fails > 0.0
+    let varies = signed.min.is_finite() && signed.max.is_finite() && signed.min < signed.max;
+    varies || ctx.probabilities.guarantee_fails > 0.0
 }
 
 /// `contracts.png`.
