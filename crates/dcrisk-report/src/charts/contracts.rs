@@ -6,9 +6,10 @@ use dcrisk_core::Metric;
 use plotters::prelude::*;
 
 use super::Ctx;
-use crate::axis::{self, Area, Axis, Grid, Linear, PlotOpts};
+use crate::axis::{self, Area, Axis, Grid, Linear, PlotOpts, TIME_TICKS};
 use crate::data;
 use crate::error::DrawResult;
+use crate::fan;
 use crate::format::{format_money, format_number, format_percent};
 use crate::legend::{Legend, Swatch};
 use crate::palette;
@@ -16,6 +17,8 @@ use crate::palette;
 const SIGNED: RGBColor = palette::BLUE;
 const OWED: RGBColor = palette::SKY_BLUE;
 const PAID: RGBColor = palette::VERMILLION;
+/// The whole program's capacity, dashed.
+const FULL: RGBColor = palette::BLACK;
 /// Most bars of the signed-capacity panel.
 const MAX_BARS: usize = 24;
 
@@ -31,14 +34,42 @@ pub(crate) fn applies(ctx: &Ctx) -> bool {
 pub(crate) fn contracts(ctx: &Ctx, root: &Area) -> DrawResult {
     let legend = contracts_legend(ctx);
     let title = ctx.title("Contracts as signed: what is signed, what the guarantee pays");
-    let subtitle = ctx.subtitle(
-        "left: leases signed per path · right: the guarantor's loss as owed and as paid, PV",
-    );
+    let subtitle = ctx.subtitle("guarantee in PV · capacity in MW of IT");
     let body = ctx.page(root, &title, &subtitle, &legend)?;
-    let (w, _) = body.dim_in_pixel();
-    let (left, right) = body.split_horizontally(w / 2);
+    let (w, h) = body.dim_in_pixel();
+    let (top, bottom) = body.split_vertically((f64::from(h) * 0.56) as i32);
+    let (left, right) = top.split_horizontally(w / 2);
     signed_panel(ctx, &left)?;
-    guarantee_panel(ctx, &right)
+    guarantee_panel(ctx, &right)?;
+    capacity_panel(ctx, &bottom)
+}
+
+/// The available capacity's fan over the months, against the whole program's capacity:
+/// preliminary leases not signed and tranches not yet online hold it below, renewals keep
+/// it up after the original terms end.
+fn capacity_panel(ctx: &Ctx, area: &Area) -> DrawResult {
+    let capacity = ctx
+        .series("capacity_mw")
+        .map_or(&[][..], |s| s.months.as_slice());
+    let full = ctx.stat(Metric::SignedCapacityMw).max;
+    let (lo, hi) = fan::bounds(capacity).unwrap_or((0.0, 1.0));
+    let (lo, hi) = data::padded_range(lo.min(0.0), hi.max(full), 0.05);
+    let (x, time) = ctx.time_axis(TIME_TICKS);
+    let y = Axis::number(lo, hi, "Available MW");
+    let opts = PlotOpts::new().title("Capacity in lease: P5-P95, P25-P75, median");
+    let mut chart = axis::build::<Linear, Linear>(area, &ctx.theme, &x, &y, opts)?;
+    if capacity.is_empty() {
+        return axis::empty_message(&chart, &ctx.theme, "No capacity series in this run");
+    }
+    fan::draw_all(&mut chart, &ctx.theme, &[(capacity, SIGNED)], time, false)?;
+    if full.is_finite() {
+        let line = [
+            (0.0, full),
+            (time.x(capacity.len().saturating_sub(1)), full),
+        ];
+        fan::dashed(&mut chart, &ctx.theme, line.to_vec(), FULL, 2.0)?;
+    }
+    Ok(())
 }
 
 /// The bins of the signed capacity: a round width (MW) giving at most [`MAX_BARS`] bars,
@@ -121,7 +152,7 @@ fn contracts_legend(ctx: &Ctx) -> Legend {
     let owed = ctx.mean(Metric::OwedPayoutPv);
     let paid = ctx.mean(Metric::GuarantorPayoutPv);
     Legend::new()
-        .heading("Signing (left)")
+        .heading("Signing (top left)")
         .item(Swatch::Block { color: SIGNED }, "Share of paths")
         .note(format!(
             "Mean signed: {} MW of {} MW",
@@ -133,7 +164,7 @@ fn contracts_legend(ctx: &Ctx) -> Legend {
             format_money(ctx.mean(Metric::BreakFeesPv))
         ))
         .gap()
-        .heading("Guarantee (right)")
+        .heading("Guarantee (top right)")
         .item(
             Swatch::Block { color: OWED },
             "Owed (guarantor never fails)",
@@ -148,4 +179,22 @@ fn contracts_legend(ctx: &Ctx) -> Legend {
             "Fair fee: {} bps a year",
             format_number(ctx.results.fair_fee_bps(), 1)
         ))
+        .gap()
+        .heading("Capacity (bottom)")
+        .item(
+            Swatch::Line {
+                color: SIGNED,
+                width: 3.0,
+                dashed: false,
+            },
+            "Median available; bands P25-P75, P5-P95",
+        )
+        .item(
+            Swatch::Line {
+                color: FULL,
+                width: 2.0,
+                dashed: true,
+            },
+            "Whole program, all signed",
+        )
 }
