@@ -313,6 +313,45 @@ fn renewals_chain_with_their_probability() {
     );
 }
 
+/// 8.3: a renewed term is part of the lease for landlord defaults: a default in month s
+/// of the first two years (original term, then the renewal at a flat market rent of 100,
+/// so 1e6 a month throughout) abates the rent of months `floor(s) .. floor(s) + 3` inside
+/// the two years. `P(floor(12 tau) = k) = e^(-l k/12) - e^(-l (k+1)/12)`.
+#[test]
+fn landlord_default_in_a_renewal_is_an_outage() {
+    let pd = 0.3;
+    let market = MarketRent {
+        rent0: 100.0,
+        drift: 0.0,
+        volatility: 0.0,
+    };
+    let mut s = renewing(one_renewal(1.0, 0.0, 0.0), market);
+    s.landlords[0].annual_pd = pd;
+    s.landlord_default.outage_months = 3;
+    let n = 40_000;
+    let r = run(s, n);
+    let l = -((1.0f64 - pd).ln());
+    let p = |k: usize| (-l * k as f64 / 12.0).exp() - (-l * (k + 1) as f64 / 12.0).exp();
+    let lost = |k: usize| 1e6 * 3.0f64.min((24 - k) as f64);
+    let ev: f64 = 24e6 - (0..24).map(|k| p(k) * lost(k)).sum::<f64>();
+    let e2: f64 = (0..24)
+        .map(|k| p(k) * (24e6 - lost(k)).powi(2))
+        .sum::<f64>()
+        + (1.0 - (0..24).map(p).sum::<f64>()) * 24e6f64.powi(2);
+    let se = ((e2 - ev * ev) / n as f64).sqrt();
+    assert_close(mean(&r, Metric::RentPv), ev, 5.0 * se, "rent with outages");
+    // Were renewals out of the landlord's reach, only the first year's outages would
+    // count: a mean the test tells apart.
+    let first_year: f64 = 24e6
+        - (0..12)
+            .map(|k| p(k) * 1e6 * 3.0f64.min((12 - k) as f64))
+            .sum::<f64>();
+    assert!(
+        (first_year - ev).abs() > 20.0 * se,
+        "{first_year} {ev} {se}"
+    );
+}
+
 /// The deterministic lease's claim at a default in month t (as in the v1 test
 /// `expected_payout_matches_default_timing`): 6 months covered, 2 in full, then half.
 fn claim(t: usize) -> f64 {
