@@ -138,7 +138,8 @@ pub struct Scenario {
     pub sites: Vec<Site>,
     pub tenant: Tenant,
     pub guarantee: Guarantee,
-    /// Correlation over the factors `[regions.., demand, cloud]`, row-major.
+    /// Correlation over the factors `[regions.., demand, cloud]` (and `market_rent` last with
+    /// `[market_rent]`), row-major.
     pub correlation: Vec<f64>,
     /// Lower-triangular Cholesky factor of `correlation`, row-major.
     pub cholesky: Vec<f64>,
