@@ -378,7 +378,7 @@ fn positive_f64(s: &str) -> Result<f64, String> {
 /// A metric by its summary.json name; the error lists them all.
 fn parse_metric(s: &str) -> Result<Metric, String> {
     Metric::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+        let names: Vec<&str> = Metric::OUTPUT.iter().map(|m| m.name()).collect();
         format!("unknown metric {s:?}; metrics: {}", names.join(", "))
     })
 }

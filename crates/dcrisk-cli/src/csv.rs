@@ -23,12 +23,14 @@ guarantor_payout_pv_mean,guarantor_pfe99_peak,tenant_default,any_landlord_defaul
 
 /// The columns [`headline_csv`] writes (comparison.csv's after `scenario,file`):
 /// [`SHARED_COLUMNS`], then the upper tails of the guarantor's payout and the landlords'
-/// shortfall, appended so that readers of the older columns keep working.
+/// shortfall, then the contract figures (docs/MODEL.md 8 and 10), appended so that
+/// readers of the older columns keep working.
 pub const HEADLINE_COLUMNS: &str = "paths,seed,savings_pv_mean,savings_pv_stderr,\
 savings_pv_p05,savings_pv_p50,savings_pv_p95,savings_pv_lower_es_05,p_savings_negative,\
 guarantor_payout_pv_mean,guarantor_pfe99_peak,tenant_default,any_landlord_default,\
 guarantor_payout_pv_p95,guarantor_payout_pv_p99,guarantor_payout_pv_upper_es_99,\
-landlord_shortfall_pv_mean,landlord_shortfall_pv_p95,landlord_shortfall_pv_p99";
+landlord_shortfall_pv_mean,landlord_shortfall_pv_p95,landlord_shortfall_pv_p99,\
+signed_capacity_mw_mean,break_fees_pv_mean,guarantee_fails,fair_fee_bps";
 
 /// A run's figures as CSV fields in [`SHARED_COLUMNS`] order (numbers in Rust's
 /// shortest round-trip form, so they read back bit for bit).
@@ -57,14 +59,18 @@ pub fn shared_csv(h: &Headline) -> String {
 /// A run's headline figures as CSV fields in [`HEADLINE_COLUMNS`] order.
 pub fn headline_csv(h: &Headline) -> String {
     format!(
-        "{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{}",
         shared_csv(h),
         h.guarantor_payout_p95(),
         h.guarantor_payout_p99(),
         h.guarantor_payout_es_99(),
         h.landlord_shortfall_mean,
         h.landlord_shortfall_p95(),
-        h.landlord_shortfall_p99()
+        h.landlord_shortfall_p99(),
+        h.contracts.signed_capacity_mean,
+        h.contracts.break_fees_mean,
+        h.contracts.guarantee_fails,
+        h.contracts.fair_fee_bps
     )
 }
 
@@ -108,9 +114,19 @@ mod tests {
                 quantiles: [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.0, 10.0],
                 ..Default::default()
             },
+            contracts: dcrisk_core::ContractFigures {
+                signed_capacity_mean: 11.0,
+                signing_uncertain: true,
+                break_fees_mean: 12.0,
+                guarantee_fails: 0.5,
+                fair_fee_bps: 13.0,
+            },
         };
         let fields = headline_csv(&h);
-        assert_eq!(fields, "10,7,1.5,0.25,0,0,0,0,0.1,3,4,0.2,0.3,5,6,7,8,9,10");
+        assert_eq!(
+            fields,
+            "10,7,1.5,0.25,0,0,0,0,0.1,3,4,0.2,0.3,5,6,7,8,9,10,11,12,0.5,13"
+        );
         assert_eq!(
             fields.split(',').count(),
             HEADLINE_COLUMNS.split(',').count()

@@ -32,6 +32,11 @@ fn drivers(m: Metric) -> &'static str {
         Metric::GuarantorPayoutPv | Metric::LandlordShortfallPv => {
             "guarantee (cap, max_months, relet_fraction) and the rent"
         }
+        Metric::BreakFeesPv => "sites[*].break_fee and conversion_probability",
+        Metric::SignedCapacityMw => "sites[*].capacity_mw and conversion_probability",
+        Metric::GuaranteeFails | Metric::FeeBasePv | Metric::OwedPayoutPv => {
+            "guarantee (cap, guarantor_annual_pd)"
+        }
     }
 }
 
@@ -69,7 +74,7 @@ fn bad_statistic(s: &MetricStats) -> Option<(&'static str, f64)> {
 /// The error lists each failing metric with the inputs that drive it.
 pub fn check(r: &RunResults, stats: Option<&[(Metric, MetricStats)]>) -> Result<()> {
     let mut problems: Vec<String> = Vec::new();
-    for m in Metric::ALL {
+    for m in Metric::OUTPUT {
         let bad = metric_problem(r, m, stats);
         if let Some(text) = bad {
             let derived = matches!(m, Metric::SavingsPv | Metric::ProgramCostPv);

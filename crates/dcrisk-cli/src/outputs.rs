@@ -27,6 +27,10 @@ pub fn summary_json(r: &RunResults, stats: &[(Metric, MetricStats)]) -> Value {
             "savings_negative": p.savings_negative,
             "tenant_default": p.tenant_default,
             "any_landlord_default": p.any_landlord_default,
+            "guarantee_fails": p.guarantee_fails,
+        },
+        "guarantee": {
+            "fair_fee_bps": r.fair_fee_bps(),
         },
         "dcrisk_version": env!("CARGO_PKG_VERSION"),
     });
@@ -157,14 +161,14 @@ pub fn exposure_csv(r: &RunResults) -> String {
 /// paths.csv: one row per path, one column per metric.
 pub fn paths_csv(r: &RunResults) -> String {
     let mut out = String::from("path");
-    for m in Metric::ALL {
+    for m in Metric::OUTPUT {
         out.push(',');
         out.push_str(m.name());
     }
     out.push('\n');
     for i in 0..r.metrics.len() {
         let _ = write!(out, "{i}");
-        for m in Metric::ALL {
+        for m in Metric::OUTPUT {
             let _ = write!(out, ",{}", r.metrics.get(m)[i]);
         }
         out.push('\n');

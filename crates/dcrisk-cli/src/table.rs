@@ -159,6 +159,7 @@ pub fn render(r: &RunResults, h: &Headline, seconds: f64) -> String {
             format_money(h.landlord_shortfall_mean),
         ),
     ];
+    contract_rows(h, &mut rows);
     if let Some(c) = &r.convergence {
         let verdict = if c.met {
             "met"
@@ -180,6 +181,33 @@ pub fn render(r: &RunResults, h: &Headline, seconds: f64) -> String {
         let _ = writeln!(out, "  {k:<width$}  {v}");
     }
     out
+}
+
+/// The contract figures (docs/MODEL.md 8 and 10), where they apply: the fair fee when
+/// there is a guarantee, signing and break fees when some lease is preliminary, the
+/// guarantee's failure when the guarantor can default.
+fn contract_rows(h: &Headline, rows: &mut Vec<(&str, String)>) {
+    let c = &h.contracts;
+    if c.fair_fee_bps > 0.0 {
+        rows.push((
+            "Fair guarantee fee",
+            format!("{:.1} bps a year", c.fair_fee_bps),
+        ));
+    }
+    if c.guarantee_fails > 0.0 {
+        // A rated guarantor fails rarely: enough digits to show it.
+        rows.push((
+            "P(guarantor fails first)",
+            format!("{:.3}%", 100.0 * c.guarantee_fails),
+        ));
+    }
+    if c.signing_uncertain || c.break_fees_mean > 0.0 {
+        rows.push((
+            "Signed capacity, mean",
+            format!("{:.0} MW", c.signed_capacity_mean),
+        ));
+        rows.push(("Break fees (PV), mean", format_money(c.break_fees_mean)));
+    }
 }
 
 /// Mean savings with its 95% interval, and the variance reduction when a technique made

@@ -750,6 +750,7 @@ mod batch {
             "landlord-stress",
             "no-guarantee",
             "power-hedged-50",
+            "preliminary-2026",
         ];
         for name in names {
             for file in RUN_FILES {

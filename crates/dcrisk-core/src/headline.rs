@@ -57,6 +57,24 @@ pub struct Headline {
     pub landlord_shortfall_mean: f64,
     /// Every statistic of `landlord_shortfall_pv`: its upper tail is the landlords' risk.
     pub landlord_shortfall: MetricStats,
+    /// The contract figures of docs/MODEL.md sections 8 and 10.
+    pub contracts: ContractFigures,
+}
+
+/// The headline figures of the v2 contract terms (all 0, and the full capacity, for a
+/// scenario without them; `fair_fee_bps` applies to every scenario with a guarantee).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ContractFigures {
+    /// Mean `signed_capacity_mw`.
+    pub signed_capacity_mean: f64,
+    /// Whether the signed capacity differs between paths (some lease is preliminary).
+    pub signing_uncertain: bool,
+    /// Mean `break_fees_pv`.
+    pub break_fees_mean: f64,
+    /// P(the tenant defaults and the guarantor had defaulted first).
+    pub guarantee_fails: f64,
+    /// The fair guarantee fee, bps a year on the cap.
+    pub fair_fee_bps: f64,
 }
 
 impl Headline {
@@ -161,6 +179,19 @@ impl RunResults {
             any_landlord_default: p.any_landlord_default,
             landlord_shortfall_mean: mean(Metric::LandlordShortfallPv),
             landlord_shortfall,
+            contracts: self.contract_figures(),
+        }
+    }
+
+    /// The contract figures: plain means (no estimator needed for these counts and fees).
+    fn contract_figures(&self) -> ContractFigures {
+        let signed = self.metric_stat(Metric::SignedCapacityMw);
+        ContractFigures {
+            signed_capacity_mean: signed.mean,
+            signing_uncertain: signed.min < signed.max,
+            break_fees_mean: self.metric_stat(Metric::BreakFeesPv).mean,
+            guarantee_fails: self.probabilities().guarantee_fails,
+            fair_fee_bps: self.fair_fee_bps(),
         }
     }
 

@@ -114,7 +114,7 @@ pub mod summaries;
 pub mod text;
 
 pub use engine::{NoProgress, Progress, simulate};
-pub use headline::Headline;
+pub use headline::{ContractFigures, Headline};
 pub use metrics::{CONTROL_NAMES, Metric, PathMetrics, Probabilities, Techniques};
 pub use results::{
     Convergence, LandlordOutcome, MonthStats, PartyResults, RunResults, SeriesKind, SeriesSummary,

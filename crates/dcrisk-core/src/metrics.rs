@@ -21,10 +21,16 @@ pub enum Metric {
     TenantDefault,
     GuarantorPayoutPv,
     LandlordShortfallPv,
+    BreakFeesPv,
+    SignedCapacityMw,
+    GuaranteeFails,
+    FeeBasePv,
+    OwedPayoutPv,
 }
 
 impl Metric {
-    /// Every metric, in output order.
+    /// The v1 metrics of docs/MODEL.md section 5 (and the two cost components), in output
+    /// order: the set whose statistics are pinned bit for bit.
     pub const ALL: [Metric; 14] = [
         Metric::SavingsPv,
         Metric::ProgramCostPv,
@@ -41,6 +47,46 @@ impl Metric {
         Metric::GuarantorPayoutPv,
         Metric::LandlordShortfallPv,
     ];
+
+    /// The contract metrics of docs/MODEL.md section 8, output after [`Metric::ALL`]'s.
+    pub const CONTRACTS: [Metric; 2] = [Metric::BreakFeesPv, Metric::SignedCapacityMw];
+
+    /// Every output metric (summary.json, metrics.csv, paths.csv): [`Metric::ALL`] then
+    /// [`Metric::CONTRACTS`].
+    pub const OUTPUT: [Metric; 16] = {
+        let mut out = [Metric::SavingsPv; 16];
+        let mut i = 0;
+        while i < 16 {
+            out[i] = if i < 14 {
+                Metric::ALL[i]
+            } else {
+                Metric::CONTRACTS[i - 14]
+            };
+            i += 1;
+        }
+        out
+    };
+
+    /// Every per-path column that is not a control variate, in column order: the output
+    /// metrics, then two the run only needs in aggregate: `guarantee_fails` (1 on a path
+    /// where the tenant defaults and the guarantor had defaulted first; summary.json's
+    /// probability) and `fee_base_pv` (`cap sum_{t < min(tau_T, T)} df(t) / 12`, the
+    /// present value of a fee of 100% a year on the guarantee's cap, paid monthly while the
+    /// tenant is alive: the fair fee of docs/MODEL.md section 10 is `E[payout_pv] /
+    /// E[fee_base_pv]`); and `owed_payout_pv`, what the guarantee owed (the payout had
+    /// the guarantor not failed: the charts compare the two).
+    pub const EVERY: [Metric; 19] = {
+        let mut out = [Metric::SavingsPv; 19];
+        let mut i = 0;
+        while i < 16 {
+            out[i] = Metric::OUTPUT[i];
+            i += 1;
+        }
+        out[16] = Metric::GuaranteeFails;
+        out[17] = Metric::FeeBasePv;
+        out[18] = Metric::OwedPayoutPv;
+        out
+    };
 
     /// The metric's name in summary.json, metrics.csv and paths.csv.
     pub fn name(self) -> &'static str {
@@ -59,12 +105,17 @@ impl Metric {
             Metric::TenantDefault => "tenant_default",
             Metric::GuarantorPayoutPv => "guarantor_payout_pv",
             Metric::LandlordShortfallPv => "landlord_shortfall_pv",
+            Metric::BreakFeesPv => "break_fees_pv",
+            Metric::SignedCapacityMw => "signed_capacity_mw",
+            Metric::GuaranteeFails => "guarantee_fails",
+            Metric::FeeBasePv => "fee_base_pv",
+            Metric::OwedPayoutPv => "owed_payout_pv",
         }
     }
 
-    /// Looks a metric up by its output name.
+    /// Looks an output metric up by its name.
     pub fn from_name(name: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.name() == name)
+        Metric::OUTPUT.into_iter().find(|m| m.name() == name)
     }
 
     /// Column index in [`PathMetrics`].
@@ -87,7 +138,7 @@ pub struct PathMetrics {
 
 impl PathMetrics {
     /// Number of columns: metrics, then controls.
-    pub const COLUMNS: usize = Metric::ALL.len() + CONTROL_NAMES.len();
+    pub const COLUMNS: usize = Metric::EVERY.len() + CONTROL_NAMES.len();
 
     /// Empty columns with room for `paths` rows.
     pub fn with_capacity(paths: usize) -> Self {
@@ -109,7 +160,7 @@ impl PathMetrics {
 
     /// The per-path values of the control variates.
     pub fn controls(&self) -> &[Vec<f64>] {
-        &self.columns[Metric::ALL.len()..]
+        &self.columns[Metric::EVERY.len()..]
     }
 
     /// The values of one metric, in path order.
@@ -142,9 +193,11 @@ pub struct Probabilities {
     pub savings_negative: f64,
     pub tenant_default: f64,
     pub any_landlord_default: f64,
+    /// P(the tenant defaults in the horizon and its guarantor had defaulted first).
+    pub guarantee_fails: f64,
 }
 
 /// Number of per-path metrics.
-pub const METRICS: usize = Metric::ALL.len();
+pub const METRICS: usize = Metric::EVERY.len();
 /// Per-path values: the metrics, then the control variates.
 pub const COLUMNS: usize = PathMetrics::COLUMNS;

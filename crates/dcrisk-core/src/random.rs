@@ -17,6 +17,9 @@ pub enum Stream {
     Main = 0,
     Jumps = 1,
     Busts = 2,
+    /// The v2 contract draws (docs/MODEL.md section 8): the guarantor's own factor, then
+    /// one conversion uniform per site, in site order.
+    Contracts = 3,
 }
 
 /// SplitMix64's finaliser: a bijective, well-mixing map of 64-bit words.

@@ -144,12 +144,12 @@ impl RunResults {
         self.series.iter().find(|s| s.name == name)
     }
 
-    /// Statistics of every metric, in [`Metric::ALL`] order.
+    /// Statistics of every output metric, in [`Metric::OUTPUT`] order.
     pub fn metric_stats(&self) -> Vec<(Metric, MetricStats)> {
         // Each metric on its own (a sort each), in parallel: the same numbers whatever the
         // thread count.
         use rayon::prelude::*;
-        Metric::ALL
+        Metric::OUTPUT
             .par_iter()
             .map(|&m| (m, self.metric_stat(m)))
             .collect()
@@ -161,6 +161,29 @@ impl RunResults {
         match &self.summaries {
             Some(s) => s.stats(metric),
             None => summarize_metric(self.metrics.get(metric)),
+        }
+    }
+
+    /// The fair guarantee fee of docs/MODEL.md section 10, in basis points a year on the
+    /// cap: `12 E[payout_pv] / (cap E[sum_{t < min(tau_T, T)} df(t)])`, 0 when the cap
+    /// (and so the fee's base) is 0.
+    pub fn fair_fee_bps(&self) -> f64 {
+        let base = self.plain_mean(Metric::FeeBasePv);
+        if base > 0.0 {
+            1e4 * self.plain_mean(Metric::GuarantorPayoutPv) / base
+        } else {
+            0.0
+        }
+    }
+
+    /// The sample mean of a per-path column (from the summaries in a `--sketch` run).
+    fn plain_mean(&self, metric: Metric) -> f64 {
+        match &self.summaries {
+            Some(s) => s.stats(metric).mean,
+            None => {
+                let v = self.metrics.get(metric);
+                v.iter().sum::<f64>() / v.len().max(1) as f64
+            }
         }
     }
 
@@ -182,6 +205,7 @@ impl RunResults {
             savings_negative: share(Metric::SavingsPv, |v| v < 0.0),
             tenant_default: share(Metric::TenantDefault, |v| v > 0.0),
             any_landlord_default: share(Metric::LandlordDefaults, |v| v > 0.0),
+            guarantee_fails: share(Metric::GuaranteeFails, |v| v > 0.0),
         }
     }
 }

@@ -55,9 +55,9 @@ use crate::text::thousands;
 /// The first bytes of every part file.
 const MAGIC: &[u8] = b"DCRISK-PARTIAL\n";
 /// The part-file format this dcrisk writes and reads. Version 1 had no length and no
-/// checksum; version 2 added them; version 3 resolves the guarantor's exposure finely
-/// (its summaries have another precision) and carries the parties' accumulators (each
-/// landlord's outcomes, the tenant's default months).
+/// checksum; version 2 added them; version 3 added the contract columns (docs/MODEL.md 8),
+/// resolves the guarantor's exposure finely (its summaries have another precision) and
+/// carries the parties' accumulators (each landlord's outcomes, the tenant's default months).
 pub const FORMAT_VERSION: u8 = 3;
 /// Bytes before the payload: magic, version, payload length, checksum.
 const HEADER_BYTES: usize = MAGIC.len() + 1 + 8 + 4;
@@ -439,7 +439,7 @@ fn check_series(series: &[(String, SeriesKind)]) -> DecodeResult<()> {
 
 /// Names of the per-path columns: metrics, then control variates.
 fn column_names() -> impl Iterator<Item = &'static str> {
-    Metric::ALL.iter().map(|m| m.name()).chain(CONTROL_NAMES)
+    Metric::EVERY.iter().map(|m| m.name()).chain(CONTROL_NAMES)
 }
 
 /// The kind of a series from its output name.

@@ -17,7 +17,7 @@ pub struct MetricSummary {
     pub sketch: QuantileSketch,
 }
 
-/// Summaries of every metric ([`Metric::ALL`] order).
+/// Summaries of every metric column ([`Metric::EVERY`] order).
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricSummaries {
     pub metrics: Vec<MetricSummary>,
@@ -114,6 +114,7 @@ impl MetricSummaries {
             savings_negative: sk(Metric::SavingsPv).count_negative() as f64 / n,
             tenant_default: sk(Metric::TenantDefault).count_positive() as f64 / n,
             any_landlord_default: sk(Metric::LandlordDefaults).count_positive() as f64 / n,
+            guarantee_fails: sk(Metric::GuaranteeFails).count_positive() as f64 / n,
         }
     }
 

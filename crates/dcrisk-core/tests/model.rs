@@ -1,6 +1,7 @@
 //! The simulation against closed forms, on purpose-built scenarios, with fixed seeds and
 //! tolerances derived from standard errors; and money arithmetic on hand-computed cases.
 
+mod contracts;
 mod decide;
 mod fuzz;
 
@@ -90,6 +91,7 @@ fn base() -> Scenario {
         },
         correlation: vec![],
         cholesky: vec![],
+        contracts: Contracts::default(),
     }
 }
 

@@ -105,7 +105,8 @@ pub struct Chart {
     pub png: Vec<u8>,
 }
 
-/// The file names [`render_all`] produces, in order.
+/// The file names [`render_all`] produces for every run, in order; a run with contract
+/// terms (docs/MODEL.md section 8) also gets `contracts.png`, last.
 pub fn chart_file_names() -> Vec<&'static str> {
     charts::ALL.iter().map(|spec| spec.file_name).collect()
 }
@@ -139,9 +140,14 @@ pub fn render_all_noted(
     let ctx = charts::Ctx::new(results, opts, note);
     // A run that kept only summaries (`--sketch`) has no per-path values to plot.
     let has_paths = results.summaries.is_none();
+    let contracts: &[charts::ChartSpec] = match has_paths && charts::contracts::applies(&ctx) {
+        true => &charts::CONTRACTS,
+        false => &[],
+    };
     // Charts are independent: drawn in parallel, returned in their fixed order.
     charts::ALL
         .par_iter()
+        .chain(contracts.par_iter())
         .filter(|spec| has_paths || !spec.needs_paths)
         .map(|spec| {
             let png = canvas::render_png(spec.file_name, opts, |root| (spec.draw)(&ctx, root))?;

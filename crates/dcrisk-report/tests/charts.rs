@@ -220,5 +220,41 @@ fn non_finite_values_do_not_panic() {
         width: 800,
         height: 500,
     };
-    assert_eq!(render(&results, &opts).len(), chart_file_names().len());
+    // Every chart, then contracts.png (a guarantee-fails column of infinities counts as
+    // failures).
+    let names: Vec<&str> = render(&results, &opts)
+        .iter()
+        .map(|c| c.file_name)
+        .collect();
+    assert_eq!(names[..chart_file_names().len()], chart_file_names());
+}
+
+/// `contracts.png` is drawn, after the others, only for a run whose signing differs
+/// between paths or whose guarantor can fail; non-finite values do not stop it.
+#[test]
+fn contracts_chart_only_where_it_applies() {
+    use dcrisk_core::Metric;
+    let opts = ChartOptions {
+        width: 800,
+        height: 500,
+    };
+    let mut results = support::realistic_with(500, &["ERCOT"]);
+    let plain = render_all(&results, &opts).unwrap();
+    assert!(plain.iter().all(|c| c.file_name != "contracts.png"));
+    let n = results.metrics.len();
+    results.metrics.columns[Metric::SignedCapacityMw.index()] =
+        (0..n).map(|i| 800.0 + 50.0 * (i % 7) as f64).collect();
+    results.metrics.columns[Metric::OwedPayoutPv.index()] =
+        results.metrics.columns[Metric::GuarantorPayoutPv.index()].clone();
+    results.metrics.columns[Metric::BreakFeesPv.index()] =
+        (0..n).map(|i| 1e7 * (i % 3) as f64).collect();
+    let charts = render_all(&results, &opts).unwrap();
+    assert_eq!(charts.len(), chart_file_names().len() + 1);
+    let last = charts.last().unwrap();
+    assert_eq!(last.file_name, "contracts.png");
+    assert_picture(last, &opts);
+    results.metrics.columns[Metric::BreakFeesPv.index()][3] = f64::NAN;
+    results.metrics.columns[Metric::OwedPayoutPv.index()][5] = f64::INFINITY;
+    let charts = render_all(&results, &opts).unwrap();
+    assert_eq!(charts.last().unwrap().file_name, "contracts.png");
 }

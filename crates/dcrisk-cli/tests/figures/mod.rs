@@ -18,7 +18,7 @@ savings_pv_p50,savings_pv_p95,savings_pv_lower_es_05,p_savings_negative,\
 guarantor_payout_pv_mean,guarantor_pfe99_peak,tenant_default,any_landlord_default";
 
 /// `(column, summary.json metric, statistic)` of comparison.csv's appended columns.
-const APPENDED: [(&str, &str, &str); 6] = [
+const APPENDED: [(&str, &str, &str); 8] = [
     ("guarantor_payout_pv_p95", "guarantor_payout_pv", "p95"),
     ("guarantor_payout_pv_p99", "guarantor_payout_pv", "p99"),
     (
@@ -33,6 +33,14 @@ const APPENDED: [(&str, &str, &str); 6] = [
     ),
     ("landlord_shortfall_pv_p95", "landlord_shortfall_pv", "p95"),
     ("landlord_shortfall_pv_p99", "landlord_shortfall_pv", "p99"),
+    ("signed_capacity_mw_mean", "signed_capacity_mw", "mean"),
+    ("break_fees_pv_mean", "break_fees_pv", "mean"),
+];
+
+/// comparison.csv's last columns, each equal to a field of summary.json: `(column, path)`.
+const APPENDED_FIELDS: [(&str, [&str; 2]); 2] = [
+    ("guarantee_fails", ["probabilities", "guarantee_fails"]),
+    ("fair_fee_bps", ["guarantee", "fair_fee_bps"]),
 ];
 
 /// A statistic of summary.json's `metrics.<metric>`: `mean`, a quantile or a tail mean.
@@ -73,7 +81,11 @@ fn comparison_has_the_guarantor_and_landlord_tails() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("output");
     let text = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
-    let appended: Vec<&str> = APPENDED.iter().map(|a| a.0).collect();
+    let appended: Vec<&str> = APPENDED
+        .iter()
+        .map(|a| a.0)
+        .chain(APPENDED_FIELDS.iter().map(|a| a.0))
+        .collect();
     assert_eq!(
         text.lines().next().unwrap(),
         format!("scenario,file,{SHARED},{}", appended.join(","))
@@ -83,6 +95,14 @@ fn comparison_has_the_guarantor_and_landlord_tails() {
         let s = summary(&out.join(&r[0]).join("summary.json"));
         for (column, metric, name) in APPENDED {
             let want = stat(&s, metric, name);
+            assert_eq!(
+                cell(&header, r, column).to_bits(),
+                want.to_bits(),
+                "{column}"
+            );
+        }
+        for (column, [table, field]) in APPENDED_FIELDS {
+            let want = s[table][field].as_f64().expect(field);
             assert_eq!(
                 cell(&header, r, column).to_bits(),
                 want.to_bits(),

@@ -177,3 +177,44 @@ fn tornado_of_non_money_metrics() {
         assert_eq!(png_size(&png), (800, 500), "{metric}");
     }
 }
+
+/// With the contracts of version 2 (unsigned leases, tranches, renewals not owed under the
+/// guarantee, a guarantor that may fail first), the landlords' mean shortfalls still add up
+/// to `landlord_shortfall_pv`'s mean: the split reads the same owed rent as the guarantee.
+#[test]
+fn landlords_add_up_under_version_2_contracts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = repo().join("scenarios/preliminary-2026.toml");
+    let o = dcrisk(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--paths",
+            "3000",
+            "--set",
+            "tenant.annual_pd=0.2",
+            "--set",
+            "guarantee.guarantor_annual_pd=0.05",
+            "--no-charts",
+            "--report",
+            "none",
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let folder = dir.path().join("out/preliminary-2026");
+    let (header, rows) = read_csv(&folder.join("landlords.csv"));
+    let total: f64 = rows
+        .iter()
+        .map(|row| cell(&header, row, "shortfall_pv_mean"))
+        .sum();
+    let s = summary(&folder.join("summary.json"));
+    let want = s["metrics"]["landlord_shortfall_pv"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(s["probabilities"]["guarantee_fails"].as_f64().unwrap() > 0.0);
+    assert!(want > 0.0);
+    assert!((total - want).abs() <= 1e-9 * want, "{total} vs {want}");
+}

@@ -31,6 +31,8 @@ pub(super) struct PathSums {
     pub overflow_pv: f64,
     pub idle_mw_months: f64,
     pub overflow_mw_months: f64,
+    /// Break fees of the leases not signed (docs/MODEL.md 8.1), also in `program_pv`.
+    pub break_fees_pv: f64,
     /// Control variates, over the whole horizon whatever the tenant does:
     /// `sum df D C`, `sum df D`, `sum df C` (their expectations are in closed form).
     pub controls: [f64; 3],
@@ -49,6 +51,9 @@ pub(super) fn cash_flows(model: &Model, s: &mut Scratch, tau: usize, controls: b
         || monthly_flows(model, s, tau),
     );
     let mut m = PathSums::default();
+    if model.contracts.adds_costs() {
+        m.break_fees_pv = super::contracts::add_costs(model, s, tau);
+    }
     let df = &model.df[..t_end];
     let [power, overflow_cost, idle, overflow] = flow_rows(&s.flows, t_end);
     // Every input cut to the horizon, so the loops' indexing needs no checks.

@@ -5,6 +5,7 @@
 //! - [`scratch`]: a path's working memory and its named layout;
 //! - [`states`]: the path's draws and random states (the path generator);
 //! - [`schedule`]: deliveries, leases, outages and rent of the sites;
+//! - [`contracts`]: the v2 contract terms (conversions, power charges, the guarantor);
 //! - [`flows`]: the monthly cash flows and their present values (the path pricer);
 //! - [`path`]: one path, as an outline of the above;
 //! - [`monthly_series`], [`series`] (and `crate::summaries` for `--sketch` runs): what a
@@ -14,6 +15,7 @@
 //!   [`floor`]: the random-number floor for benchmarks.
 
 pub mod config;
+pub mod contracts;
 pub mod converge;
 pub mod driver;
 pub mod floor;
@@ -27,6 +29,7 @@ pub mod schedule;
 pub mod scratch;
 pub mod series;
 pub mod states;
+pub mod tranches;
 
 pub use config::{NoProgress, PrecisionGoal, Progress, RunConfig};
 pub use driver::{CHUNK, PartialRun, RunMeta, finish};

@@ -73,6 +73,11 @@ pub struct Model {
     pub outage_months: i64,
     pub tenant: TenantClock,
     pub sites: Vec<SiteModel>,
+    /// The lease units the schedules add up: each site's tranches (docs/MODEL.md 8.2), in
+    /// site order; one per site, equal to it, when delivered whole.
+    pub units: Vec<SiteModel>,
+    /// Each unit's site, offset and share.
+    pub unit_places: Vec<super::tranches::UnitPlace>,
     pub guarantee: Guarantee,
     /// The monthly series a path records, in recording order.
     pub series: Vec<Series>,
@@ -80,6 +85,8 @@ pub struct Model {
     pub control_expectations: Vec<f64>,
     /// The parties reported on one by one (`landlords.csv`, `default_curve.csv`).
     pub parties: PartyBook,
+    /// The v2 contract terms (docs/MODEL.md section 8).
+    pub contracts: super::contracts::ContractsModel,
 }
 
 impl Model {
@@ -99,7 +106,11 @@ impl Model {
             .collect();
         let demand = DemandProcess::new(s);
         let control_expectations = control_expectations(s, &df, &demand.plan);
+        let (units, unit_places) = super::tranches::units(s, &sites);
         Model {
+            units,
+            unit_places,
+            contracts: super::contracts::ContractsModel::new(s, &df),
             months,
             schedule_len,
             df,
@@ -164,10 +175,13 @@ fn site_model(s: &Scenario, site: &crate::scenario::Site) -> SiteModel {
 fn control_expectations(s: &Scenario, df: &[f64], plan: &[f64]) -> Vec<f64> {
     let dt = crate::process::DT;
     let (d, c) = (&s.demand, &s.cloud);
+    // Demand and cloud are the factors after the regions (the market rent, if any, after
+    // them).
     let n = s.factors();
+    let (demand, cloud) = (s.regions.len(), s.regions.len() + 1);
     let rho = s
         .correlation
-        .get((n - 2) * n + (n - 1))
+        .get(demand * n + cloud)
         .copied()
         .unwrap_or(0.0);
     let bust = d.bust_rate * dt * ((-d.bust_size).exp() - 1.0);

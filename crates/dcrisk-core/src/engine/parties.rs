@@ -336,9 +336,11 @@ fn split_by_landlord(model: &Model, s: &Scratch, tau: usize, work: &mut PartyScr
     let cover_end = tau + g.max_months as usize;
     let relet_end = tau + g.relet_months as usize;
     let keep = 1.0 - g.relet_fraction;
-    for (lease, site) in s.leases.iter().zip(&model.sites) {
+    // Lease units (a site's tranches) and the original term only, as the guarantee's owed
+    // rent (docs/MODEL.md 8.2, 8.3).
+    for (lease, site) in s.leases.iter().zip(&model.units) {
         let (mut claim, mut unrecovered) = (0.0, 0.0);
-        for (a, b) in lease.runs(lease.begin.max(tau as i64), lease.end) {
+        for (a, b) in lease.runs(lease.begin.max(tau as i64), lease.rent_end) {
             for u in a.max(0)..b {
                 let r = site.rent_by_month[(u - lease.begin) as usize] * model.df[u as usize];
                 let u = u as usize;

@@ -4,6 +4,7 @@
 //! `crate::guarantee`); docs/MODEL.md has the formulas.
 
 use super::config::RunConfig;
+use super::contracts;
 use super::flows::{PathSums, cash_flows};
 use super::model::Model;
 use super::monthly_series::{MonthSink, Series};
@@ -17,7 +18,7 @@ use crate::kernels::simd::widest;
 use crate::metrics::{COLUMNS, METRICS, Metric};
 
 /// Simulates path `path` of a run (its seed and techniques in `config`); returns its metrics in
-/// [`Metric::ALL`] order, then its control variates, feeds its monthly series to `sink`
+/// [`Metric::EVERY`] order, then its control variates, feeds its monthly series to `sink`
 /// and its parties' outcomes to `parties`.
 pub fn simulate_path(
     model: &Model,
@@ -31,14 +32,26 @@ pub fn simulate_path(
     let controls = config.techniques.control_variates;
     let mut streams = PathStreams::new(config.seed, path, config.techniques.antithetic);
     let events = draw_path_events(model, &mut streams.main, s);
+    // Conversions read the demand path, so it comes first when any lease is preliminary
+    // (the states use the scratch's own rows: the order changes no number).
+    let demand_first = model.contracts.needs_demand_first();
+    if demand_first {
+        simulate_states(model, s, &mut streams);
+    }
+    let terms = contracts::draw_terms(model, &mut streams.contracts, events.systemic, s);
     apply_landlord_effects(model, s);
+    contracts::withdraw_unsigned(model, s);
+    contracts::renew(model, s);
     build_schedules(model, s);
+    contracts::add_renewal_rents(model, s);
     widest(
         #[inline(always)]
         || guarantee::exposure_profile(&s.w, &model.df, &model.guarantee, &mut s.exposure),
     );
 
-    simulate_states(model, s, &mut streams);
+    if !demand_first {
+        simulate_states(model, s, &mut streams);
+    }
     let tau = tenant_default(model, s, events.tenant_threshold);
     let alive = tau.min(t_end);
     widest(
@@ -52,11 +65,17 @@ pub fn simulate_path(
         || record_series(model, s, sink),
     );
 
-    let (payout, shortfall) = if tau < t_end {
+    let (mut payout, mut shortfall) = if tau < t_end {
         guarantee::payout_and_shortfall(&s.w, &model.df, tau, &model.guarantee)
     } else {
         (0.0, 0.0)
     };
+    // docs/MODEL.md 8.5: a guarantor that defaulted by the tenant's default pays nothing.
+    let guarantee_fails = tau < t_end && terms.guarantor_default_month <= tau as f64;
+    let owed = payout;
+    if guarantee_fails {
+        (payout, shortfall) = (0.0, shortfall + payout);
+    }
     parties.record(model, s, tau, payout);
     let outcome = Outcome {
         sums,
@@ -64,6 +83,10 @@ pub fn simulate_path(
         tenant_defaults: tau < t_end,
         payout,
         shortfall,
+        signed_capacity_mw: terms.signed_capacity_mw,
+        guarantee_fails,
+        fee_base: model.guarantee.cap * model.contracts.annuity(alive) / 12.0,
+        owed,
     };
     outcome.row()
 }
@@ -100,10 +123,16 @@ struct Outcome {
     tenant_defaults: bool,
     payout: f64,
     shortfall: f64,
+    signed_capacity_mw: f64,
+    guarantee_fails: bool,
+    /// `cap sum_{t < min(tau_T, T)} df(t) / 12`: see [`Metric::FeeBasePv`].
+    fee_base: f64,
+    /// The payout the guarantee owed, before the guarantor's own default.
+    owed: f64,
 }
 
 impl Outcome {
-    /// The path's row: docs/MODEL.md section 5's metrics in [`Metric::ALL`] order, then
+    /// The path's row: docs/MODEL.md section 5's and 8's metrics in [`Metric::EVERY`] order, then
     /// the control variates.
     fn row(&self) -> [f64; COLUMNS] {
         let m = &self.sums;
@@ -122,6 +151,11 @@ impl Outcome {
         out[Metric::TenantDefault.index()] = f64::from(u8::from(self.tenant_defaults));
         out[Metric::GuarantorPayoutPv.index()] = self.payout;
         out[Metric::LandlordShortfallPv.index()] = self.shortfall;
+        out[Metric::BreakFeesPv.index()] = m.break_fees_pv;
+        out[Metric::SignedCapacityMw.index()] = self.signed_capacity_mw;
+        out[Metric::GuaranteeFails.index()] = f64::from(u8::from(self.guarantee_fails));
+        out[Metric::FeeBasePv.index()] = self.fee_base;
+        out[Metric::OwedPayoutPv.index()] = self.owed;
         out[METRICS..].copy_from_slice(&m.controls);
         out
     }

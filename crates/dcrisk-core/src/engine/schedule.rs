@@ -55,9 +55,14 @@ fn set_leases(model: &Model, s: &mut Scratch) {
         }
     };
     mark(0);
-    for (i, site) in model.sites.iter().enumerate() {
-        let d = s.delivery[i];
-        let end = (d + site.term_months as i64).min(model.schedule_len as i64);
+    for (u, (unit, place)) in model.units.iter().zip(&model.unit_places).enumerate() {
+        // A tranche comes online `offset` months after its site and leases to the site's
+        // end (docs/MODEL.md 8.2); a whole site is its one unit, with offset 0.
+        let i = place.site;
+        let d = s.delivery[i] + place.offset;
+        let rent_end = (d + unit.term_months as i64).min(model.schedule_len as i64);
+        let end =
+            (d + unit.term_months as i64 + s.renewed_months[i]).min(model.schedule_len as i64);
         // The outage only abates months inside the horizon; an empty one moves to the
         // lease's end, where it cuts nothing out.
         let (out_start, out_end) = match s.outage[i] {
@@ -69,12 +74,13 @@ fn set_leases(model: &Model, s: &mut Scratch) {
             end,
             out_start,
             out_end,
-            hardware: site.hardware(d),
+            hardware: unit.hardware(d),
+            rent_end,
         };
         for month in [lease.begin, lease.end, lease.out_start, lease.out_end] {
             mark(month);
         }
-        s.leases[i] = lease;
+        s.leases[u] = lease;
     }
     s.starts.clear();
     for (w, &word) in s.change.iter().enumerate() {
@@ -119,8 +125,8 @@ fn discounted_prefix_sums(rent: &[f64], df: &[f64], w: &mut [f64]) {
 #[inline(always)]
 fn add_rents(model: &Model, s: &mut Scratch) {
     s.rent.fill(0.0);
-    for (lease, site) in s.leases.iter().zip(&model.sites) {
-        for (a, b) in lease.runs(lease.begin.max(0), lease.end) {
+    for (lease, site) in s.leases.iter().zip(&model.units) {
+        for (a, b) in lease.runs(lease.begin.max(0), lease.rent_end) {
             if a < b {
                 let (from, to) = ((a - lease.begin) as usize, (b - lease.begin) as usize);
                 let rents = &site.rent_by_month[from..to];
@@ -201,7 +207,7 @@ fn add_covering_sites(model: &Model, leases: &[Lease], starts: &[f64], sums: &mu
     let (capacity, rest) = sums.split_at_mut(runs);
     let (opex, rest) = rest.split_at_mut(runs);
     let (hardware, energy) = rest.split_at_mut(runs);
-    for (lease, site) in leases.iter().zip(&model.sites) {
+    for (lease, site) in leases.iter().zip(&model.units) {
         // Months are small integers, exact as f64.
         let [(a, b), (c, d)] = lease
             .runs(lease.begin, lease.end)

@@ -61,6 +61,13 @@ impl Layout {
         self.row(self.regions + 1)
     }
 
+    /// The log market rent `ln R(t)` (docs/MODEL.md 8.3), the factor after `cloud`, when
+    /// the scenario has one.
+    #[inline]
+    pub fn market_rent(&self) -> Range<usize> {
+        self.row(self.regions + 2)
+    }
+
     /// The tenant's hazard factor `exp(-beta Y(t))` (its exponent before the sweep), after
     /// the states.
     #[inline]
@@ -149,6 +156,9 @@ pub struct Lease {
     pub(super) out_end: i64,
     /// Monthly hardware charge, priced at the delivery month.
     pub(super) hardware: f64,
+    /// The end of the original term: rent to here is owed under the guarantee; a renewed
+    /// term runs from here to `end` (docs/MODEL.md 8.3).
+    pub(super) rent_end: i64,
 }
 
 impl Lease {
@@ -180,7 +190,7 @@ pub struct Scratch {
     pub(super) bill: Vec<f64>,
     /// Prefix sums of discounted owed rent: `w[u] = sum_{v < u} rent[v] df[v]`.
     pub(super) w: Vec<f64>,
-    /// Each site's lease on this path.
+    /// Each lease unit's lease on this path (a site's, or its tranche's: `Model::units`).
     pub(super) leases: Vec<Lease>,
     /// Months of the horizon where the set of covering sites may change, as bits (month
     /// `t` is bit `t % 64` of word `t / 64`).
@@ -214,6 +224,14 @@ pub struct Scratch {
     pub(super) cloud: Vec<f64>,
     /// Per month, row by row: see [`FLOWS`].
     pub(super) flows: Vec<f64>,
+    /// Whether each site is signed on this path (docs/MODEL.md 8.1).
+    pub(super) signed: Vec<bool>,
+    /// Each site's renewals on this path: the months they add to its lease, and each
+    /// renewal's uniform and first-year rent per kW-month (flat, see
+    /// `ContractsModel::renewal_slots`) (docs/MODEL.md 8.3).
+    pub(super) renewed_months: Vec<i64>,
+    pub(super) renewal_draws: Vec<f64>,
+    pub(super) renewal_rents: Vec<f64>,
 }
 
 impl Scratch {
@@ -233,9 +251,9 @@ impl Scratch {
             monthly: vec![0.0; rows.buffer_len()],
             bill: vec![0.0; t],
             w: vec![0.0; model.schedule_len + 1],
-            leases: vec![Lease::default(); model.sites.len()],
+            leases: vec![Lease::default(); model.units.len()],
             change: vec![0; t.div_ceil(64)],
-            starts: Vec::with_capacity(4 * model.sites.len() + 1),
+            starts: Vec::with_capacity(4 * model.units.len() + 1),
             run_starts: vec![0.0; runs],
             run_sums: vec![0.0; runs * rows.count()],
             exposure: vec![0.0; t],
@@ -249,6 +267,10 @@ impl Scratch {
             program: vec![0.0; t],
             cloud: vec![0.0; t],
             flows: vec![0.0; FLOWS * t],
+            signed: vec![true; model.sites.len()],
+            renewed_months: vec![0; model.sites.len()],
+            renewal_draws: vec![0.0; model.contracts.renewal_slots()],
+            renewal_rents: vec![0.0; model.contracts.renewal_slots()],
         }
     }
 
@@ -269,5 +291,5 @@ impl Scratch {
 /// Runs of equal schedules a path can have (each site's delivery, lease end and outage
 /// bounds, and month 0), to a whole vector.
 fn max_runs(model: &Model) -> usize {
-    (4 * model.sites.len() + 1).next_multiple_of(VECTOR)
+    (4 * model.units.len() + 1).next_multiple_of(VECTOR)
 }

@@ -19,6 +19,8 @@ pub struct PathStreams {
     pub main: Draws,
     pub jumps: Draws,
     pub busts: Draws,
+    /// The v2 contract draws (`super::contracts`).
+    pub contracts: Draws,
 }
 
 impl PathStreams {
@@ -28,6 +30,7 @@ impl PathStreams {
             main: draws(Stream::Main),
             jumps: draws(Stream::Jumps),
             busts: draws(Stream::Busts),
+            contracts: draws(Stream::Contracts),
         }
     }
 }
@@ -40,6 +43,8 @@ pub struct PathEvents {
     pub landlord_defaults: u32,
     /// The tenant's clock `E ~ Exp(1)`: it defaults when its cumulative hazard reaches it.
     pub tenant_threshold: f64,
+    /// The landlord copula's systemic factor `M` (the guarantor loads on it too).
+    pub systemic: f64,
 }
 
 /// The main stream's once-per-path draws, in their fixed order: one uniform per site for
@@ -50,16 +55,17 @@ pub fn draw_path_events(model: &Model, main: &mut Draws, s: &mut Scratch) -> Pat
     for (d, site) in s.delivery.iter_mut().zip(&model.sites) {
         *d = delivery_month(site.planned_delivery, &site.delay, main.uniform());
     }
-    let landlord_defaults = draw_landlord_defaults(model, main, s);
+    let (landlord_defaults, systemic) = draw_landlord_defaults(model, main, s);
     PathEvents {
         landlord_defaults,
         tenant_threshold: exponential(main.uniform()),
+        systemic,
     }
 }
 
 /// Draws the systemic factor and each landlord's own factor; returns the count of
-/// landlords that default inside the horizon.
-fn draw_landlord_defaults(model: &Model, main: &mut Draws, s: &mut Scratch) -> u32 {
+/// landlords that default inside the horizon, and the systemic factor.
+fn draw_landlord_defaults(model: &Model, main: &mut Draws, s: &mut Scratch) -> (u32, f64) {
     let systemic = main.normal();
     let mut count = 0;
     for (j, slot) in s.default_month.iter_mut().enumerate() {
@@ -67,7 +73,7 @@ fn draw_landlord_defaults(model: &Model, main: &mut Draws, s: &mut Scratch) -> u
         *slot = model.landlords.default_month(j, systemic, own);
         count += u32::from(*slot < model.months as f64);
     }
-    count
+    (count, systemic)
 }
 
 /// A path's monthly draws, into `s`: every region's jumps (jump stream), the demand busts
@@ -84,10 +90,16 @@ pub fn draw_monthly(model: &Model, s: &mut Scratch, streams: &mut PathStreams) {
     model
         .demand
         .bust_drops(&mut streams.busts, &mut s.drops[..steps]);
+    // The market rent's factor, last when present, draws from the contracts stream
+    // (docs/MODEL.md 8.3), so the main stream's draws are v1's.
+    let main_factors = model.regions() + 2;
     for j in 0..model.shocks.factors() {
-        streams
-            .main
-            .fill_normals(&mut s.shocks[s.layout.row(j)][..steps]);
+        let stream = if j < main_factors {
+            &mut streams.main
+        } else {
+            &mut streams.contracts
+        };
+        stream.fill_normals(&mut s.shocks[s.layout.row(j)][..steps]);
     }
 }
 
@@ -116,6 +128,9 @@ pub(super) fn simulate_states(model: &Model, s: &mut Scratch, streams: &mut Path
     }
     (s.x[k_regions], s.decay[k_regions]) = (0.0, 1.0);
     (s.x[k_regions + 1], s.decay[k_regions + 1]) = (model.cloud.ln_c0, 1.0);
+    if let Some(m) = &model.contracts.market_rent {
+        (s.x[k_regions + 2], s.decay[k_regions + 2]) = (m.ln_r0, 1.0);
+    }
 
     step_states(s, t_end);
     let (demand, hazard) = (s.layout.demand(), s.layout.hazard());
@@ -144,6 +159,10 @@ fn innovations(model: &Model, s: &mut Scratch) {
     model.demand.innovations(&mut demand_row[..steps], &s.drops);
     let cloud_row = rows.next().expect("a cloud factor");
     model.cloud.innovations(&mut cloud_row[..steps]);
+    if let Some(m) = &model.contracts.market_rent {
+        let row = rows.next().expect("a market rent factor");
+        m.innovations(&mut row[..steps]);
+    }
 }
 
 /// Months a block of [`step_states`] takes at a time.

@@ -5,6 +5,7 @@ pub mod cloud;
 pub mod delivery;
 pub mod demand;
 pub mod landlord;
+pub mod market_rent;
 pub mod power;
 pub mod shocks;
 pub mod tenant;

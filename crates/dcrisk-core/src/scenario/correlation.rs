@@ -12,7 +12,7 @@ const PIVOT_TOL: f64 = 1e-10;
 /// Reads the optional `[correlation]` table into a full matrix over `names`.
 ///
 /// Either `pairs = [[a, b, rho], ...]` (identity elsewhere) or `matrix = [[...], ...]` in
-/// factor order (`regions.., demand, cloud`). Returns the identity when the table is absent.
+/// factor order (`regions.., demand, cloud`, then `market_rent` with `[market_rent]`). Returns the identity when the table is absent.
 pub(crate) fn read(e: &mut Errors, table: Option<Fields<'_>>, names: &[String]) -> Vec<f64> {
     let n = names.len();
     let mut c = identity(n);
@@ -133,7 +133,7 @@ fn read_matrix(e: &mut Errors, path: &str, v: &Value, n: usize, c: &mut [f64]) {
         _ => {
             e.push(
                 path,
-                format!("expected {n} rows of {n} numbers (factors: regions, demand, cloud)"),
+                format!("expected {n} rows of {n} numbers (factors: regions, demand, cloud, then market_rent when [market_rent] is given)"),
             );
             return;
         }

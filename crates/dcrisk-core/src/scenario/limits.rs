@@ -71,6 +71,9 @@ pub(crate) const LIFE_YEARS: Range = Range::closed(1.0 / 12.0, 100.0);
 pub(crate) const CAPACITY: Range = Range::above(0.0, 1e5);
 /// Rent and opex, $ per kW of IT a month: at most $100,000 (about 700 times today's).
 pub(crate) const PER_KW_MONTH: Range = Range::closed(0.0, 1e5);
+/// A capacity charge, $ per kW a month: at most $10,000 (a thousand times PJM's 2026
+/// auction price of about $10).
+pub(crate) const CAPACITY_CHARGE: Range = Range::closed(0.0, 1e4);
 /// Power usage effectiveness: 1 to 10.
 pub(crate) const PUE: Range = Range::closed(1.0, 10.0);
 /// A delay in months.

@@ -1,5 +1,6 @@
 //! Scenario files: the value tree, validation at the door, and the checked model.
 
+mod contracts;
 mod correlation;
 mod error;
 mod limits;

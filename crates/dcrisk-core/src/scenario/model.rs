@@ -1,6 +1,8 @@
 //! A validated scenario: every name resolved to an index, every range checked, the
 //! correlation's Cholesky factor computed. The engine only ever sees this type.
 
+pub use super::contracts::{Contracts, Guarantor, MarketRent, Preliminary, Renewal, SiteContract};
+
 /// A power market (docs/MODEL.md 2.1).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Region {
@@ -112,6 +114,9 @@ pub struct Guarantee {
     pub relet_fraction: f64,
 }
 
+/// The market rent's correlation factor name, after `cloud`.
+pub const MARKET_RENT_FACTOR: &str = "market_rent";
+
 /// A checked scenario, ready to simulate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -133,10 +138,13 @@ pub struct Scenario {
     pub sites: Vec<Site>,
     pub tenant: Tenant,
     pub guarantee: Guarantee,
-    /// Correlation over the factors `[regions.., demand, cloud]`, row-major.
+    /// Correlation over the factors `[regions.., demand, cloud]` (and `market_rent` last with
+    /// `[market_rent]`), row-major.
     pub correlation: Vec<f64>,
     /// Lower-triangular Cholesky factor of `correlation`, row-major.
     pub cholesky: Vec<f64>,
+    /// The v2 contract terms (docs/MODEL.md section 8); the default is v1.
+    pub contracts: Contracts,
 }
 
 impl Scenario {
@@ -145,9 +153,10 @@ impl Scenario {
         12 * self.horizon_years as usize
     }
 
-    /// Number of correlated Gaussian factors: one per region, demand, cloud.
+    /// Number of correlated Gaussian factors: one per region, demand, cloud, and the
+    /// market rent when the scenario has one (docs/MODEL.md 8.3).
     pub fn factors(&self) -> usize {
-        self.regions.len() + 2
+        self.regions.len() + 2 + usize::from(self.contracts.market_rent.is_some())
     }
 
     /// Factor names in matrix order.
@@ -156,6 +165,11 @@ impl Scenario {
             .iter()
             .map(|r| r.name.clone())
             .chain(["demand".to_string(), "cloud".to_string()])
+            .chain(
+                self.contracts
+                    .market_rent
+                    .map(|_| MARKET_RENT_FACTOR.to_string()),
+            )
             .collect()
     }
 }

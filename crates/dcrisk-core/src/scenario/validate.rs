@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::contracts::{self, Contracts};
 use super::correlation;
 use super::error::ScenarioError;
 use super::limits::*;
@@ -29,11 +30,11 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
     let paths = f.int_or(&mut e, "paths", DEFAULT_PATHS as i64, 1, MAX_PATHS as i64) as u64;
     let seed = f.int_or(&mut e, "seed", DEFAULT_SEED as i64, 0, i64::MAX) as u64;
 
-    let regions: Vec<Region> = f
+    let (regions, capacity_charge): (Vec<Region>, Vec<f64>) = f
         .tables(&mut e, "regions")
         .into_iter()
         .map(|t| region(&mut e, t, horizon_years))
-        .collect();
+        .unzip();
     if regions.len() > MAX_REGIONS {
         e.push(
             "regions",
@@ -73,19 +74,43 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
     let landlord_default = f
         .table(&mut e, "landlord_default")
         .map(|t| landlord_default(&mut e, t));
-    let sites: Vec<Site> = f
+    let (sites, site_contracts): (Vec<Site>, Vec<_>) = f
         .tables(&mut e, "sites")
         .into_iter()
         .map(|t| site(&mut e, t, &region_index, &landlord_index))
-        .collect();
+        .unzip();
     unique_names(&mut e, "sites", sites.iter().map(|s| s.name.as_str()));
     let tenant = f.table(&mut e, "tenant").map(|t| tenant(&mut e, t));
     let guarantee = f.table(&mut e, "guarantee").map(|t| guarantee(&mut e, t));
+    let conversion_table = f.optional_table(&mut e, "conversion");
+    let demand_link = contracts::conversion(&mut e, conversion_table);
 
+    let market_rent_table = f.optional_table(&mut e, "market_rent");
+    let market_rent = contracts::market_rent(&mut e, market_rent_table, horizon_years);
+    for (i, (s, c)) in sites.iter().zip(&site_contracts).enumerate() {
+        if c.renewal.is_some() && market_rent.is_none() {
+            e.push(
+                format!("sites[{i}].renewal"),
+                format!(
+                    "needs a [market_rent] table (the renewal rent follows it): site {}",
+                    short(&s.name)
+                ),
+            );
+        }
+    }
+    for (i, r) in regions.iter().enumerate() {
+        if market_rent.is_some() && r.name == MARKET_RENT_FACTOR {
+            e.push(
+                format!("regions[{i}].name"),
+                format!("{:?} is reserved for a correlation factor", r.name),
+            );
+        }
+    }
     let factor_names: Vec<String> = regions
         .iter()
         .map(|r| r.name.clone())
         .chain(["demand".into(), "cloud".into()])
+        .chain(market_rent.map(|_| MARKET_RENT_FACTOR.to_string()))
         .collect();
     let corr_table = f.optional_table(&mut e, "correlation");
     if regions.len() > MAX_REGIONS {
@@ -117,7 +142,7 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
             Some(hardware),
             Some(landlord_default),
             Some(tenant),
-            Some(guarantee),
+            Some((guarantee, guarantor)),
         ) if e.is_empty() => Ok(Scenario {
             name,
             description,
@@ -137,6 +162,13 @@ pub fn validate(root: &Table) -> Result<Scenario, ScenarioError> {
             guarantee,
             correlation,
             cholesky,
+            contracts: Contracts {
+                demand_link,
+                capacity_charge,
+                sites: site_contracts,
+                guarantor,
+                market_rent,
+            },
         }),
         _ => Err(e.into_error()),
     }
@@ -219,7 +251,8 @@ fn unique_names<'a>(
     index
 }
 
-fn region(e: &mut Errors, mut t: Fields<'_>, years: u32) -> Region {
+/// A region, and its capacity charge (docs/MODEL.md 8.4).
+fn region(e: &mut Errors, mut t: Fields<'_>, years: u32) -> (Region, f64) {
     let r = Region {
         name: t.string(e, "name"),
         price0: t.number(e, "price0", POWER_PRICE),
@@ -268,8 +301,9 @@ fn region(e: &mut Errors, mut t: Fields<'_>, years: u32) -> Region {
             );
         }
     }
+    let charge = contracts::region_charge(e, &mut t);
     t.finish(e);
-    r
+    (r, charge)
 }
 
 /// The checks over the horizon of a geometric Brownian motion's drift and volatility,
@@ -407,7 +441,7 @@ fn site(
     mut t: Fields<'_>,
     regions: &HashMap<&str, usize>,
     landlords: &HashMap<&str, usize>,
-) -> Site {
+) -> (Site, contracts::SiteContract) {
     let name = t.string(e, "name");
     let region = reference(e, &mut t, "region", regions);
     let landlord = reference(e, &mut t, "landlord", landlords);
@@ -428,8 +462,9 @@ fn site(
             max: 0.0,
         }),
     };
+    let contract = contracts::site(e, &mut t, s.planned_delivery, s.term_years);
     t.finish(e);
-    s
+    (s, contract)
 }
 
 /// A name that must point at an entry of another list; the index, or 0 after an error.
@@ -509,13 +544,15 @@ fn tenant(e: &mut Errors, mut t: Fields<'_>) -> Tenant {
     x
 }
 
-fn guarantee(e: &mut Errors, mut t: Fields<'_>) -> Guarantee {
+/// The guarantee, and its guarantor's credit (docs/MODEL.md 8.5).
+fn guarantee(e: &mut Errors, mut t: Fields<'_>) -> (Guarantee, contracts::Guarantor) {
     let g = Guarantee {
         cap: t.number(e, "cap", CAP),
         max_months: t.int(e, "max_months", 0, MAX_MONTHS) as u32,
         relet_months: t.int(e, "relet_months", 0, MAX_MONTHS) as u32,
         relet_fraction: t.number(e, "relet_fraction", FRACTION),
     };
+    let guarantor = contracts::guarantor(e, &mut t);
     t.finish(e);
-    g
+    (g, guarantor)
 }

@@ -367,7 +367,67 @@ pub fn warnings(s: &Scenario) -> Vec<FieldWarning> {
         60.0,
         "more than 60 months to re-let (shipped: 12); plausible up to 60",
     );
+    contract_warnings(s, &mut w);
     w.0
+}
+
+/// The v2 contract fields' plausibility (docs/MODEL.md section 8).
+fn contract_warnings(s: &Scenario, w: &mut Warnings) {
+    let c = &s.contracts;
+    for (k, &charge) in c.capacity_charge.iter().enumerate() {
+        w.above(
+            &format!("regions[{k}].capacity_charge"),
+            charge,
+            50.0,
+            "a capacity charge above $50/kW-month (plausible up to 50; PJM's record \
+             $333/MW-day is $10/kW-month); $/MW-day typed as $/kW-month?",
+        );
+    }
+    for (i, (site, terms)) in s.sites.iter().zip(&c.sites).enumerate() {
+        if let Some(p) = terms.preliminary {
+            let monthly_rent = site.capacity_mw * 1000.0 * site.rent_per_kw_month;
+            w.above(
+                &format!("sites[{i}].break_fee"),
+                p.break_fee,
+                24.0 * monthly_rent,
+                "a break fee above two years of the site's rent (plausible: a few months'); \
+                 in another unit?",
+            );
+        }
+        if let Some(r) = terms.renewal {
+            w.outside(
+                &format!("sites[{i}].renewal.spread"),
+                r.spread,
+                -0.5,
+                0.5,
+                "a renewal spread plausible from -0.5 to 0.5 (renewal spreads ran -2% to \
+                 +12%); a percentage? (0.05 is 5%)",
+            );
+        }
+    }
+    w.above(
+        "guarantee.guarantor_annual_pd",
+        c.guarantor.annual_pd,
+        0.05,
+        "a guarantor one-year PD above 5% (S&P B is 4.9%; a rated guarantor's is far \
+         lower: AA about 0.02%); a percentage? (0.0002 is 0.02%)",
+    );
+    if let Some(m) = c.market_rent {
+        w.outside(
+            "market_rent.rent0",
+            m.rent0,
+            RENT_RANGE.0,
+            RENT_RANGE.1,
+            "a market rent plausible from $30 to $600/kW-month; $/kW-year typed as \
+             $/kW-month?",
+        );
+        w.above(
+            "market_rent.volatility",
+            m.volatility,
+            1.0,
+            "above 1 a year (plausible up to 1); a percentage? (0.1 is 10%)",
+        );
+    }
 }
 
 /// The list being built.

@@ -3,6 +3,7 @@
 
 mod breakdown;
 pub(crate) mod compare;
+pub(crate) mod contracts;
 mod convergence;
 pub(crate) mod decide;
 mod default_curve;
@@ -89,6 +90,14 @@ pub(crate) const ALL: [ChartSpec; 10] = [
     },
 ];
 
+/// The charts of the contract terms (docs/MODEL.md 8), after [`ALL`]'s, for runs that
+/// have them ([`contracts::applies`]).
+pub(crate) const CONTRACTS: [ChartSpec; 1] = [ChartSpec {
+    file_name: "contracts.png",
+    draw: contracts::contracts,
+    needs_paths: true,
+}];
+
 /// What every chart of one run needs, computed once.
 pub(crate) struct Ctx<'r> {
     pub results: &'r RunResults,
@@ -100,10 +109,10 @@ pub(crate) struct Ctx<'r> {
     /// Statistics of metric columns, computed on first use with the same function as
     /// `RunResults::metric_stats` (so the numbers match summary.json) but only for the
     /// metrics whose quantiles a chart shows: at a million paths each costs a sort.
-    stats: [OnceLock<MetricStats>; Metric::ALL.len()],
+    stats: [OnceLock<MetricStats>; Metric::EVERY.len()],
     /// Sorted copies of metric columns, made on first use: several charts need the same
     /// one, and sorting a million values is the costliest step of a chart.
-    sorted: [OnceLock<Vec<f64>>; Metric::ALL.len()],
+    sorted: [OnceLock<Vec<f64>>; Metric::EVERY.len()],
 }
 
 impl<'r> Ctx<'r> {
