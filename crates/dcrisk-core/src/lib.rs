@@ -111,6 +111,7 @@ pub mod shard;
 pub mod stats;
 pub mod summaries;
 pub mod text;
+pub mod uncertain;
 
 pub use engine::{NoProgress, Progress, simulate};
 pub use headline::Headline;

@@ -1,0 +1,110 @@
+//! The two-level run: every outer sample's scenario runs the ordinary engine on the same
+//! inner paths (common random numbers), outer samples in parallel on the current rayon
+//! pool, and their paths pooled in sample order.
+
+use rayon::prelude::*;
+
+use crate::engine::driver::simulate_range;
+use crate::engine::{Model, PartialRun, Progress, RunConfig, RunMeta, finish};
+use crate::metrics::{METRICS, Metric, Probabilities, Techniques};
+use crate::results::RunResults;
+use crate::scenario::Scenario;
+
+/// One outer sample's figures: per metric the mean, P05 and lower 5% tail mean over its
+/// inner paths, and the headline probabilities (uncertainty.csv's row).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleFigures {
+    pub mean: [f64; METRICS],
+    pub p05: [f64; METRICS],
+    pub lower_es_05: [f64; METRICS],
+    pub probabilities: Probabilities,
+}
+
+impl SampleFigures {
+    fn of(results: &RunResults) -> SampleFigures {
+        let mut f = SampleFigures {
+            mean: [0.0; METRICS],
+            p05: [0.0; METRICS],
+            lower_es_05: [0.0; METRICS],
+            probabilities: results.probabilities(),
+        };
+        for m in Metric::ALL {
+            let s = results.metric_stat(m);
+            f.mean[m.index()] = s.mean;
+            f.p05[m.index()] = s.quantiles[1];
+            f.lower_es_05[m.index()] = s.lower_es_05;
+        }
+        f
+    }
+}
+
+/// What a two-level run produces: each outer sample's figures, in sample order, and the
+/// results of all S x N paths pooled (sample 0's paths first).
+#[derive(Clone, Debug)]
+pub struct OuterRun {
+    pub samples: Vec<SampleFigures>,
+    pub pooled: RunResults,
+}
+
+/// Outer samples run at once: enough to keep every thread busy across samples, few
+/// enough that their per-path values do not all wait in memory before pooling.
+const BLOCK: usize = 16;
+
+/// Runs every scenario (one per outer sample) with `config`: the same seed and inner
+/// paths for each, so a sample's figures are those of a plain run of its scenario, bit
+/// for bit. Per-path values of a run with `--sketch` are not kept: refuse it before.
+pub fn run_outer(scenarios: &[Scenario], config: &RunConfig, progress: &dyn Progress) -> OuterRun {
+    let per_sample = config.total_paths();
+    let mut samples = Vec::with_capacity(scenarios.len());
+    let mut pooled: Option<PartialRun> = None;
+    for (b, block) in scenarios.chunks(BLOCK).enumerate() {
+        let done: Vec<(SampleFigures, PartialRun)> = block
+            .par_iter()
+            .map(|s| one_sample(s, config, progress))
+            .collect();
+        for (i, (figures, mut part)) in done.into_iter().enumerate() {
+            let s = (b * BLOCK + i) as u64;
+            part.paths = s * per_sample..(s + 1) * per_sample;
+            samples.push(figures);
+            match &mut pooled {
+                None => pooled = Some(part),
+                Some(p) => p.append(part).expect("samples pool in order"),
+            }
+        }
+    }
+    let first = &scenarios[0];
+    // The pooled paths come from different scenarios: control variates, whose
+    // expectations are each scenario's own, do not apply to them (antithetic pairs do).
+    let techniques = Techniques {
+        control_variates: false,
+        ..config.techniques
+    };
+    let meta = RunMeta::new(first, config.seed).with_techniques(techniques);
+    OuterRun {
+        samples,
+        pooled: finish(&meta, pooled.expect("at least one outer sample")),
+    }
+}
+
+/// One outer sample: its results exactly as `engine::simulate` gives them, and its paths
+/// for the pool.
+fn one_sample(
+    scenario: &Scenario,
+    config: &RunConfig,
+    progress: &dyn Progress,
+) -> (SampleFigures, PartialRun) {
+    let model = Model::new(scenario);
+    let meta = RunMeta::of_model(scenario, &model, config.seed).with_techniques(config.techniques);
+    let part = simulate_range(&model, config, 0..config.total_paths(), progress);
+    let series = part.series.clone();
+    let paths = part.paths.clone();
+    let results = finish(&meta, part);
+    let figures = SampleFigures::of(&results);
+    let part = PartialRun {
+        paths,
+        metrics: results.metrics,
+        series,
+        summaries: None,
+    };
+    (figures, part)
+}
