@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use dcrisk_core::uncertain::has_distributions;
 use dcrisk_core::{RunResults, Scenario, engine};
 use serde_json::json;
 
 use crate::atomic::prepare;
 use crate::cli::{CommonArgs, RunArgs};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_checked, load_checked_tree, load_scenario};
+use crate::load::{InputError, load_checked, load_checked_tree, load_scenario, load_tree};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::{Record, check_replacement};
@@ -24,6 +25,10 @@ use crate::table::precision_verdict;
 /// the output folder with the record of its making, print the summary; then a run to a
 /// precision that did not reach it is an error (exit code 3, outputs kept).
 pub fn run(args: &RunArgs) -> Result<()> {
+    let tree = load_tree(&args.scenario, &args.common.set)?;
+    if has_distributions(&tree) {
+        return crate::two_level::run(args, &tree);
+    }
     let (tree, scenario) = load_checked_tree(&args.scenario, &args.common.set, args.strict)?;
     let pool = thread_pool(args.common.threads)?;
     check_memory(&scenario, args, pool.current_num_threads())?;

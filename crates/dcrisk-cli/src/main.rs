@@ -7,8 +7,10 @@
 //!   `atomic` (file writes), `limits` (memory), `finite` (non-finite results), `outputs`
 //!   (file contents), `csv`, `table` (terminal text), `pool` (threads), `provenance`
 //!   (run.json and scenario.toml), `publish` (a run's folder and summary) and `study`
-//!   (the runner of `sweep` and `sensitivity`);
-//! - commands: `commands` (run, validate, init, rng-floor), `shards` (run --shard,
+//!   (the runner of `sweep` and `sensitivity`), `drivers_charts` (the charts of a
+//!   two-level run);
+//! - commands: `commands` (run, validate, init, rng-floor), `two_level` (run with
+//!   uncertain inputs), `shards` (run --shard,
 //!   merge), `batch`, `sweep`, `sensitivity`, each used only by `main`.
 
 #![forbid(unsafe_code)]
@@ -19,6 +21,7 @@ mod cli;
 mod commands;
 mod csv;
 mod decimal;
+mod drivers_charts;
 mod finite;
 mod interrupt;
 mod limits;
@@ -35,6 +38,7 @@ mod stale;
 mod study;
 mod sweep;
 mod table;
+mod two_level;
 
 use std::process::ExitCode;
 

@@ -4,6 +4,7 @@
 mod breakdown;
 pub(crate) mod compare;
 mod convergence;
+pub(crate) mod drivers;
 mod fans;
 mod guarantor;
 mod landlord;
