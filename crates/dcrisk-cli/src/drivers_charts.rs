@@ -25,22 +25,28 @@ pub fn charts(
     let opts = ChartOptions { width, height };
     let evaluations = outer.samples.len();
     let per_sample = pooled.paths / evaluations.max(1) as u64;
-    let design = match (plan.sobol, plan.sampling) {
-        (true, _) => format!(
-            "Saltelli design: {} base samples, {evaluations} runs; Jansen's estimators",
-            plan.samples
-        ),
-        (false, Sampling::LatinHypercube) => {
-            format!("{evaluations} Latin-hypercube samples; given-data first-order estimator")
-        }
-        (false, Sampling::MonteCarlo) => {
-            format!("{evaluations} Monte Carlo samples; given-data first-order estimator")
-        }
+    let drawn = match plan.sampling {
+        Sampling::LatinHypercube => "Latin-hypercube",
+        Sampling::MonteCarlo => "Monte Carlo",
     };
-    let method = format!(
-        "{design} · {per_sample} inner paths each (common random numbers) · seed {}",
+    let (design, estimator) = match plan.sobol {
+        true => (
+            format!(
+                "Saltelli design ({drawn}): {} base samples, {evaluations} outer samples",
+                plan.samples
+            ),
+            "Jansen's estimators",
+        ),
+        false => (
+            format!("{evaluations} {drawn} outer samples"),
+            "given-data first-order estimator",
+        ),
+    };
+    let inner = format!(
+        "{per_sample} inner paths each (common random numbers) · seed {}",
         pooled.seed
     );
+    let method = format!("{design}; {estimator} · {inner}");
     let bars = rows
         .iter()
         .filter(|r| r.metric == Metric::SavingsPv)
@@ -59,8 +65,8 @@ pub fn charts(
     };
     let spread = OuterSpread {
         scenario: pooled.scenario.clone(),
-        subject: "Mean savings".into(),
-        subtitle: method,
+        subject: "Mean savings (PV)".into(),
+        subtitle: format!("{design} · {inner}"),
         means: outer
             .samples
             .iter()

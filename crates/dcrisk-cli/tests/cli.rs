@@ -8,6 +8,7 @@ mod limits;
 mod parts;
 mod provenance;
 mod safety;
+mod uncertain;
 mod warnings;
 
 use std::path::{Path, PathBuf};

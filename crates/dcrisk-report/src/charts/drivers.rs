@@ -108,7 +108,8 @@ fn draw_drivers(d: &Drivers, theme: &Theme, root: &Area) -> DrawResult {
             d.subject
         ))
         .note("Rows sorted by first-order index, largest on top; whiskers are bootstrap 95% intervals.")
-        .note("Spearman's rank correlation (sign: direction of the effect) beside each row.");
+        .note("Spearman's rank correlation (sign: direction of the effect) beside each row.")
+        .note("An estimate at or below 0 means no effect this many samples can detect.");
     let title = format!("What drives {} — {}", d.subject, d.scenario);
     let body = frame::page(root, theme, &title, &d.method, &legend)?;
     let labels: Vec<String> = bars.iter().map(|b| b.input.clone()).collect();
@@ -196,7 +197,7 @@ fn draw_spread(s: &OuterSpread, theme: &Theme, root: &Area) -> DrawResult {
         dashed,
     };
     let legend = Legend::new()
-        .heading(format!("{} over the inputs' uncertainty", s.subject))
+        .heading("Outer samples")
         .item(Swatch::Block { color: palette::GAIN }, "Outer samples with mean > 0")
         .item(Swatch::Block { color: palette::LOSS }, "Outer samples with mean < 0")
         .gap()
@@ -227,7 +228,7 @@ fn draw_spread(s: &OuterSpread, theme: &Theme, root: &Area) -> DrawResult {
     let x = Axis::money(
         lo,
         hi,
-        &format!("{} of an outer sample, present value (US$)", s.subject),
+        "Mean savings of an outer sample, present value at month 0 (US$)",
     );
     let y = Axis::percent(0.0, top * 1.3 + 1e-9, "Share of outer samples in bin (%)");
     let mut chart = axis::build::<Linear, Linear>(
