@@ -121,11 +121,10 @@ fn draw_drivers(d: &Drivers, theme: &Theme, root: &Area) -> DrawResult {
         [b.first_order.1, b.first_order.2, t.1, t.2]
     });
     let (lo, hi) = data::finite_min_max(ends).unwrap_or((0.0, 1.0));
-    let x = Axis::percent(
-        lo.min(0.0),
-        (hi.max(0.1) * 1.15).min(1.2),
-        "Share of variance (%)",
-    );
+    // Room left of the lowest whisker, and right of the highest for its ρ tag.
+    let (lo, hi) = (lo.min(0.0), hi.max(0.1));
+    let span = hi - lo;
+    let x = Axis::percent(lo - 0.06 * span, hi + 0.2 * span, "Share of variance (%)");
     let opts = PlotOpts::new().grid(VERTICAL);
     let mut chart = axis::build::<Linear, Linear>(&body, theme, &x, &y, opts)?;
     if bars.is_empty() {
@@ -214,10 +213,7 @@ fn draw_spread(s: &OuterSpread, theme: &Theme, root: &Area) -> DrawResult {
             sorted.len()
         ))
         .note("Each outer sample is one draw of the uncertain inputs, its mean taken over the same inner paths.");
-    let title = format!(
-        "Spread of {} across uncertain inputs — {}",
-        s.subject, s.scenario
-    );
+    let title = format!("{} over the uncertain inputs — {}", s.subject, s.scenario);
     let body = frame::page(root, theme, &title, &s.subtitle, &legend)?;
     let (lo, hi) =
         data::finite_min_max(sorted.iter().copied().chain([s.pooled_mean])).unwrap_or((0.0, 0.0));
