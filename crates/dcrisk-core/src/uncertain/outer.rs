@@ -86,24 +86,34 @@ pub fn run_outer(scenarios: &[Scenario], config: &RunConfig, progress: &dyn Prog
     }
 }
 
-/// One outer sample: its results exactly as `engine::simulate` gives them, and its paths
-/// for the pool.
+/// One outer sample: its figures exactly as `engine::simulate`'s results give them (the
+/// same statistics of the same per-path values), and its paths for the pool. The
+/// sample's own monthly series are not summarised: only the pool's are written.
 fn one_sample(
     scenario: &Scenario,
     config: &RunConfig,
     progress: &dyn Progress,
 ) -> (SampleFigures, PartialRun) {
     let model = Model::new(scenario);
-    let meta = RunMeta::of_model(scenario, &model, config.seed).with_techniques(config.techniques);
     let part = simulate_range(&model, config, 0..config.total_paths(), progress);
-    let series = part.series.clone();
-    let paths = part.paths.clone();
-    let results = finish(&meta, part);
+    let results = RunResults {
+        scenario: String::new(),
+        paths: part.paths.end - part.paths.start,
+        seed: config.seed,
+        horizon_months: model.months,
+        start_month: scenario.start_month,
+        metrics: part.metrics,
+        series: Vec::new(),
+        techniques: config.techniques,
+        control_expectations: Vec::new(),
+        convergence: None,
+        summaries: None,
+    };
     let figures = SampleFigures::of(&results);
     let part = PartialRun {
-        paths,
+        paths: part.paths,
         metrics: results.metrics,
-        series,
+        series: part.series,
         summaries: None,
     };
     (figures, part)
