@@ -5,6 +5,7 @@
 //! Set `DCRISK_CHARTS_DIR=/some/dir` to also write the realistic charts there and look.
 
 mod compare;
+mod drivers;
 mod support;
 
 use std::collections::HashSet;
