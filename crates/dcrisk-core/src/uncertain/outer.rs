@@ -52,8 +52,13 @@ const BLOCK: usize = 16;
 
 /// Runs every scenario (one per outer sample) with `config`: the same seed and inner
 /// paths for each, so a sample's figures are those of a plain run of its scenario, bit
-/// for bit. Per-path values of a run with `--sketch` are not kept: refuse it before.
+/// for bit. A sample's figures need its per-path values, so `config`'s sketch and
+/// precision goal are ignored (the command refuses them for a two-level run).
+///
+/// # Panics
+/// If `scenarios` is empty (a run has at least two outer samples).
 pub fn run_outer(scenarios: &[Scenario], config: &RunConfig, progress: &dyn Progress) -> OuterRun {
+    let config = &config.with_sketch(false).with_precision(None);
     let per_sample = config.total_paths();
     let mut samples = Vec::with_capacity(scenarios.len());
     let mut pooled: Option<PartialRun> = None;
