@@ -186,12 +186,15 @@ fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
 }
 
 /// Files of other commands that a run's folder keeps: shards' partial results
-/// (`*.dcrisk`), and the sweep's and the sensitivity analysis' outputs.
+/// (`*.dcrisk`, and a two-level shard's `samples-*.csv` beside its part), and the sweep's
+/// and the sensitivity analysis' outputs.
 const KEPT_FILES: [&str; 4] = ["sweep.csv", "sweep.png", "sensitivity.csv", "tornado.png"];
 
 /// Whether a run's folder keeps the file `name` across runs.
 pub fn is_kept(name: &str) -> bool {
-    Path::new(name).extension().is_some_and(|e| e == "dcrisk") || KEPT_FILES.contains(&name)
+    Path::new(name).extension().is_some_and(|e| e == "dcrisk")
+        || (name.starts_with("samples-") && name.ends_with(".csv"))
+        || KEPT_FILES.contains(&name)
 }
 
 /// Moves the staged folder into place (call it holding the folder's lock): the files other

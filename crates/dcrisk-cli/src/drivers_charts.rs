@@ -7,21 +7,21 @@ use dcrisk_core::{Metric, RunResults};
 use dcrisk_report::{ChartOptions, DriverBar, Drivers, OuterSpread};
 
 use crate::atomic::OutputFile;
-use crate::cli::RunArgs;
+use crate::cli::ChartArgs;
 
 /// Both charts, unless charts are switched off.
 pub fn charts(
-    args: &RunArgs,
+    args: &ChartArgs,
     pooled: &RunResults,
     outer: &OuterRun,
     keys: &[&str],
     rows: &[DriverRow],
     plan: &Plan,
 ) -> Result<Vec<OutputFile>> {
-    if args.charts.no_charts {
+    if args.no_charts {
         return Ok(Vec::new());
     }
-    let (width, height) = args.charts.chart_size;
+    let (width, height) = args.chart_size;
     let opts = ChartOptions { width, height };
     let evaluations = outer.samples.len();
     let per_sample = pooled.paths / evaluations.max(1) as u64;

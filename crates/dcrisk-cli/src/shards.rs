@@ -95,7 +95,7 @@ fn empty_shard_note(shard: Shard, total: u64) -> String {
 }
 
 /// `I/N` with 0 <= I < N <= 1,000,000, or `auto` from the scheduler's environment.
-fn parse_shard(spec: &str) -> Result<Shard, InputError> {
+pub(crate) fn parse_shard(spec: &str) -> Result<Shard, InputError> {
     if spec == "auto" {
         return shard_from_env(|k| std::env::var(k).ok());
     }
@@ -221,7 +221,7 @@ fn part_headers(parts: &[Partial], names: &[String]) -> serde_json::Value {
 }
 
 /// Reads and decodes one part file: a regular file, read to its size as it was opened.
-fn read_part(path: &Path) -> Result<Partial, InputError> {
+pub(crate) fn read_part(path: &Path) -> Result<Partial, InputError> {
     let cannot = |e: std::io::Error| InputError(format!("{}: cannot read: {e}", path.display()));
     let file = File::open(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;

@@ -7,16 +7,17 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use dcrisk_core::engine::RunConfig;
 use dcrisk_core::scenario::Table;
 use dcrisk_core::stats::{mean_std, quantile_sorted, sorted_total};
 use dcrisk_core::uncertain::{
-    DriverRow, OuterRun, Plan, Sampling, UncertainScenario, driver_rows, run_outer,
+    DriverRow, OuterRun, Plan, SampleFigures, Sampling, UncertainScenario, driver_rows, run_outer,
 };
 use dcrisk_core::{Metric, Scenario};
 use serde_json::{Map, Value, json};
 
 use crate::atomic::{OutputFile, prepare, write_atomically};
-use crate::cli::RunArgs;
+use crate::cli::{ChartArgs, RunArgs};
 use crate::csv::csv_field;
 use crate::limits::{self, Load};
 use crate::load::{InputError, plausible};
@@ -26,8 +27,32 @@ use crate::provenance::{Record, check_replacement};
 use crate::publish::{chart_files, output_files, say};
 use crate::{finite, table};
 
-/// `dcrisk run` of a tree with uncertain inputs (`--set` already applied).
-pub fn run(args: &RunArgs, tree: &Table) -> Result<()> {
+/// A two-level run ready to simulate: the checked inputs, the scenario at their
+/// medians, the run's configuration and design, and every outer sample's values and
+/// validated scenario.
+pub struct Prepared {
+    pub uncertain: UncertainScenario,
+    pub centre: Scenario,
+    pub config: RunConfig,
+    pub plan: Plan,
+    pub values: Vec<Vec<f64>>,
+    pub scenarios: Vec<Scenario>,
+}
+
+impl Prepared {
+    /// The inputs' `--set` keys, in column order.
+    pub fn keys(&self) -> Vec<&str> {
+        self.uncertain
+            .inputs
+            .iter()
+            .map(|i| i.key.as_str())
+            .collect()
+    }
+}
+
+/// Checks the tree's uncertain inputs and draws and validates every outer sample (all
+/// of them, also for a shard: each shard sees the same design).
+pub fn prepare_run(args: &RunArgs, tree: &Table) -> Result<Prepared> {
     refuse_flags(args)?;
     let label = args.scenario.display().to_string();
     let uncertain = UncertainScenario::from_tree(tree).map_err(|e| {
@@ -50,37 +75,80 @@ pub fn run(args: &RunArgs, tree: &Table) -> Result<()> {
     };
     let values = plan.values(&uncertain, config.seed);
     let scenarios = sample_scenarios(&label, &uncertain, &values)?;
+    Ok(Prepared {
+        uncertain,
+        centre,
+        config,
+        plan,
+        values,
+        scenarios,
+    })
+}
+
+/// `dcrisk run` of a tree with uncertain inputs (`--set` already applied).
+pub fn run(args: &RunArgs, tree: &Table) -> Result<()> {
+    let p = prepare_run(args, tree)?;
     let pool = thread_pool(args.common.threads)?;
-    let pooled_paths = values.len() as u64 * config.total_paths();
-    check_memory(&centre, pooled_paths, args, pool.current_num_threads())?;
-    let dir = args.folder(&centre);
+    let pooled_paths = p.values.len() as u64 * p.config.total_paths();
+    check_memory(&p.centre, pooled_paths, args, pool.current_num_threads())?;
+    let dir = args.folder(&p.centre);
     check_replacement(&dir, &args.scenario, args.force)?;
     let _prepared = prepare(&dir)?;
-    let record = record(
-        args,
-        tree,
-        &plan,
-        &uncertain,
-        config.total_paths(),
-        pool.current_num_threads(),
-    )?;
+    let record = record(args, tree, &p, pool.current_num_threads())?;
     let started = Instant::now();
     let bar = PathBar::new(
         pooled_paths,
-        &format!("{} ({} outer samples)", centre.name, values.len()),
+        &format!("{} ({} outer samples)", p.centre.name, p.values.len()),
     );
-    let outer = pool.install(|| run_outer(&scenarios, &config, &bar));
+    let outer = pool.install(|| run_outer(&p.scenarios, &p.config, &bar));
     bar.finish();
-    let drivers = pool.install(|| driver_rows(&plan, &values, &outer.samples, config.seed));
-    let keys: Vec<&str> = uncertain.inputs.iter().map(|i| i.key.as_str()).collect();
-    let files = folder_files(args, &record, &outer, &keys, &values, &drivers, &plan)?;
+    let keys = p.keys();
+    let out = Outcome {
+        outer: &outer,
+        keys: &keys,
+        values: &p.values,
+        plan: &p.plan,
+        seed: p.config.seed,
+    };
+    publish_two_level(
+        &out,
+        &pool,
+        &dir,
+        (args.save_paths, &args.charts),
+        &record,
+        started,
+        "",
+    )
+}
+
+/// What a two-level run (or the merge of its shards) publishes.
+pub struct Outcome<'a> {
+    pub outer: &'a OuterRun,
+    pub keys: &'a [&'a str],
+    pub values: &'a [Vec<f64>],
+    pub plan: &'a Plan,
+    pub seed: u64,
+}
+
+/// Computes the drivers on `pool`, writes the folder `dir` at once and prints the summary.
+pub fn publish_two_level(
+    out: &Outcome<'_>,
+    pool: &rayon::ThreadPool,
+    dir: &std::path::Path,
+    (save_paths, charts): (bool, &ChartArgs),
+    record: &Record,
+    started: Instant,
+    heading: &str,
+) -> Result<()> {
+    let drivers = pool.install(|| driver_rows(out.plan, out.values, &out.outer.samples, out.seed));
+    let files = folder_files(out, &drivers, save_paths, charts, record)?;
     let count = files.len();
-    write_atomically(&dir, &files)?;
-    let headline = outer.pooled.headline();
-    let report = table::render(&outer.pooled, &headline, started.elapsed().as_secs_f64());
+    write_atomically(dir, &files)?;
+    let pooled = &out.outer.pooled;
+    let report = table::render(pooled, &pooled.headline(), started.elapsed().as_secs_f64());
     say(&format!(
-        "{report}{}  wrote {}/ ({count} files)\n",
-        drivers_text(&keys, &drivers, &plan),
+        "{heading}{report}{}  wrote {}/ ({count} files)\n",
+        drivers_text(out.keys, &drivers, out.plan),
         dir.display()
     ));
     Ok(())
@@ -89,7 +157,6 @@ pub fn run(args: &RunArgs, tree: &Table) -> Result<()> {
 /// Flags that do not combine with outer samples.
 fn refuse_flags(args: &RunArgs) -> Result<(), InputError> {
     let bad = [
-        (args.shard.is_some(), "--shard"),
         (
             args.precision.is_some() || args.precision_abs.is_some(),
             "--precision",
@@ -133,7 +200,7 @@ fn sample_scenarios(
         .collect()
 }
 
-fn check_memory(
+pub fn check_memory(
     centre: &Scenario,
     paths: u64,
     args: &RunArgs,
@@ -159,11 +226,10 @@ fn check_memory(
 fn record(
     args: &RunArgs,
     tree: &Table,
-    plan: &Plan,
-    uncertain: &UncertainScenario,
-    paths: u64,
+    p: &Prepared,
     threads: usize,
 ) -> Result<Record, InputError> {
+    let (plan, uncertain, paths) = (&p.plan, &p.uncertain, p.config.total_paths());
     let sampling = sampling_name(plan.sampling);
     let mut flags = format!(
         "--paths {paths} --samples {} --sampling {sampling}",
@@ -200,7 +266,7 @@ fn record(
     )
 }
 
-fn sampling_name(s: Sampling) -> &'static str {
+pub fn sampling_name(s: Sampling) -> &'static str {
     match s {
         Sampling::LatinHypercube => "lhs",
         Sampling::MonteCarlo => "mc",
@@ -210,31 +276,32 @@ fn sampling_name(s: Sampling) -> &'static str {
 /// Every file of the folder: the pooled run's usual files and charts (summary.json with
 /// `uncertainty` added), the record, uncertainty.csv, drivers.csv and the drivers charts.
 fn folder_files(
-    args: &RunArgs,
-    record: &Record,
-    outer: &OuterRun,
-    keys: &[&str],
-    values: &[Vec<f64>],
+    out: &Outcome<'_>,
     drivers: &[DriverRow],
-    plan: &Plan,
+    save_paths: bool,
+    charts: &ChartArgs,
+    record: &Record,
 ) -> Result<Vec<OutputFile>> {
-    let pooled = &outer.pooled;
+    let pooled = &out.outer.pooled;
     let stats = pooled.metric_stats();
     finite::check(pooled, Some(&stats))?;
-    let mut files = output_files(pooled, &stats, args.save_paths);
+    let mut files = output_files(pooled, &stats, save_paths);
     for f in files.iter_mut().filter(|f| f.name == "summary.json") {
         let mut summary: Value = serde_json::from_slice(&f.bytes).context("summary.json")?;
-        summary["uncertainty"] = uncertainty_json(outer);
+        summary["uncertainty"] = uncertainty_json(out.outer);
         f.bytes = (serde_json::to_string_pretty(&summary).expect("serialisable") + "\n").into();
     }
     files.push(OutputFile::new(
         "uncertainty.csv",
-        uncertainty_csv(keys, values, outer),
+        uncertainty_csv(out.keys, out.values, &out.outer.samples, 0),
     ));
-    files.push(OutputFile::new("drivers.csv", drivers_csv(keys, drivers)));
-    files.extend(chart_files(pooled, &args.charts, &record.chart_note())?);
+    files.push(OutputFile::new(
+        "drivers.csv",
+        drivers_csv(out.keys, drivers),
+    ));
+    files.extend(chart_files(pooled, charts, &record.chart_note())?);
     files.extend(crate::drivers_charts::charts(
-        args, pooled, outer, keys, drivers, plan,
+        charts, pooled, out.outer, out.keys, drivers, out.plan,
     )?);
     files.extend(record.files(pooled));
     Ok(files)
@@ -264,15 +331,15 @@ fn uncertainty_json(outer: &OuterRun) -> Value {
 
 /// A number at full precision (the shortest text that reads back to the same double),
 /// empty when it is not a number.
-fn full(x: f64) -> String {
+pub fn full(x: f64) -> String {
     match x.is_finite() {
         true => format!("{x}"),
         false => String::new(),
     }
 }
 
-/// uncertainty.csv: one row per outer sample.
-fn uncertainty_csv(keys: &[&str], values: &[Vec<f64>], outer: &OuterRun) -> String {
+/// The header of uncertainty.csv.
+pub fn uncertainty_header(keys: &[&str]) -> String {
     let mut header: Vec<String> = vec!["sample".into()];
     header.extend(keys.iter().map(|k| csv_field(k)));
     for m in Metric::ALL {
@@ -288,9 +355,19 @@ fn uncertainty_csv(keys: &[&str], values: &[Vec<f64>], outer: &OuterRun) -> Stri
         ]
         .map(String::from),
     );
-    let mut out = header.join(",") + "\n";
-    for (s, (v, f)) in values.iter().zip(&outer.samples).enumerate() {
-        let mut row: Vec<String> = vec![s.to_string()];
+    header.join(",")
+}
+
+/// uncertainty.csv: one row per outer sample, the first numbered `first`.
+pub fn uncertainty_csv(
+    keys: &[&str],
+    values: &[Vec<f64>],
+    samples: &[SampleFigures],
+    first: usize,
+) -> String {
+    let mut out = uncertainty_header(keys) + "\n";
+    for (s, (v, f)) in values.iter().zip(samples).enumerate() {
+        let mut row: Vec<String> = vec![(first + s).to_string()];
         row.extend(v.iter().map(|x| full(*x)));
         for m in Metric::ALL {
             let i = m.index();

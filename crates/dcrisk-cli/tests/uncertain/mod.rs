@@ -157,7 +157,7 @@ fn sobol_runs_are_the_same_on_any_thread_count() {
 }
 
 /// A distribution whose values the field refuses is refused, naming the field, from
-/// the file and from `--set`; shards and sweeps say they do not take uncertain inputs.
+/// the file and from `--set`; `--sketch` says it does not apply to a two-level run.
 #[test]
 fn invalid_distributions_are_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -195,14 +195,7 @@ fn invalid_distributions_are_refused() {
     assert!(stderr(&o).contains("must be > 0"), "{}", stderr(&o));
     let file = uncertain(dir.path());
     let o = dcrisk(
-        &[
-            "run",
-            file.to_str().unwrap(),
-            "--paths",
-            "10",
-            "--shard",
-            "0/2",
-        ],
+        &["run", file.to_str().unwrap(), "--paths", "10", "--sketch"],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2));
@@ -210,4 +203,48 @@ fn invalid_distributions_are_refused() {
     let o = dcrisk(&["validate", file.to_str().unwrap()], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!dir.path().join("output").exists());
+}
+
+/// Shards split the outer samples, and their merge writes the unsharded run's files byte
+/// for byte; a missing shard is refused.
+#[test]
+fn shards_merge_to_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = uncertain(dir.path());
+    let f = file.to_str().unwrap();
+    let flags = ["--paths", "32", "--samples", "5", "--sobol", "--no-charts"];
+    let whole = [&["run", f, "--name", "whole"][..], &flags[..]].concat();
+    run_ok(dir.path(), &whole);
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let args = [
+            &["run", f, "--name", "parts", "--shard", &shard][..],
+            &flags[..],
+        ]
+        .concat();
+        run_ok(dir.path(), &args);
+    }
+    let part = |i: usize| format!("output/parts/part-{i:04}-of-0003.dcrisk");
+    let (p0, p1, p2) = (part(0), part(1), part(2));
+    let o = dcrisk(
+        &["merge", &p0, &p2, "--name", "gap", "--no-charts"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("missing"), "{}", stderr(&o));
+    run_ok(
+        dir.path(),
+        &["merge", &p2, &p0, &p1, "--name", "merged", "--no-charts"],
+    );
+    let out = dir.path().join("output");
+    for name in [
+        "uncertainty.csv",
+        "drivers.csv",
+        "summary.json",
+        "metrics.csv",
+        "timeseries.csv",
+    ] {
+        let read = |d: &str| std::fs::read_to_string(out.join(d).join(name)).unwrap();
+        assert_eq!(read("whole"), read("merged"), "{name}");
+    }
 }

@@ -18,5 +18,5 @@ pub mod sampling;
 pub use analysis::{DriverRow, Plan, driver_rows};
 pub use distribution::Distribution;
 pub use inputs::{Input, UncertainScenario, has_distributions};
-pub use outer::{OuterRun, SampleFigures, run_outer};
+pub use outer::{OuterRun, SampleFigures, pool, pooled_meta, run_outer, run_samples};
 pub use sampling::Sampling;

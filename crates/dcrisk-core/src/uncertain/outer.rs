@@ -58,6 +58,17 @@ const BLOCK: usize = 16;
 /// # Panics
 /// If `scenarios` is empty (a run has at least two outer samples).
 pub fn run_outer(scenarios: &[Scenario], config: &RunConfig, progress: &dyn Progress) -> OuterRun {
+    let (samples, paths) = run_samples(scenarios, config, progress);
+    pool(&scenarios[0], config, samples, paths)
+}
+
+/// The outer samples of `scenarios` (a whole run's, or a shard's slice of them): their
+/// figures in order, and their paths pooled in order, numbered from 0.
+pub fn run_samples(
+    scenarios: &[Scenario],
+    config: &RunConfig,
+    progress: &dyn Progress,
+) -> (Vec<SampleFigures>, PartialRun) {
     let config = &config.with_sketch(false).with_precision(None);
     let per_sample = config.total_paths();
     let mut samples = Vec::with_capacity(scenarios.len());
@@ -77,17 +88,32 @@ pub fn run_outer(scenarios: &[Scenario], config: &RunConfig, progress: &dyn Prog
             }
         }
     }
-    let first = &scenarios[0];
+    (samples, pooled.expect("at least one outer sample"))
+}
+
+/// The pooled run's meta: the first outer sample's scenario (every sample has the same
+/// horizon, regions and series), with the pooled paths' techniques.
+pub fn pooled_meta(first: &Scenario, config: &RunConfig) -> RunMeta {
     // The pooled paths come from different scenarios: control variates, whose
     // expectations are each scenario's own, do not apply to them (antithetic pairs do).
     let techniques = Techniques {
         control_variates: false,
         ..config.techniques
     };
-    let meta = RunMeta::new(first, config.seed).with_techniques(techniques);
+    RunMeta::new(first, config.seed).with_techniques(techniques)
+}
+
+/// A two-level run from its samples' figures and pooled paths (`first` is outer sample
+/// 0's scenario).
+pub fn pool(
+    first: &Scenario,
+    config: &RunConfig,
+    samples: Vec<SampleFigures>,
+    paths: PartialRun,
+) -> OuterRun {
     OuterRun {
         samples,
-        pooled: finish(&meta, pooled.expect("at least one outer sample")),
+        pooled: finish(&pooled_meta(first, config), paths),
     }
 }
 
