@@ -51,7 +51,7 @@ fn refuse_uncertain(label: &str, tree: &Table) -> Result<(), InputError> {
     }
     Err(InputError(format!(
         "{label}: has uncertain inputs (fields given as distributions): only `dcrisk run` \
-         (not sharded) and `dcrisk validate` take them; fix them with --set KEY=VALUE"
+         and `dcrisk validate` take them; fix them with --set KEY=VALUE"
     )))
 }
 
