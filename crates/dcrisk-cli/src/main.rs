@@ -8,9 +8,9 @@
 //!   (file contents), `csv`, `table` (terminal text), `pool` (threads), `provenance`
 //!   (run.json and scenario.toml), `publish` (a run's folder and summary) and `study`
 //!   (the runner of `sweep` and `sensitivity`), `drivers_charts` (the charts of a
-//!   two-level run);
-//! - commands: `commands` (run, validate, init, rng-floor), `two_level` (run with
-//!   uncertain inputs), `two_level_shards` (its shards and merge), `shards` (run --shard,
+//!   two-level run), `two_level` (a run with uncertain inputs, for `commands`) and
+//!   `two_level_shards` (its shards and merge, for `shards`);
+//! - commands: `commands` (run, validate, init, rng-floor), `shards` (run --shard,
 //!   merge), `batch`, `sweep`, `sensitivity`, each used only by `main`.
 
 #![forbid(unsafe_code)]
@@ -86,15 +86,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => match &args.shard {
-            Some(spec) if two_level_shards::wanted(&args) => {
-                two_level_shards::run_shard(&args, spec)
-            }
             Some(spec) => shards::run_shard(&args, spec),
             None => commands::run(&args),
         },
-        Command::Merge(args) if two_level_shards::is_two_level(&args) => {
-            two_level_shards::merge(&args)
-        }
         Command::Merge(args) => shards::merge(&args),
         Command::RngFloor { scenario, common } => commands::rng_floor(&scenario, &common),
         Command::Validate { scenario, strict } => commands::validate(&scenario, strict),

@@ -19,9 +19,13 @@ use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::{Record, check_replacement};
 use crate::publish::{publish, say};
+use crate::two_level_shards;
 
 /// `dcrisk run --shard I/N|auto`: simulates one shard and writes its partial result file.
 pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
+    if two_level_shards::wanted(args) {
+        return two_level_shards::run_shard(args, parse_shard(spec)?, spec);
+    }
     let scenario = &load_checked(&args.scenario, &args.common.set, args.strict)?;
     let shard = parse_shard(spec)?;
     let config = args.common.run_config(scenario).with_sketch(args.sketch);
@@ -95,7 +99,7 @@ fn empty_shard_note(shard: Shard, total: u64) -> String {
 }
 
 /// `I/N` with 0 <= I < N <= 1,000,000, or `auto` from the scheduler's environment.
-pub(crate) fn parse_shard(spec: &str) -> Result<Shard, InputError> {
+fn parse_shard(spec: &str) -> Result<Shard, InputError> {
     if spec == "auto" {
         return shard_from_env(|k| std::env::var(k).ok());
     }
@@ -161,6 +165,9 @@ fn shard_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Shard, InputEr
 /// `dcrisk merge`: read every part, check they form one whole run, write the outputs.
 /// Every part is read and checked, and the shard set too, before anything is written.
 pub fn merge(args: &MergeArgs) -> Result<()> {
+    if two_level_shards::is_two_level(args) {
+        return two_level_shards::merge(args, read_part);
+    }
     let started = Instant::now();
     let mut parts = Vec::new();
     let names: Vec<String> = args.parts.iter().map(|p| p.display().to_string()).collect();
@@ -221,7 +228,7 @@ fn part_headers(parts: &[Partial], names: &[String]) -> serde_json::Value {
 }
 
 /// Reads and decodes one part file: a regular file, read to its size as it was opened.
-pub(crate) fn read_part(path: &Path) -> Result<Partial, InputError> {
+fn read_part(path: &Path) -> Result<Partial, InputError> {
     let cannot = |e: std::io::Error| InputError(format!("{}: cannot read: {e}", path.display()));
     let file = File::open(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;

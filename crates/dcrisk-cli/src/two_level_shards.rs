@@ -31,7 +31,6 @@ use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::{Record, check_replacement};
 use crate::publish::say;
-use crate::shards::{parse_shard, read_part};
 use crate::two_level::{
     Outcome, prepare_run, publish_two_level, sampling_name, uncertainty_csv, uncertainty_header,
 };
@@ -81,8 +80,7 @@ fn fingerprint(tree: &Table, run: &Value) -> String {
 }
 
 /// `dcrisk run --shard I/N` of a scenario with uncertain inputs.
-pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
-    let shard = parse_shard(spec)?;
+pub fn run_shard(args: &RunArgs, shard: Shard, spec: &str) -> Result<()> {
     let tree = load_tree(&args.scenario, &args.common.set)?;
     let p = prepare_run(args, &tree)?;
     let total = p.values.len();
@@ -169,11 +167,15 @@ struct Slice {
 }
 
 /// `dcrisk merge` of a two-level run's parts.
-pub fn merge(args: &MergeArgs) -> Result<()> {
+/// `read_part` reads and checks a part file (the ordinary merge's reader).
+pub fn merge(
+    args: &MergeArgs,
+    read_part: impl Fn(&Path) -> Result<Partial, InputError>,
+) -> Result<()> {
     let started = Instant::now();
     let mut slices = Vec::new();
     for path in &args.parts {
-        slices.push(read_slice(path)?);
+        slices.push(read_slice(path, read_part(path)?)?);
     }
     slices.sort_by_key(|s| s.head["first"].as_u64());
     check_slices(&slices, &args.parts)?;
@@ -235,8 +237,8 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     )
 }
 
-fn read_slice(path: &Path) -> Result<Slice, InputError> {
-    let part = read_part(path)?;
+/// A part and its samples file.
+fn read_slice(path: &Path, part: Partial) -> Result<Slice, InputError> {
     let file = samples_file(path);
     let bad = |why: String| InputError(format!("{}: {why}", file.display()));
     let text = std::fs::read_to_string(&file).map_err(|e| bad(format!("cannot read: {e}")))?;
