@@ -193,7 +193,7 @@ fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
 }
 
 /// Files of other commands that a run's folder keeps: shards' partial results
-/// (`*.dcrisk`), and the outputs of sweep, sensitivity, solve and frontier.
+/// (`*.dcrisk`, and a two-level shard's `samples-*.csv` beside its part), and the outputs of sweep, sensitivity, solve and frontier.
 const KEPT_FILES: [&str; 10] = [
     "sweep.csv",
     "sweep.png",
@@ -211,6 +211,7 @@ const KEPT_FILES: [&str; 10] = [
 /// files' making (`*.run.json`, e.g. `sweep.run.json`).
 pub fn is_kept(name: &str) -> bool {
     Path::new(name).extension().is_some_and(|e| e == "dcrisk")
+        || (name.starts_with("samples-") && name.ends_with(".csv"))
         || KEPT_FILES.contains(&name)
         || name.ends_with(".run.json")
 }

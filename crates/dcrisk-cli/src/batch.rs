@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
 use dcrisk_core::engine::{RunConfig, simulate};
+use dcrisk_core::uncertain::has_distributions;
 use dcrisk_core::{Headline, Scenario};
 use dcrisk_report::{ChartOptions, format_money, render_comparison_with_base};
 use serde_json::json;
@@ -15,7 +16,7 @@ use crate::atomic::{OutputFile, prepare, write_loose};
 use crate::cli::{BatchArgs, CommonArgs};
 use crate::csv::{HEADLINE_COLUMNS, csv_field, headline_csv};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_checked_tree};
+use crate::load::{InputError, load_checked_tree, load_tree};
 use crate::pool::{par_map, thread_pool};
 use crate::progress::PathBar;
 use crate::provenance::Record;
@@ -105,6 +106,14 @@ fn check_memory(args: &BatchArgs, paths: u64, runs: usize, threads: usize) -> Re
 fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
     let mut loaded: Vec<Loaded> = Vec::new();
     for path in scenario_files(&args.inputs, failures) {
+        if has_uncertain_inputs(&path, &args.common.set) {
+            eprintln!(
+                "note: {}: skipped, it has uncertain inputs (fields given as distributions): \
+                 run it with `dcrisk run`",
+                path.display()
+            );
+            continue;
+        }
         let checked =
             load_checked_tree(&path, &args.common.set, args.strict).and_then(|(tree, scenario)| {
                 let dir = args.common.out.join(&scenario.name);
@@ -135,6 +144,12 @@ fn load_all(args: &BatchArgs, failures: &mut Vec<String>) -> Vec<Loaded> {
         }
     }
     loaded
+}
+
+/// Whether the file (after `--set`) has uncertain inputs, which a batch skips; a file
+/// that does not load is left to the loading that follows to report.
+fn has_uncertain_inputs(path: &std::path::Path, sets: &[(String, String)]) -> bool {
+    load_tree(path, sets).is_ok_and(|tree| has_distributions(&tree))
 }
 
 /// The batch's result: success, or the failed scenarios named in one error, an input

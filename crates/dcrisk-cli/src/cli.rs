@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use dcrisk_core::engine::RunConfig;
 use dcrisk_core::scenario::{MAX_PATHS, Value};
+use dcrisk_core::uncertain::Sampling;
 use dcrisk_core::{Metric, Scenario, Techniques};
 
 use crate::decimal::round12;
@@ -175,6 +176,8 @@ pub struct RunArgs {
     /// nothing written.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub uncertain: UncertainArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -696,5 +699,32 @@ mod tests {
         assert!(help.contains("sensitivity"), "{help}");
         let cli = Cli::try_parse_from(["dcrisk", "rng-floor", "s.toml", "--paths", "10"]).unwrap();
         assert!(matches!(cli.command, Command::RngFloor { .. }));
+    }
+}
+
+/// The outer samples of a run whose scenario has uncertain inputs (fields given as
+/// distributions); ignored by a run without any.
+#[derive(Args, Debug, Clone)]
+pub struct UncertainArgs {
+    /// Outer samples of the uncertain inputs, each run with --paths inner paths (with
+    /// --sobol: base samples, S (k + 2) runs for k inputs).
+    #[arg(long, value_name = "S", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub samples: u64,
+    /// How the outer samples are drawn: `lhs` (Latin hypercube: one sample in each of S
+    /// equal-probability strata of every input) or `mc` (independent draws).
+    #[arg(long, value_name = "lhs|mc", default_value = "lhs", value_parser = parse_sampling)]
+    pub sampling: Sampling,
+    /// A Saltelli design, giving first-order and total-effect Sobol indices (Jansen's
+    /// estimators) in drivers.csv.
+    #[arg(long)]
+    pub sobol: bool,
+}
+
+fn parse_sampling(s: &str) -> Result<Sampling, String> {
+    match s {
+        "lhs" => Ok(Sampling::LatinHypercube),
+        "mc" => Ok(Sampling::MonteCarlo),
+        other => Err(format!("expected lhs or mc, got {other:?}")),
     }
 }

@@ -6,13 +6,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use dcrisk_core::scenario::Table;
+use dcrisk_core::uncertain::{UncertainScenario, has_distributions};
 use dcrisk_core::{RunResults, Scenario, engine};
 use serde_json::json;
 
 use crate::atomic::prepare;
 use crate::cli::{CommonArgs, RunArgs};
 use crate::limits::{self, Load};
-use crate::load::{InputError, load_checked, load_checked_tree, load_scenario};
+use crate::load::{
+    InputError, load_checked, load_checked_tree, load_scenario, load_tree, plausible,
+};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::{Record, techniques_json};
@@ -24,6 +28,10 @@ use crate::table::precision_verdict;
 /// the output folder with the record of its making, print the summary; then a run to a
 /// precision that did not reach it is an error (exit code 3, outputs kept).
 pub fn run(args: &RunArgs) -> Result<()> {
+    let tree = load_tree(&args.scenario, &args.common.set)?;
+    if has_distributions(&tree) {
+        return crate::two_level::run(args, &tree);
+    }
     let (tree, scenario) = load_checked_tree(&args.scenario, &args.common.set, args.strict)?;
     let pool = thread_pool(args.common.threads)?;
     check_memory(&scenario, args, pool.current_num_threads())?;
@@ -153,6 +161,10 @@ pub fn rng_floor(path: &Path, common: &CommonArgs) -> Result<()> {
 /// `dcrisk validate`: report every problem, or a one-line description of a good file
 /// after its plausibility warnings (with `strict`, warnings are problems).
 pub fn validate(path: &Path, strict: bool) -> Result<()> {
+    let tree = load_tree(path, &[])?;
+    if has_distributions(&tree) {
+        return validate_uncertain(path, &tree, strict);
+    }
     let s = load_checked(path, &[], strict)?;
     let mw: f64 = s.sites.iter().map(|x| x.capacity_mw).sum();
     say(&format!(
@@ -163,6 +175,37 @@ pub fn validate(path: &Path, strict: bool) -> Result<()> {
         s.regions.len(),
         s.landlords.len(),
         s.months()
+    ));
+    Ok(())
+}
+
+/// `dcrisk validate` of a scenario with uncertain inputs: every distribution checked
+/// against its field, the scenario with each input at its median validated (and its
+/// plausibility warnings shown), then one line naming the inputs.
+fn validate_uncertain(path: &Path, tree: &Table, strict: bool) -> Result<()> {
+    let label = path.display().to_string();
+    let u = UncertainScenario::from_tree(tree).map_err(|e| {
+        let lines: Vec<String> = e.errors().iter().map(|f| format!("  {f}")).collect();
+        InputError(format!(
+            "{label}: {} problem(s):\n{}",
+            e.total(),
+            lines.join("\n")
+        ))
+    })?;
+    let centre = u
+        .scenario_at(&u.values_at(&vec![0.5; u.inputs.len()]))
+        .map_err(|e| InputError(format!("{label}: {e}")))?;
+    plausible(path, &[], &centre, strict)?;
+    let keys: Vec<String> = u
+        .inputs
+        .iter()
+        .map(|i| format!("{} ({})", i.key, i.distribution.family()))
+        .collect();
+    say(&format!(
+        "{label}: ok — scenario {:?} with {} uncertain input(s): {}\n",
+        centre.name,
+        keys.len(),
+        keys.join(", ")
     ));
     Ok(())
 }

@@ -7,6 +7,7 @@ use dcrisk_core::Scenario;
 use dcrisk_core::scenario::{
     FieldError, FieldWarning, Table, Value, apply_override, parse_toml, validate, warnings,
 };
+use dcrisk_core::uncertain::{UncertainScenario, has_distributions};
 
 /// A problem with what the user gave us: exit code 2, message names the file and field.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,17 @@ pub fn load_checked_tree(
     let scenario = validate_tree(&label, &tree)?;
     plausible(path, sets, &scenario, strict)?;
     Ok((tree, scenario))
+}
+
+/// Refuses a tree with uncertain inputs where a command takes only fixed numbers.
+fn refuse_uncertain(label: &str, tree: &Table) -> Result<(), InputError> {
+    if !has_distributions(tree) {
+        return Ok(());
+    }
+    Err(InputError(format!(
+        "{label}: has uncertain inputs (fields given as distributions): only `dcrisk run` \
+         and `dcrisk validate` take them; fix them with --set KEY=VALUE"
+    )))
 }
 
 /// Prints the plausibility warnings (values validation accepts but a reviewer would flag,
@@ -147,17 +159,20 @@ pub fn load_tree(path: &Path, sets: &[(String, String)]) -> Result<Table, InputE
     }
 }
 
-/// The validation problems of a tree, none if it is a valid scenario.
+/// The validation problems of a tree, none if it is a valid scenario (with uncertain
+/// inputs: valid distributions, each within its field's range).
 fn problems(tree: &Table) -> Vec<FieldError> {
-    validate(tree)
-        .err()
-        .map(|e| e.errors().to_vec())
-        .unwrap_or_default()
+    let checked = match has_distributions(tree) {
+        true => UncertainScenario::from_tree(tree).err(),
+        false => validate(tree).err(),
+    };
+    checked.map(|e| e.errors().to_vec()).unwrap_or_default()
 }
 
 /// Validates a scenario tree; the error lists every problem after `label` (the file, or
 /// the file and the edit that made the tree).
 pub fn validate_tree(label: &str, tree: &Table) -> Result<Scenario, InputError> {
+    refuse_uncertain(label, tree)?;
     validate(tree).map_err(|e| {
         let lines: Vec<String> = e.errors().iter().map(|f| format!("  {f}")).collect();
         InputError(format!(

@@ -7,8 +7,9 @@
 //!   `atomic` (file writes), `limits` (memory), `finite` (non-finite results), `outputs`
 //!   (file contents), `csv`, `table` (terminal text), `pool` (threads), `provenance`
 //!   (run.json and scenario.toml), `report` (report.html and report.xlsx), `publish`
-//!   (a run's folder and summary) and `study`
-//!   (the runner of `sweep` and `sensitivity`);
+//!   (a run's folder and summary) and `study` (the runner of `sweep` and `sensitivity`),
+//!   `drivers_charts` (the charts of a two-level run), `two_level` (a run with uncertain
+//!   inputs, for `commands`) and `two_level_shards` (its shards and merge, for `shards`);
 //! - commands: `commands` (run, validate, init, rng-floor), `shards` (run --shard,
 //!   merge), `batch`, `sweep`, `sensitivity`, `solve`, `frontier`, each used only by
 //!   `main`.
@@ -22,6 +23,7 @@ mod commands;
 mod csv;
 mod decimal;
 mod decision;
+mod drivers_charts;
 mod finite;
 mod frontier;
 mod interrupt;
@@ -41,6 +43,8 @@ mod stale;
 mod study;
 mod sweep;
 mod table;
+mod two_level;
+mod two_level_shards;
 
 use std::process::ExitCode;
 

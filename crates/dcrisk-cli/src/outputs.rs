@@ -188,7 +188,7 @@ pub fn landlords_csv(r: &RunResults) -> String {
             out,
             "{},{},{},{},{},{}",
             csv_field(&l.name),
-            l.annual_pd,
+            finite_or_empty(l.annual_pd),
             l.default_probability,
             l.paid_in_full_probability,
             l.shortfall_pv_mean,
@@ -196,6 +196,15 @@ pub fn landlords_csv(r: &RunResults) -> String {
         );
     }
     out
+}
+
+/// A number, or an empty cell for NaN: a pooled two-level run whose outer samples
+/// differ in a PD has no one value for it.
+fn finite_or_empty(x: f64) -> String {
+    match x.is_nan() {
+        true => String::new(),
+        false => x.to_string(),
+    }
 }
 
 /// default_curve.csv: the tenant's cumulative default probability by the end of each
@@ -206,7 +215,7 @@ pub fn default_curve_csv(r: &RunResults) -> String {
     let pd = r.parties.tenant_annual_pd;
     for (t, p) in r.parties.tenant_default_curve.iter().enumerate() {
         let reference = 1.0 - (1.0 - pd).powf((t + 1) as f64 / 12.0);
-        let _ = writeln!(out, "{t},{p},{reference}");
+        let _ = writeln!(out, "{t},{p},{}", finite_or_empty(reference));
     }
     out
 }

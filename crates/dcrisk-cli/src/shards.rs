@@ -20,9 +20,13 @@ use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::{Record, techniques_json};
 use crate::publish::{publish, say};
+use crate::two_level_shards;
 
 /// `dcrisk run --shard I/N|auto`: simulates one shard and writes its partial result file.
 pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
+    if two_level_shards::wanted(args) {
+        return two_level_shards::run_shard(args, parse_shard(spec)?, spec);
+    }
     let (tree, scenario) = &load_checked_tree(&args.scenario, &args.common.set, args.strict)?;
     let shard = parse_shard(spec)?;
     let config = args.common.run_config(scenario).with_sketch(args.sketch);
@@ -173,6 +177,9 @@ fn shard_from_env(var: impl Fn(&str) -> Option<String>) -> Result<Shard, InputEr
 /// `dcrisk merge`: read every part, check they form one whole run, write the outputs.
 /// Every part is read and checked, and the shard set too, before anything is written.
 pub fn merge(args: &MergeArgs) -> Result<()> {
+    if two_level_shards::is_two_level(args) {
+        return two_level_shards::merge(args, read_part);
+    }
     let started = Instant::now();
     let mut parts = Vec::new();
     let names: Vec<String> = args.parts.iter().map(|p| p.display().to_string()).collect();

@@ -11,6 +11,7 @@ mod parts;
 mod provenance;
 mod reports;
 mod safety;
+mod uncertain;
 mod warnings;
 
 use std::path::{Path, PathBuf};

@@ -112,6 +112,7 @@ pub mod shard;
 pub mod stats;
 pub mod summaries;
 pub mod text;
+pub mod uncertain;
 
 pub use engine::{NoProgress, Progress, simulate};
 pub use headline::{ContractFigures, Headline};

@@ -69,6 +69,10 @@ pub use charts::sweep::{
     MAX_GROUPS, SWEEP_FILE, SweepChart, SweepParameter, SweepPoint, ValueKind, render_sweep,
 };
 pub use charts::tornado::{TORNADO_FILE, Tornado, TornadoPanel, render_tornado};
+// Charts of a run with uncertain inputs: its drivers and the spread over outer samples.
+pub use charts::drivers::{
+    DRIVERS_FILE, DriverBar, Drivers, OuterSpread, SPREAD_FILE, render_drivers, render_outer_spread,
+};
 /// The headline figures the comparison charts draw (defined in the core, beside the run).
 pub use dcrisk_core::Headline;
 

@@ -6,6 +6,7 @@
 
 mod compare;
 mod decide;
+mod drivers;
 mod reports;
 mod support;
 

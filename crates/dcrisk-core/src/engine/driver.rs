@@ -110,7 +110,7 @@ impl PartialRun {
 /// Simulates the paths in `range` (global indices). Chunks are aligned to multiples of
 /// [`CHUNK`] in the global index space, so any split of a run into ranges at chunk
 /// boundaries sums exactly as the whole run does.
-pub(super) fn simulate_range(
+pub(crate) fn simulate_range(
     model: &Model,
     config: &RunConfig,
     range: Range<u64>,

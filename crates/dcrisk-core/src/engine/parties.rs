@@ -160,6 +160,21 @@ impl PartyAccumulator {
         }
     }
 
+    /// Before pooling the paths of outer samples whose PDs differ (a two-level run with an
+    /// uncertain PD): every PD that differs between `self` and `other` becomes NaN in
+    /// both, as the pool has no one value for it (its outputs then leave it empty).
+    pub fn forget_differing_pds(&mut self, other: &mut PartyAccumulator) {
+        let forget = |a: &mut f64, b: &mut f64| {
+            if a.to_bits() != b.to_bits() {
+                (*a, *b) = (f64::NAN, f64::NAN);
+            }
+        };
+        forget(&mut self.tenant_annual_pd, &mut other.tenant_annual_pd);
+        for (a, b) in self.landlords.iter_mut().zip(other.landlords.iter_mut()) {
+            forget(&mut a.annual_pd, &mut b.annual_pd);
+        }
+    }
+
     /// Adds another set of paths' accumulators (exact, order-free). Both must be for the
     /// same parties and horizon.
     pub fn merge(&mut self, other: &PartyAccumulator) -> Result<(), String> {

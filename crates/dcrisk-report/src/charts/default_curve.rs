@@ -80,16 +80,22 @@ fn curve_legend(ctx: &Ctx, curve: &[f64], reference: &[f64], time: TimeScale) ->
     let pd = ctx.results.parties.tenant_annual_pd;
     let mut legend = Legend::new()
         .heading("Default by each month")
-        .item(line(SIMULATED, true), "Simulated (with wrong-way risk)")
-        .item(line(CLOSED_FORM, false), "From the annual PD alone")
-        .note(format!("1 - (1 - {})^years", format_percent(pd)));
+        .item(line(SIMULATED, true), "Simulated (with wrong-way risk)");
+    // A two-level run whose outer samples differ in the PD has no one reference curve.
+    if pd.is_finite() {
+        legend = legend
+            .item(line(CLOSED_FORM, false), "From the annual PD alone")
+            .note(format!("1 - (1 - {})^years", format_percent(pd)));
+    }
     let horizon = curve.len();
-    if let (Some(&sim), Some(&pd_only)) = (curve.last(), reference.last()) {
+    if let Some(&sim) = curve.last() {
         legend = legend
             .gap()
             .heading(format!("By the horizon ({})", time.describe(horizon)))
-            .note(format!("simulated {}", format_percent(sim)))
-            .note(format!("annual PD alone {}", format_percent(pd_only)));
+            .note(format!("simulated {}", format_percent(sim)));
+        if let Some(&pd_only) = reference.last().filter(|p| p.is_finite()) {
+            legend = legend.note(format!("annual PD alone {}", format_percent(pd_only)));
+        }
     }
     // Milestones an investment committee asks for: by year 1, 5 and 10.
     let milestones: Vec<String> = [12, 60, 120]

@@ -7,6 +7,7 @@ pub(crate) mod contracts;
 mod convergence;
 pub(crate) mod decide;
 mod default_curve;
+pub(crate) mod drivers;
 mod fans;
 mod guarantor;
 mod landlord;
