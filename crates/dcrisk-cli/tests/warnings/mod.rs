@@ -21,7 +21,7 @@ fn none_for_the_shipped_scenarios_and_the_starter() {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
-    assert_eq!(files.len(), 7, "{files:?}");
+    assert_eq!(files.len(), 8, "{files:?}");
     let o = dcrisk(&["init", "starter"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     files.push(dir.path().join("starter.toml"));
