@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dcrisk_core::scenario::Table;
-use dcrisk_core::uncertain::{UncertainScenario, has_distributions};
+use dcrisk_core::uncertain::has_distributions;
 use dcrisk_core::{RunResults, Scenario, engine};
 use serde_json::json;
 
@@ -184,17 +184,7 @@ pub fn validate(path: &Path, strict: bool) -> Result<()> {
 /// plausibility warnings shown), then one line naming the inputs.
 fn validate_uncertain(path: &Path, tree: &Table, strict: bool) -> Result<()> {
     let label = path.display().to_string();
-    let u = UncertainScenario::from_tree(tree).map_err(|e| {
-        let lines: Vec<String> = e.errors().iter().map(|f| format!("  {f}")).collect();
-        InputError(format!(
-            "{label}: {} problem(s):\n{}",
-            e.total(),
-            lines.join("\n")
-        ))
-    })?;
-    let centre = u
-        .scenario_at(&u.values_at(&vec![0.5; u.inputs.len()]))
-        .map_err(|e| InputError(format!("{label}: {e}")))?;
+    let (u, centre) = crate::two_level::uncertain_inputs(&label, tree)?;
     plausible(path, &[], &centre, strict)?;
     let keys: Vec<String> = u
         .inputs

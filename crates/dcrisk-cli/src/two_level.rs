@@ -51,11 +51,12 @@ impl Prepared {
     }
 }
 
-/// Checks the tree's uncertain inputs and draws and validates every outer sample (all
-/// of them, also for a shard: each shard sees the same design).
-pub fn prepare_run(args: &RunArgs, tree: &Table) -> Result<Prepared> {
-    refuse_flags(args)?;
-    let label = args.scenario.display().to_string();
+/// The tree's uncertain inputs, each checked against its field (every problem listed),
+/// and the scenario with every input at its median, validated.
+pub fn uncertain_inputs(
+    label: &str,
+    tree: &Table,
+) -> Result<(UncertainScenario, Scenario), InputError> {
     let uncertain = UncertainScenario::from_tree(tree).map_err(|e| {
         let lines: Vec<String> = e.errors().iter().map(|f| format!("  {f}")).collect();
         InputError(format!(
@@ -67,6 +68,15 @@ pub fn prepare_run(args: &RunArgs, tree: &Table) -> Result<Prepared> {
     let centre = uncertain
         .scenario_at(&uncertain.values_at(&vec![0.5; uncertain.inputs.len()]))
         .map_err(|e| InputError(format!("{label}: {e}")))?;
+    Ok((uncertain, centre))
+}
+
+/// Checks the tree's uncertain inputs and draws and validates every outer sample (all
+/// of them, also for a shard: each shard sees the same design).
+pub fn prepare_run(args: &RunArgs, tree: &Table) -> Result<Prepared> {
+    refuse_flags(args)?;
+    let label = args.scenario.display().to_string();
+    let (uncertain, centre) = uncertain_inputs(&label, tree)?;
     plausible(&args.scenario, &args.common.set, &centre, args.strict)?;
     let config = args.common.run_config(&centre);
     let plan = Plan {

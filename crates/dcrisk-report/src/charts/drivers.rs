@@ -237,20 +237,7 @@ fn draw_spread(s: &OuterSpread, theme: &Theme, root: &Area) -> DrawResult {
     if sorted.is_empty() {
         return axis::empty_message(&chart, theme, "No outer samples");
     }
-    let bars = bins.iter().filter(|b| b.share > 0.0).map(|b| {
-        let color = if b.hi <= 0.0 {
-            palette::LOSS
-        } else {
-            palette::GAIN
-        };
-        Rectangle::new([(b.lo, 0.0), (b.hi, b.share)], color.filled())
-    });
-    chart.draw_series(bars)?;
-    let outlines = bins
-        .iter()
-        .filter(|b| b.share > 0.0)
-        .map(|b| Rectangle::new([(b.lo, 0.0), (b.hi, b.share)], WHITE.stroke_width(1)));
-    chart.draw_series(outlines)?;
+    crate::charts::savings::draw_bins(&mut chart, &bins)?;
     marks::draw_vertical(&mut chart, theme, &marks)
 }
 

@@ -11,7 +11,7 @@ pub(crate) mod drivers;
 mod fans;
 mod guarantor;
 mod landlord;
-mod savings;
+pub(crate) mod savings;
 pub(crate) mod sweep;
 pub(crate) mod tornado;
 

@@ -52,7 +52,9 @@ pub(crate) fn histogram(ctx: &Ctx, root: &Area) -> DrawResult {
     marks::draw_vertical(&mut chart, &ctx.theme, &marks)
 }
 
-fn draw_bins(chart: &mut Plot<'_, '_, Linear, Linear>, bins: &[Bin]) -> DrawResult {
+/// The histogram's bars, losses and gains in their colours (also the drivers' chart of
+/// outer samples).
+pub(crate) fn draw_bins(chart: &mut Plot<'_, '_, Linear, Linear>, bins: &[Bin]) -> DrawResult {
     let bars = bins.iter().filter(|b| b.share > 0.0).map(|b| {
         let color = if b.hi <= 0.0 {
             palette::LOSS
