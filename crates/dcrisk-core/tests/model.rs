@@ -1647,7 +1647,8 @@ mod part_files {
 /// range, over many series-months (a crafted pair: a real run keeps its values together).
 mod part_memory {
     use dcrisk_core::engine::monthly_series::MonthSink;
-    use dcrisk_core::engine::parties::{PartyAccumulator, PartyBook};
+    use dcrisk_core::engine::parties::PartyAccumulator;
+    use dcrisk_core::engine::party_book::PartyBook;
     use dcrisk_core::engine::series::{BatchSink, Resolution};
     use dcrisk_core::engine::{PartialRun, RunMeta};
     use dcrisk_core::shard::{Partial, PartialHeader, Shard, merge};

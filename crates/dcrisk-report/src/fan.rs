@@ -10,16 +10,11 @@ use crate::data;
 use crate::error::DrawResult;
 use crate::legend::{Legend, Swatch};
 use crate::palette::{INNER_BAND, OUTER_BAND};
-use crate::theme::Theme;
+use crate::theme::{DASH, DOT, Theme};
 
 /// Line widths at the reference size.
 pub(crate) const MEDIAN_WIDTH: f64 = 3.0;
 pub(crate) const MEAN_WIDTH: f64 = 2.0;
-
-/// Dash and gap lengths at the reference size, of dashed and dotted lines. The legend
-/// draws its swatches with the same patterns, so a key always looks like its line.
-pub(crate) const DASH: (f64, f64) = (10.0, 7.0);
-pub(crate) const DOT: (f64, f64) = (3.0, 5.0);
 
 /// Lowest P5 and highest P95 (and mean) over the months, if any are finite.
 pub(crate) fn bounds(months: &[MonthStats]) -> Option<(f64, f64)> {

@@ -8,9 +8,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::axis::Area;
 use crate::error::DrawResult;
-use crate::fan;
 use crate::palette;
-use crate::theme::Theme;
+use crate::theme::{DASH, DOT, Theme};
 
 /// The little picture in front of a legend entry.
 #[derive(Clone, Copy, Debug)]
@@ -21,7 +20,7 @@ pub(crate) enum Swatch {
         width: f64,
         dashed: bool,
     },
-    /// A dotted line, drawn with the plot's dot pattern ([`crate::fan::dotted`]).
+    /// A dotted line, drawn with the plot's dot pattern (the pattern of `fan.rs`'s dotted lines).
     Dotted { color: RGBColor, width: f64 },
     /// The outline of a band, as a fan band drawn by its edges only; `dotted` with the
     /// plot's dot pattern.
@@ -234,14 +233,14 @@ fn draw_swatch(area: &Area, theme: &Theme, swatch: Swatch, (x, cy): (i32, i32)) 
         } => {
             let style = color.stroke_width(theme.stroke(width));
             if dashed {
-                patterned(area, theme, (x, x + w, cy), style, fan::DASH)?;
+                patterned(area, theme, (x, x + w, cy), style, DASH)?;
             } else {
                 area.draw(&PathElement::new(vec![(x, cy), (x + w, cy)], style))?;
             }
         }
         Swatch::Dotted { color, width } => {
             let style = color.stroke_width(theme.stroke(width));
-            patterned(area, theme, (x, x + w, cy), style, fan::DOT)?;
+            patterned(area, theme, (x, x + w, cy), style, DOT)?;
         }
         Swatch::Outline {
             color,
@@ -258,7 +257,7 @@ fn draw_swatch(area: &Area, theme: &Theme, swatch: Swatch, (x, cy): (i32, i32)) 
                 (x, top),
             ];
             if dotted {
-                let (dot, gap) = fan::DOT;
+                let (dot, gap) = DOT;
                 area.draw(&DashedPathElement::new(
                     ring,
                     theme.px(dot),

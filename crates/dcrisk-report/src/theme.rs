@@ -8,6 +8,12 @@ use crate::ChartOptions;
 use crate::font::FAMILY;
 use crate::palette;
 
+/// Dash and gap lengths at the reference size, of dashed and dotted lines. The legend
+/// draws its swatches with the same patterns as the plots' lines (`fan.rs`), so a key
+/// always looks like its line.
+pub(crate) const DASH: (f64, f64) = (10.0, 7.0);
+pub(crate) const DOT: (f64, f64) = (3.0, 5.0);
+
 /// Sizes at the reference size 1600x1000, in pixels.
 const TITLE: f64 = 36.0;
 const SUBTITLE: f64 = 22.0;

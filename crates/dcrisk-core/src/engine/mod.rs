@@ -15,6 +15,7 @@
 //!   [`floor`]: the random-number floor for benchmarks.
 
 pub mod config;
+pub mod contract_terms;
 pub mod contracts;
 pub mod converge;
 pub mod driver;
@@ -23,11 +24,13 @@ pub mod flows;
 pub mod model;
 pub mod monthly_series;
 pub mod parties;
+pub mod party_book;
 pub mod path;
 pub mod run;
 pub mod schedule;
 pub mod scratch;
 pub mod series;
+pub mod site_model;
 pub mod states;
 pub mod tranches;
 

@@ -1,59 +1,19 @@
 //! Everything about a scenario that is the same on every path, computed once per run.
 
+use super::contract_terms::ContractsModel;
 use super::monthly_series::Series;
-use super::parties::PartyBook;
+use super::party_book::PartyBook;
+pub use super::site_model::SiteModel;
 use crate::process::cloud::CloudProcess;
 use crate::process::demand::DemandProcess;
 use crate::process::landlord::LandlordDefaults;
 use crate::process::power::PowerProcess;
 use crate::process::shocks::Shocks;
 use crate::process::tenant::TenantClock;
-use crate::scenario::{Delay, Guarantee, Scenario};
+use crate::scenario::{Guarantee, Scenario};
 
 /// `HOURS = 730` hours in a month.
 pub const HOURS: f64 = 730.0;
-
-/// A site's per-path-independent figures.
-#[derive(Clone, Debug)]
-pub struct SiteModel {
-    pub region: usize,
-    pub landlord: usize,
-    pub capacity_mw: f64,
-    /// Monthly rent in lease year `y` (0-based): `cap 1000 rent (1 + esc)^y`.
-    pub rent_by_year: Vec<f64>,
-    /// `rent_by_year` spelled out per month of the lease (`[m] = rent_by_year[m / 12]`), so
-    /// a path adds a site's rent as one run of months rather than year by year.
-    pub rent_by_month: Vec<f64>,
-    /// Monthly opex, `cap 1000 opex`.
-    pub opex: f64,
-    /// `cap pue HOURS`: MWh drawn per month at full load, per $/MWh of price.
-    pub energy: f64,
-    /// Monthly hardware charge for delivery at month 0: `cap capex / (12 life)`.
-    pub hardware_base: f64,
-    /// `1 + price_trend`.
-    pub hardware_growth: f64,
-    /// [`SiteModel::hardware`] of each month a path can deliver in, priced once per run
-    /// rather than with a `powf` per site and path.
-    pub hardware_by_delivery: Vec<f64>,
-    pub planned_delivery: u32,
-    pub term_months: usize,
-    pub delay: Delay,
-}
-
-impl SiteModel {
-    /// Monthly hardware charge of delivery in month `d`:
-    /// `hardware_base hardware_growth^(d / 12)`.
-    #[inline]
-    pub fn hardware(&self, d: i64) -> f64 {
-        let priced = usize::try_from(d)
-            .ok()
-            .and_then(|d| self.hardware_by_delivery.get(d));
-        match priced {
-            Some(&h) => h,
-            None => self.hardware_base * self.hardware_growth.powf(d as f64 / 12.0),
-        }
-    }
-}
 
 /// The precomputed model the paths run on.
 #[derive(Clone, Debug)]
@@ -86,7 +46,7 @@ pub struct Model {
     /// The parties reported on one by one (`landlords.csv`, `default_curve.csv`).
     pub parties: PartyBook,
     /// The v2 contract terms (docs/MODEL.md section 8).
-    pub contracts: super::contracts::ContractsModel,
+    pub contracts: ContractsModel,
 }
 
 impl Model {
@@ -110,7 +70,7 @@ impl Model {
         Model {
             units,
             unit_places,
-            contracts: super::contracts::ContractsModel::new(s, &df),
+            contracts: ContractsModel::new(s, &df),
             months,
             schedule_len,
             df,

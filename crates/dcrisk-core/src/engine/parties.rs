@@ -7,35 +7,14 @@
 //! across shards.
 
 use super::model::Model;
+use super::party_book::PartyBook;
 use super::scratch::Scratch;
 use crate::kernels::codec::{DecodeResult, Reader, Writer};
 use crate::kernels::sketch::{Precision, QuantileSketch};
 use crate::results::{LandlordOutcome, PartyResults};
-use crate::scenario::Scenario;
 
 /// Fixed-point scale of the shortfall sums: 2^32 units per dollar.
 const FIXED_SCALE: f64 = 4_294_967_296.0;
-
-/// The parties a run reports on: each landlord's name and `annual_pd`, and the tenant's
-/// `annual_pd` (for the curve's closed-form column).
-#[derive(Clone, Debug, PartialEq)]
-pub struct PartyBook {
-    pub landlords: Vec<(String, f64)>,
-    pub tenant_annual_pd: f64,
-}
-
-impl PartyBook {
-    pub fn new(s: &Scenario) -> Self {
-        PartyBook {
-            landlords: s
-                .landlords
-                .iter()
-                .map(|l| (l.name.clone(), l.annual_pd))
-                .collect(),
-            tenant_annual_pd: s.tenant.annual_pd,
-        }
-    }
-}
 
 /// One landlord's counts over a set of paths.
 #[derive(Clone, Debug, PartialEq)]

@@ -234,7 +234,7 @@ fn add_covering_sites(model: &Model, leases: &[Lease], starts: &[f64], sums: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::model::SiteModel;
+    use crate::engine::site_model::SiteModel;
     use crate::engine::states::draw_path_events;
     use crate::random::{Draws, Stream};
 

@@ -6,7 +6,7 @@
 //! end. A site delivered whole is one unit equal to the site itself (a clone, not a
 //! product by 1.0), so a scenario without tranches keeps v1's bits.
 
-use super::model::SiteModel;
+use super::site_model::SiteModel;
 use crate::scenario::Scenario;
 
 /// Where a unit sits in its site.
