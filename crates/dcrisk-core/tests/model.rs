@@ -1711,6 +1711,7 @@ mod part_memory {
                     &PartyBook {
                         landlords: vec![("L".into(), 0.01)],
                         tenant_annual_pd: 0.02,
+                        rent_prefix: Vec::new(),
                     },
                     months,
                 ),

@@ -67,6 +67,7 @@ impl Model {
         let demand = DemandProcess::new(s);
         let control_expectations = control_expectations(s, &df, &demand.plan);
         let (units, unit_places) = super::tranches::units(s, &sites);
+        let parties = PartyBook::new(s).with_units(&units, s.discount_rate);
         Model {
             units,
             unit_places,
@@ -86,7 +87,7 @@ impl Model {
             guarantee: s.guarantee.clone(),
             series: Series::table(s.regions.len()),
             control_expectations,
-            parties: PartyBook::new(s),
+            parties,
         }
     }
 

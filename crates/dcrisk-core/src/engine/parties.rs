@@ -322,31 +322,43 @@ fn probability(p: f64, what: &str) -> DecodeResult<f64> {
 }
 
 /// Each landlord's part of the claim `G(tau) df(tau)` and its unrecovered rent, both
-/// present values, summed over its sites month by month: docs/MODEL.md 4's windows, site
-/// by site (the guarantee's own figures read the same rent summed over all sites).
+/// present values, summed over its sites: docs/MODEL.md 4's windows, site by site (the
+/// guarantee's own figures read the same rent summed over all sites). Each window's sum
+/// is a difference of the unit's discounted prefix sums ([`PartyBook::rent_prefix`]), not
+/// a loop over months: this runs on every path where the tenant defaults.
 fn split_by_landlord(model: &Model, s: &Scratch, tau: usize, work: &mut PartyScratch) {
     let g = &model.guarantee;
-    let full_end = tau + g.relet_months.min(g.max_months) as usize;
-    let cover_end = tau + g.max_months as usize;
-    let relet_end = tau + g.relet_months as usize;
+    let full_end = (tau + g.relet_months.min(g.max_months) as usize) as i64;
+    let cover_end = (tau + g.max_months as usize) as i64;
+    let relet_end = (tau + g.relet_months as usize) as i64;
     let keep = 1.0 - g.relet_fraction;
     // Lease units (a site's tranches) and the original term only, as the guarantee's owed
     // rent (docs/MODEL.md 8.2, 8.3).
-    for (lease, site) in s.leases.iter().zip(&model.units) {
+    let units = s
+        .leases
+        .iter()
+        .zip(&model.units)
+        .zip(&model.parties.rent_prefix);
+    for ((lease, site), prefix) in units {
         let (mut claim, mut unrecovered) = (0.0, 0.0);
         for (a, b) in lease.runs(lease.begin.max(tau as i64), lease.rent_end) {
-            for u in a.max(0)..b {
-                let r = site.rent_by_month[(u - lease.begin) as usize] * model.df[u as usize];
-                let u = u as usize;
-                claim += if u < full_end {
-                    r
-                } else if u < cover_end {
-                    keep * r
-                } else {
-                    0.0
-                };
-                unrecovered += if u < relet_end { r } else { keep * r };
+            let (a, b) = (a.max(0), b);
+            if a >= b {
+                continue;
             }
+            // Present value of the rent of months [lo, hi) within this run.
+            let sum = |lo: i64, hi: i64| {
+                let (lo, hi) = (lo.max(a), hi.min(b));
+                match lo < hi {
+                    true => {
+                        let k = |u: i64| (u - lease.begin) as usize;
+                        model.df[lease.begin as usize] * (prefix[k(hi)] - prefix[k(lo)])
+                    }
+                    false => 0.0,
+                }
+            };
+            claim += sum(a, full_end) + keep * sum(full_end, cover_end);
+            unrecovered += sum(a, relet_end) + keep * sum(relet_end, b);
         }
         work.claim[site.landlord] += claim;
         work.unrecovered[site.landlord] += unrecovered;
