@@ -16,6 +16,16 @@
 
 #![forbid(unsafe_code)]
 
+/// `eprintln!` that ignores a closed stderr (`dcrisk ... 2>&1 | head`) rather than
+/// panicking as the standard one does: the exit code still tells what happened. Defined
+/// before the modules, so it is the `eprintln!` they all use.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod atomic;
 mod batch;
 mod cli;
