@@ -39,6 +39,7 @@ fn render(r: &RunResults) -> (String, Vec<u8>) {
         started: Some("2026-01-02T03:04:05Z"),
         scenario: Some(&tree),
         original: Some(&original),
+        two_level: None,
     };
     let book = xlsx::render_run(&input).expect("workbook");
     (html::render_run(&input), book)
