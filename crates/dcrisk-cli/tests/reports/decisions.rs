@@ -201,7 +201,11 @@ fn solve_writes_its_reports_beside_the_run() {
     );
     assert!(native_charts(&book) >= 1);
     let record = sheet(&book, "Run");
-    assert!(record.iter().any(|r| r[0] == Data::String("command".into())));
+    assert!(
+        record
+            .iter()
+            .any(|r| r[0] == Data::String("command".into()))
+    );
     // A later run replaces its own files and keeps solve's.
     run_ok(
         dir.path(),
