@@ -12,8 +12,9 @@ use crate::decisions::{FrontierReport, SolveReport};
 
 use super::sheets::{self, MILLIONS, kind_format, sheet};
 
-/// A Summary row: label, value, unit and defined name.
-type Row<'a> = (&'a str, f64, ValueKind, &'a str);
+/// A Summary row: label, value, unit (none: Excel's General format, every digit of a
+/// decision or factor in view) and defined name.
+type Row<'a> = (&'a str, f64, Option<ValueKind>, &'a str);
 
 /// The Summary sheet: one named figure per row, then a note.
 fn summary(book: &mut Workbook, rows: &[Row], note: &str) -> Result<(), XlsxError> {
@@ -21,8 +22,14 @@ fn summary(book: &mut Workbook, rows: &[Row], note: &str) -> Result<(), XlsxErro
     for (i, (label, value, kind, _)) in rows.iter().enumerate() {
         let row = 1 + i as u32;
         ws.write_string(row, 0, *label)?;
-        if value.is_finite() {
-            ws.write_number_with_format(row, 1, *value, &kind_format(*kind))?;
+        match kind {
+            _ if !value.is_finite() => {}
+            Some(kind) => {
+                ws.write_number_with_format(row, 1, *value, &kind_format(*kind))?;
+            }
+            None => {
+                ws.write_number(row, 1, *value)?;
+            }
         }
         ws.write_string(row, 2, rows[i].3)?;
     }
@@ -39,7 +46,8 @@ fn summary(book: &mut Workbook, rows: &[Row], note: &str) -> Result<(), XlsxErro
 /// statistic against the decision, and Run.
 pub fn build_solve(book: &mut Workbook, s: &SolveReport) -> Result<(), XlsxError> {
     let c = s.chart;
-    let n = ValueKind::Number;
+    let n = None;
+    let k = Some(s.kind);
     let half = c.multiplier * s.achieved_stderr;
     let rows: [Row; 7] = [
         (
@@ -55,14 +63,9 @@ pub fn build_solve(book: &mut Workbook, s: &SolveReport) -> Result<(), XlsxError
             n,
             "SolveIntervalHi",
         ),
-        ("Target", c.target, s.kind, "SolveTarget"),
-        (
-            "Statistic at the answer",
-            c.achieved,
-            s.kind,
-            "SolveAchieved",
-        ),
-        ("Its 95% half-width", half, s.kind, "SolveAchievedHalfWidth"),
+        ("Target", c.target, k, "SolveTarget"),
+        ("Statistic at the answer", c.achieved, k, "SolveAchieved"),
+        ("Its 95% half-width", half, k, "SolveAchievedHalfWidth"),
         ("Evaluations", c.points.len() as f64, n, "SolveEvaluations"),
     ];
     let note = format!(
@@ -134,7 +137,7 @@ pub fn build_solve(book: &mut Workbook, s: &SolveReport) -> Result<(), XlsxError
 /// (frontier.csv's rows, with the mean's half-width) with a chart of mean savings
 /// against ES 5%, and Run.
 pub fn build_frontier(book: &mut Workbook, f: &FrontierReport) -> Result<(), XlsxError> {
-    let (n, m) = (ValueKind::Number, ValueKind::Money);
+    let (n, m) = (None, Some(ValueKind::Money));
     let nan = f64::NAN;
     let best = f.best_mean();
     let safe = f.safest();
@@ -200,7 +203,7 @@ pub fn build_frontier(book: &mut Workbook, f: &FrontierReport) -> Result<(), Xls
         &titles,
         &[10.0, 17.0, 19.0, 16.0, 22.0, 18.0, 10.0, 3.0, 16.0, 16.0],
     )?;
-    let money = kind_format(m);
+    let money = kind_format(ValueKind::Money);
     let pct = kind_format(ValueKind::Share);
     let bold = Format::new().set_bold();
     for (i, r) in f.rows.iter().enumerate() {
