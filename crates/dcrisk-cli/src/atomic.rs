@@ -193,8 +193,9 @@ fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
 }
 
 /// Files of other commands that a run's folder keeps: shards' partial results
-/// (`*.dcrisk`, and a two-level shard's `samples-*.csv` beside its part), and the outputs of sweep, sensitivity, solve and frontier.
-const KEPT_FILES: [&str; 10] = [
+/// (`*.dcrisk`, and a two-level shard's `samples-*.csv` beside its part), and the outputs of sweep, sensitivity, solve and frontier
+/// (their reports included).
+const KEPT_FILES: [&str; 14] = [
     "sweep.csv",
     "sweep.png",
     "sensitivity.csv",
@@ -202,9 +203,13 @@ const KEPT_FILES: [&str; 10] = [
     "solve.json",
     "solve.png",
     "solve.run.json",
+    "solve.html",
+    "solve.xlsx",
     "frontier.csv",
     "frontier.png",
     "frontier.run.json",
+    "frontier.html",
+    "frontier.xlsx",
 ];
 
 /// Whether a run's folder keeps the file `name` across runs: also the records of those

@@ -552,6 +552,8 @@ pub struct SolveArgs {
     pub force: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Refuse a scenario with plausibility warnings instead of printing them (exit 2).
     #[arg(long)]
     pub strict: bool,
@@ -576,6 +578,8 @@ pub struct FrontierArgs {
     pub force: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Refuse a scenario with plausibility warnings instead of printing them (exit 2).
     #[arg(long)]
     pub strict: bool,

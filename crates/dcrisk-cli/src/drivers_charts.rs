@@ -4,10 +4,55 @@
 use anyhow::{Context, Result};
 use dcrisk_core::uncertain::{DriverRow, OuterRun, Plan, Sampling};
 use dcrisk_core::{Metric, RunResults};
-use dcrisk_report::{ChartOptions, DriverBar, Drivers, OuterSpread};
+use dcrisk_report::{Chart, ChartOptions, DriverBar, Drivers, OuterSpread};
 
-use crate::atomic::OutputFile;
 use crate::cli::ChartArgs;
+
+/// How the outer samples were drawn, how the indices are estimated, and the inner
+/// paths: the charts' subtitles and the report's note.
+pub struct Method {
+    pub design: String,
+    pub estimator: &'static str,
+    pub inner: String,
+}
+
+impl Method {
+    pub fn of(pooled: &RunResults, outer: &OuterRun, plan: &Plan) -> Method {
+        let evaluations = outer.samples.len();
+        let per_sample = pooled.paths / evaluations.max(1) as u64;
+        let drawn = match plan.sampling {
+            Sampling::LatinHypercube => "Latin-hypercube",
+            Sampling::MonteCarlo => "Monte Carlo",
+        };
+        let (design, estimator) = match plan.sobol {
+            true => (
+                format!(
+                    "Saltelli design ({drawn}): {} base samples, {evaluations} outer samples",
+                    plan.samples
+                ),
+                "Jansen's estimators",
+            ),
+            false => (
+                format!("{evaluations} {drawn} outer samples"),
+                "given-data first-order estimator",
+            ),
+        };
+        let inner = format!(
+            "{per_sample} inner paths each (common random numbers) · seed {}",
+            pooled.seed
+        );
+        Method {
+            design,
+            estimator,
+            inner,
+        }
+    }
+
+    /// The whole method in one line.
+    pub fn line(&self) -> String {
+        format!("{}; {} · {}", self.design, self.estimator, self.inner)
+    }
+}
 
 /// Both charts, unless charts are switched off.
 pub fn charts(
@@ -17,36 +62,15 @@ pub fn charts(
     keys: &[&str],
     rows: &[DriverRow],
     plan: &Plan,
-) -> Result<Vec<OutputFile>> {
+) -> Result<Vec<Chart>> {
     if args.no_charts {
         return Ok(Vec::new());
     }
     let (width, height) = args.chart_size;
     let opts = ChartOptions { width, height };
-    let evaluations = outer.samples.len();
-    let per_sample = pooled.paths / evaluations.max(1) as u64;
-    let drawn = match plan.sampling {
-        Sampling::LatinHypercube => "Latin-hypercube",
-        Sampling::MonteCarlo => "Monte Carlo",
-    };
-    let (design, estimator) = match plan.sobol {
-        true => (
-            format!(
-                "Saltelli design ({drawn}): {} base samples, {evaluations} outer samples",
-                plan.samples
-            ),
-            "Jansen's estimators",
-        ),
-        false => (
-            format!("{evaluations} {drawn} outer samples"),
-            "given-data first-order estimator",
-        ),
-    };
-    let inner = format!(
-        "{per_sample} inner paths each (common random numbers) · seed {}",
-        pooled.seed
-    );
-    let method = format!("{design}; {estimator} · {inner}");
+    let m = Method::of(pooled, outer, plan);
+    let (design, inner) = (&m.design, &m.inner);
+    let method = m.line();
     let bars = rows
         .iter()
         .filter(|r| r.metric == Metric::SavingsPv)
@@ -80,9 +104,6 @@ pub fn charts(
     ];
     charts
         .into_iter()
-        .map(|c| {
-            let c = c.context("cannot render the drivers charts")?;
-            Ok(OutputFile::new(c.file_name, c.png))
-        })
+        .map(|c| c.context("cannot render the drivers charts"))
         .collect()
 }

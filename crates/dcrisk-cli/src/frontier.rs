@@ -1,7 +1,8 @@
 //! `dcrisk frontier`: mean savings against their 5% expected shortfall over factors on a
 //! key (docs/MODEL.md "Decisions"), every factor with the same seed and paths (common
 //! random numbers); the efficient factors are those no other beats on both. Writes
-//! `OUT/<name>/frontier.csv`, `frontier.png` and `frontier.run.json`.
+//! `OUT/<name>/frontier.csv`, `frontier.png`, `frontier.run.json` and the reports
+//! `frontier.html` / `frontier.xlsx` (`--report`).
 //!
 //! Factor 1 (the plan as written) joins the grid when it lies between LO and HI and is
 //! not on it, so the current plan is always among the points it could be; its figures
@@ -12,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dcrisk_core::decide::{FrontierPoint, flag_points};
-use dcrisk_report::{ChartOptions, FrontierChart, render_frontier};
+use dcrisk_report::{ChartOptions, FrontierChart, FrontierReport, FrontierRow, render_frontier};
 use serde_json::json;
 
 use crate::atomic::{OutputFile, write_beside};
@@ -21,6 +22,7 @@ use crate::decision::{Decision, Mode};
 use crate::load::InputError;
 use crate::provenance::Record;
 use crate::publish::say;
+use crate::report::{frontier_files, making_rows};
 use crate::study;
 use crate::table::{pct, show, text_table};
 
@@ -50,6 +52,7 @@ pub fn frontier(args: &FrontierArgs) -> Result<()> {
             r.scenario.clone(),
             r.seed,
             r.paths,
+            r.headline().savings_half_width(),
         )
     })?;
     let points: Vec<FrontierPoint> = runs
@@ -62,29 +65,58 @@ pub fn frontier(args: &FrontierArgs) -> Result<()> {
         "frontier.csv",
         frontier_csv(&points, &efficient),
     )];
-    if !args.charts.no_charts {
-        let (_, scenario, seed, paths) = &runs[0];
-        let chart = FrontierChart {
-            scenario: scenario.clone(),
-            key: d.key.clone(),
-            paths: *paths,
-            seed: *seed,
-            points: points.iter().map(|p| (p.factor, p.mean, p.es05)).collect(),
-            efficient: efficient.clone(),
-        };
-        let (width, height) = args.charts.chart_size;
-        let png = render_frontier(&chart, &ChartOptions { width, height })
-            .context("cannot render the frontier chart")?;
-        files.push(OutputFile::new(png.file_name, png.png));
-    }
+    let (_, scenario, seed, paths, _) = &runs[0];
+    let chart = FrontierChart {
+        scenario: scenario.clone(),
+        key: d.key.clone(),
+        paths: *paths,
+        seed: *seed,
+        points: points.iter().map(|p| (p.factor, p.mean, p.es05)).collect(),
+        efficient: efficient.clone(),
+    };
+    let png = match args.charts.no_charts {
+        true => None,
+        false => {
+            let (width, height) = args.charts.chart_size;
+            Some(
+                render_frontier(&chart, &ChartOptions { width, height })
+                    .context("cannot render the frontier chart")?,
+            )
+        }
+    };
     let record = record.with("factors", json!(factors.len()));
-    let run_json = record.json_file("frontier.run.json", runs[0].2, runs[0].3);
+    let run = record.study_json(*seed, *paths);
+    let making = making_rows(&run);
+    let rows: Vec<FrontierRow> = points
+        .iter()
+        .zip(&efficient)
+        .zip(&runs)
+        .map(|((p, &efficient), run)| FrontierRow {
+            factor: p.factor,
+            mean: p.mean,
+            half_width: run.4,
+            p05: p.p05,
+            es05: p.es05,
+            p_negative: p.p_negative,
+            efficient,
+        })
+        .collect();
+    let committee = FrontierReport {
+        chart: &chart,
+        rows: &rows,
+        png: png.as_ref(),
+        making: &making,
+        started: run.get("started").and_then(serde_json::Value::as_str),
+    };
+    files.extend(frontier_files(&committee, args.report.formats())?);
+    files.extend(png.map(|c| OutputFile::new(c.file_name, c.png)));
+    let run_json = record.json_file("frontier.run.json", *seed, *paths);
     files.push(run_json);
     write_beside(&dir, &files, &|| Ok(record.check_replacement(&dir)?))?;
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     say(&format!(
         "{}  wrote {} in {}/\n",
-        report(&d, &points, &efficient, runs[0].3, runs[0].2, started),
+        report(&d, &points, &efficient, *paths, *seed, started),
         names.join(", "),
         dir.display()
     ));

@@ -278,6 +278,12 @@ impl Record {
         self.run_value(r.seed, r.paths)
     }
 
+    /// run.json's fields but the wall time, for a study of `paths` paths with `seed`
+    /// (a decision command's record, shown in its report).
+    pub fn study_json(&self, seed: u64, paths: u64) -> Value {
+        self.run_value(seed, paths)
+    }
+
     /// run.json's fields but the wall time, for a study of `paths` paths with `seed`.
     fn run_value(&self, seed: u64, paths: u64) -> Value {
         let mut run = self.head.clone();

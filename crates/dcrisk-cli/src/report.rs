@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result};
 use dcrisk_core::{Headline, Metric, MetricStats, RunResults};
-use dcrisk_report::{Chart, ReportInput};
+use dcrisk_report::{Chart, FrontierReport, ReportInput, SolveReport, TwoLevel};
 use serde_json::Value;
 
 use crate::atomic::OutputFile;
@@ -20,6 +20,14 @@ pub const REPORT_XLSX: &str = "report.xlsx";
 pub const COMPARISON_HTML: &str = "comparison.html";
 /// A batch's comparison.xlsx.
 pub const COMPARISON_XLSX: &str = "comparison.xlsx";
+/// `solve`'s reports: named for the command, beside the run's own report.html.
+pub const SOLVE_HTML: &str = "solve.html";
+/// See [`SOLVE_HTML`].
+pub const SOLVE_XLSX: &str = "solve.xlsx";
+/// `frontier`'s reports.
+pub const FRONTIER_HTML: &str = "frontier.html";
+/// See [`FRONTIER_HTML`].
+pub const FRONTIER_XLSX: &str = "frontier.xlsx";
 
 /// The reports `reports` asks for, of the run `r` with its statistics `stats`, its
 /// `charts` (as written to the folder) and the `record` of its making. The same run and
@@ -30,6 +38,18 @@ pub fn report_files(
     charts: &[Chart],
     record: &Record,
     reports: Reports,
+) -> Result<Vec<OutputFile>> {
+    report_files_with(r, stats, charts, record, reports, None)
+}
+
+/// [`report_files`] of a two-level run: with its uncertain inputs' section and sheets.
+pub fn report_files_with(
+    r: &RunResults,
+    stats: &[(Metric, MetricStats)],
+    charts: &[Chart],
+    record: &Record,
+    reports: Reports,
+    two_level: Option<&TwoLevel>,
 ) -> Result<Vec<OutputFile>> {
     if !reports.html && !reports.xlsx {
         return Ok(Vec::new());
@@ -46,6 +66,7 @@ pub fn report_files(
         started: run.get("started").and_then(Value::as_str),
         scenario: record.scenario_tree(),
         original: record.original_tree(),
+        two_level,
     };
     let mut files = Vec::new();
     if reports.html {
@@ -87,6 +108,39 @@ pub fn comparison_files(
         let bytes = dcrisk_report::xlsx::render_comparison(&headlines, base, None)
             .context("cannot write comparison.xlsx")?;
         files.push(OutputFile::new(COMPARISON_XLSX, bytes));
+    }
+    Ok(files)
+}
+
+/// `solve`'s reports (solve.html, solve.xlsx) as `reports` asks.
+pub fn solve_files(s: &SolveReport, reports: Reports) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    if reports.html {
+        files.push(OutputFile::new(
+            SOLVE_HTML,
+            dcrisk_report::html::render_solve(s),
+        ));
+    }
+    if reports.xlsx {
+        let bytes = dcrisk_report::xlsx::render_solve(s).context("cannot write solve.xlsx")?;
+        files.push(OutputFile::new(SOLVE_XLSX, bytes));
+    }
+    Ok(files)
+}
+
+/// `frontier`'s reports (frontier.html, frontier.xlsx) as `reports` asks.
+pub fn frontier_files(f: &FrontierReport, reports: Reports) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    if reports.html {
+        files.push(OutputFile::new(
+            FRONTIER_HTML,
+            dcrisk_report::html::render_frontier(f),
+        ));
+    }
+    if reports.xlsx {
+        let bytes =
+            dcrisk_report::xlsx::render_frontier(f).context("cannot write frontier.xlsx")?;
+        files.push(OutputFile::new(FRONTIER_XLSX, bytes));
     }
     Ok(files)
 }

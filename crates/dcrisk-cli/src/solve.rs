@@ -1,7 +1,8 @@
 //! `dcrisk solve`: the decision at which a statistic of the run reaches a target, with a
 //! 95% interval from the Monte Carlo error (docs/MODEL.md "Decisions"); every evaluation
-//! a whole run with the same seed and paths. Writes `OUT/<name>/solve.json`, `solve.png`
-//! and `solve.run.json`, beside the folder's other files.
+//! a whole run with the same seed and paths. Writes `OUT/<name>/solve.json`, `solve.png`,
+//! `solve.run.json` and the reports `solve.html` / `solve.xlsx` (`--report`; named for
+//! the command, so the run's own report.html stays), beside the folder's other files.
 
 use std::time::Instant;
 
@@ -9,7 +10,7 @@ use anyhow::{Context, Result, anyhow};
 use dcrisk_core::decide::{Eval, Solution, SolveError, SolveOptions, Statistic, solve as seek};
 use dcrisk_core::engine::simulate;
 use dcrisk_core::{NoProgress, RunResults, Scenario};
-use dcrisk_report::{ChartOptions, SolveChart, ValueKind, render_solve};
+use dcrisk_report::{ChartOptions, SolveChart, SolveReport, ValueKind, render_solve};
 use serde_json::json;
 
 use crate::atomic::{OutputFile, prepare, write_beside};
@@ -22,6 +23,7 @@ use crate::pool::thread_pool;
 use crate::progress::RunCounter;
 use crate::provenance::Record;
 use crate::publish::say;
+use crate::report::{making_rows, solve_files};
 use crate::table::show;
 
 /// `dcrisk solve`.
@@ -88,17 +90,52 @@ pub fn solve(args: &SolveArgs) -> Result<()> {
         serde_json::to_string_pretty(&solve_json(args, &d, &solution)).expect("serialisable")
             + "\n",
     )];
-    if !args.charts.no_charts {
-        let chart = chart(args, &d, &solution, &r);
-        let (width, height) = args.charts.chart_size;
-        let png = render_solve(&chart, &ChartOptions { width, height })
-            .context("cannot render the goal-seek chart")?;
-        files.push(OutputFile::new(png.file_name, png.png));
-    }
+    let chart = chart(args, &d, &solution, &r);
+    let png = match args.charts.no_charts {
+        true => None,
+        false => {
+            let (width, height) = args.charts.chart_size;
+            Some(
+                render_solve(&chart, &ChartOptions { width, height })
+                    .context("cannot render the goal-seek chart")?,
+            )
+        }
+    };
+    let run = record.study_json(r.seed, r.paths);
+    let making = making_rows(&run);
+    let committee = SolveReport {
+        chart: &chart,
+        key: &d.key,
+        mode: d.mode.name(),
+        range: [bounds.lo, bounds.hi],
+        answer: d.describe(solution.root.x),
+        kind: value_kind(&args.target.statistic),
+        achieved_stderr: solution.root.stderr,
+        clipped: solution.clipped,
+        tol: args.tol,
+        method: METHOD,
+        png: png.as_ref(),
+        making: &making,
+        started: run.get("started").and_then(serde_json::Value::as_str),
+    };
+    files.extend(solve_files(&committee, args.report.formats())?);
+    files.extend(png.map(|c| OutputFile::new(c.file_name, c.png)));
     files.push(record.json_file("solve.run.json", r.seed, r.paths));
     write_beside(&dir, &files, &|| Ok(record.check_replacement(&dir)?))?;
     say(&report(args, &d, &solution, &r, started, &dir));
     Ok(())
+}
+
+/// The reports' names for the stdout summary, each followed by a comma.
+fn reports_written(reports: crate::cli::Reports) -> String {
+    let mut out = String::new();
+    if reports.html {
+        out.push_str("solve.html, ");
+    }
+    if reports.xlsx {
+        out.push_str("solve.xlsx, ");
+    }
+    out
 }
 
 /// Quantile and tail targets need enough paths for their batches.
@@ -140,6 +177,10 @@ fn not_solved(
     }
 }
 
+/// How the answer and its interval are computed (solve.json's `method`).
+const METHOD: &str = "Illinois regula falsi safeguarded by bisection; 95% interval by \
+                      inverting the statistic's own test (docs/MODEL.md, Decisions)";
+
 /// solve.json: the contract's fields, then the method and every evaluation.
 fn solve_json(args: &SolveArgs, d: &Decision, s: &Solution) -> serde_json::Value {
     let point = |e: &Eval| json!({"x": e.x, "value": e.value, "stderr": e.stderr});
@@ -154,8 +195,7 @@ fn solve_json(args: &SolveArgs, d: &Decision, s: &Solution) -> serde_json::Value
         "achieved_stderr": s.root.stderr,
         "interval_clipped": s.clipped,
         "tol": args.tol,
-        "method": "Illinois regula falsi safeguarded by bisection; 95% interval by \
-                   inverting the statistic's own test (docs/MODEL.md, Decisions)",
+        "method": METHOD,
         "points": s.evaluations.iter().map(point).collect::<Vec<_>>(),
     })
 }
@@ -215,7 +255,7 @@ fn report(
     format!(
         "solve {}: {} = {} ({})\n  answer   {}\n  95% interval [{}, {}]{clipped}\n  at the \
          answer {} = {} ± {}\n  {} runs of {} paths, seed {} (common random numbers), {:.2} \
-         s\n  wrote solve.json, {}solve.run.json in {}/\n",
+         s\n  wrote solve.json, {}{}solve.run.json in {}/\n",
         r.scenario,
         args.target.statistic.name(),
         show(kind, args.target.value),
@@ -235,6 +275,7 @@ fn report(
         } else {
             "solve.png, "
         },
+        reports_written(args.report.formats()),
         dir.display()
     )
 }

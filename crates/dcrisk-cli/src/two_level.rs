@@ -1,7 +1,8 @@
 //! `dcrisk run` on a scenario with uncertain inputs (docs/MODEL.md, "Uncertain inputs"):
 //! the outer samples drawn, each sample's scenario checked, the two-level run on one
 //! pool, and the run's folder with the pooled statistics as usual plus uncertainty.csv,
-//! drivers.csv, summary.json's `uncertainty` and the drivers charts.
+//! drivers.csv, summary.json's `uncertainty` and the drivers charts; its report.html and
+//! report.xlsx add the uncertain inputs (drivers, outer samples, their charts).
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -14,18 +15,20 @@ use dcrisk_core::uncertain::{
     DriverRow, OuterRun, Plan, SampleFigures, Sampling, UncertainScenario, driver_rows, run_outer,
 };
 use dcrisk_core::{Metric, Scenario};
+use dcrisk_report::TwoLevel;
 use serde_json::{Map, Value, json};
 
 use crate::atomic::{OutputFile, prepare, write_atomically};
 use crate::cli::{ChartArgs, Reports, RunArgs};
 use crate::csv::csv_field;
+use crate::drivers_charts::Method;
 use crate::limits::{self, Load};
 use crate::load::{InputError, plausible};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::Record;
 use crate::publish::{output_files, render_charts, say};
-use crate::report::report_files;
+use crate::report::report_files_with;
 use crate::{finite, table};
 
 /// A two-level run ready to simulate: the checked inputs, the scenario at their
@@ -310,20 +313,36 @@ fn folder_files(
         "drivers.csv",
         drivers_csv(out.keys, drivers),
     ));
-    // The reports show the pooled run's charts (not the drivers charts, which sit beside).
     let rendered = match charts.no_charts {
         true => Vec::new(),
         false => render_charts(pooled, charts, &record.chart_note())?,
     };
-    files.extend(report_files(pooled, &stats, &rendered, record, reports)?);
+    let drivers_charts =
+        crate::drivers_charts::charts(charts, pooled, out.outer, out.keys, drivers, out.plan)?;
+    // The reports show the pooled run's charts, and the drivers charts in their own section.
+    let two_level = TwoLevel {
+        keys: out.keys,
+        drivers,
+        method: Method::of(pooled, out.outer, out.plan).line(),
+        header: uncertainty_columns(out.keys),
+        samples: uncertainty_rows(out.values, &out.outer.samples, 0),
+        savings_spread: spread(out.outer, Metric::SavingsPv),
+        charts: &drivers_charts,
+    };
+    files.extend(report_files_with(
+        pooled,
+        &stats,
+        &rendered,
+        record,
+        reports,
+        Some(&two_level),
+    )?);
     files.extend(
         rendered
             .into_iter()
+            .chain(drivers_charts)
             .map(|c| OutputFile::new(c.file_name, c.png)),
     );
-    files.extend(crate::drivers_charts::charts(
-        charts, pooled, out.outer, out.keys, drivers, out.plan,
-    )?);
     files.extend(record.files(pooled));
     Ok(files)
 }
@@ -333,21 +352,27 @@ fn folder_files(
 fn uncertainty_json(outer: &OuterRun) -> Value {
     let mut block = Map::new();
     for m in Metric::OUTPUT {
-        let means: Vec<f64> = outer.samples.iter().map(|f| f.mean[m.index()]).collect();
-        let (mean, std) = mean_std(&means);
-        let sorted = sorted_total(&means);
+        let [mean, std, p05, p50, p95] = spread(outer, m);
         block.insert(
             m.name().to_string(),
-            json!({
-                "mean": mean,
-                "std": std,
-                "p05": quantile_sorted(&sorted, 0.05),
-                "p50": quantile_sorted(&sorted, 0.5),
-                "p95": quantile_sorted(&sorted, 0.95),
-            }),
+            json!({"mean": mean, "std": std, "p05": p05, "p50": p50, "p95": p95}),
         );
     }
     Value::Object(block)
+}
+
+/// A metric's inner mean over the outer samples: mean, standard deviation, P05, P50, P95.
+fn spread(outer: &OuterRun, m: Metric) -> [f64; 5] {
+    let means: Vec<f64> = outer.samples.iter().map(|f| f.mean[m.index()]).collect();
+    let (mean, std) = mean_std(&means);
+    let sorted = sorted_total(&means);
+    [
+        mean,
+        std,
+        quantile_sorted(&sorted, 0.05),
+        quantile_sorted(&sorted, 0.5),
+        quantile_sorted(&sorted, 0.95),
+    ]
 }
 
 /// A number at full precision (the shortest text that reads back to the same double),
@@ -359,10 +384,10 @@ pub fn full(x: f64) -> String {
     }
 }
 
-/// The header of uncertainty.csv.
-pub fn uncertainty_header(keys: &[&str]) -> String {
+/// The columns of uncertainty.csv, unquoted (the workbook's header).
+pub fn uncertainty_columns(keys: &[&str]) -> Vec<String> {
     let mut header: Vec<String> = vec!["sample".into()];
-    header.extend(keys.iter().map(|k| csv_field(k)));
+    header.extend(keys.iter().map(|k| k.to_string()));
     for m in Metric::OUTPUT {
         for stat in ["mean", "p05", "lower_es_05"] {
             header.push(format!("{}_{stat}", m.name()));
@@ -376,7 +401,39 @@ pub fn uncertainty_header(keys: &[&str]) -> String {
         ]
         .map(String::from),
     );
-    header.join(",")
+    header
+}
+
+/// The header of uncertainty.csv.
+pub fn uncertainty_header(keys: &[&str]) -> String {
+    let columns = uncertainty_columns(keys);
+    let quoted: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
+    quoted.join(",")
+}
+
+/// uncertainty.csv's rows as numbers (the sample's number first), the first numbered
+/// `first`.
+pub fn uncertainty_rows(
+    values: &[Vec<f64>],
+    samples: &[SampleFigures],
+    first: usize,
+) -> Vec<Vec<f64>> {
+    values
+        .iter()
+        .zip(samples)
+        .enumerate()
+        .map(|(s, (v, f))| {
+            let mut row = vec![(first + s) as f64];
+            row.extend(v);
+            for m in Metric::OUTPUT {
+                let i = m.index();
+                row.extend([f.mean[i], f.p05[i], f.lower_es_05[i]]);
+            }
+            let p = f.probabilities;
+            row.extend([p.savings_negative, p.tenant_default, p.any_landlord_default]);
+            row
+        })
+        .collect()
 }
 
 /// uncertainty.csv: one row per outer sample, the first numbered `first`.
@@ -387,16 +444,10 @@ pub fn uncertainty_csv(
     first: usize,
 ) -> String {
     let mut out = uncertainty_header(keys) + "\n";
-    for (s, (v, f)) in values.iter().zip(samples).enumerate() {
-        let mut row: Vec<String> = vec![(first + s).to_string()];
-        row.extend(v.iter().map(|x| full(*x)));
-        for m in Metric::OUTPUT {
-            let i = m.index();
-            row.extend([full(f.mean[i]), full(f.p05[i]), full(f.lower_es_05[i])]);
-        }
-        let p = f.probabilities;
-        row.extend([p.savings_negative, p.tenant_default, p.any_landlord_default].map(full));
-        let _ = writeln!(out, "{}", row.join(","));
+    for (s, row) in uncertainty_rows(values, samples, first).iter().enumerate() {
+        let mut cells: Vec<String> = vec![(first + s).to_string()];
+        cells.extend(row[1..].iter().map(|x| full(*x)));
+        let _ = writeln!(out, "{}", cells.join(","));
     }
     out
 }

@@ -14,7 +14,8 @@
 //!   fan drawing), `marks` (tagged reference lines), `units` (units of swept parameters) and `data` (histograms, ECDFs,
 //!   exceedance curves, running means);
 //! - `charts/`: one file per chart family, each a function from a run to a drawing;
-//! - reports: [`report`] (what a report shows: [`ReportInput`], the headline figures per
+//! - reports: [`decisions`] (what the reports of `solve`, `frontier` and a two-level
+//!   run add), [`report`] (what a report shows: [`ReportInput`], the headline figures per
 //!   party), `inputs` (the scenario tree laid out, overrides marked) and [`html`]
 //!   (report.html and comparison.html, self-contained), [`xlsx`] (report.xlsx and
 //!   comparison.xlsx).
@@ -41,6 +42,7 @@ mod axis;
 mod canvas;
 mod charts;
 mod data;
+pub mod decisions;
 mod error;
 mod fan;
 mod font;
@@ -57,6 +59,7 @@ mod theme;
 mod units;
 pub mod xlsx;
 
+pub use decisions::{FrontierReport, FrontierRow, SolveReport, TwoLevel};
 pub use error::ReportError;
 pub use format::{format_money, format_signed_money};
 pub use report::{Figure, Party, ReportInput, figures, metric_kind};

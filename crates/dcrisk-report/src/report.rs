@@ -8,6 +8,7 @@ use dcrisk_core::{Headline, Metric, MetricStats, RunResults};
 
 use crate::Chart;
 use crate::charts::sweep::ValueKind;
+use crate::decisions::TwoLevel;
 
 /// Everything a run's report is made from. Nothing here is read from the clock or the
 /// machine: the same input gives the same report bytes.
@@ -28,6 +29,9 @@ pub struct ReportInput<'a> {
     /// The scenario file as written, before the overrides: fields whose values differ
     /// from it are marked as overridden.
     pub original: Option<&'a Table>,
+    /// A two-level run's uncertain inputs (drivers, outer samples, their charts): a
+    /// section of report.html and the Drivers and Uncertainty sheets of report.xlsx.
+    pub two_level: Option<&'a TwoLevel<'a>>,
 }
 
 /// One party whose figures the report leads with.
@@ -262,6 +266,14 @@ pub fn chart_caption(file_name: &str) -> (&str, &str) {
         "comparison_guarantor.png" => (
             "Guarantor by scenario",
             "The guarantor's expected loss and peak PFE 99% in each scenario.",
+        ),
+        "drivers.png" => (
+            "What drives mean savings",
+            "Each uncertain input's first-order index (share of the variance of mean savings over the outer samples) with its 95% interval.",
+        ),
+        "uncertainty.png" => (
+            "Mean savings over the outer samples",
+            "How far the inputs' uncertainty moves mean savings: one mean per outer sample, against the pooled mean.",
         ),
         other => (other, ""),
     }

@@ -12,6 +12,8 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 
 use super::*;
 
+mod decisions;
+
 /// A site name that would run a script if the report did not escape it.
 const HOSTILE: &str = "<script>alert(1)</script> & \"Site\"";
 
@@ -357,9 +359,16 @@ fn html_renders_in_headless_chromium() {
     };
     let dir = tempfile::tempdir().unwrap();
     let run = run_report(dir.path(), &["--chart-size", "640x400"]);
-    let shot = dir.path().join("shot.png");
-    let netlog = dir.path().join("net.json");
-    let o = Command::new(&chromium)
+    assert_renders(&chromium, dir.path(), &run.join("report.html"));
+}
+
+/// `page` rendered by headless Chromium (see [`html_renders_in_headless_chromium`]):
+/// a screenshot that is not blank, no console message, no request from the page. The
+/// screenshot is left in `dir` as `shot.png`.
+fn assert_renders(chromium: &Path, dir: &Path, page: &Path) {
+    let shot = dir.join("shot.png");
+    let netlog = dir.join("net.json");
+    let o = Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -376,13 +385,10 @@ fn html_renders_in_headless_chromium() {
             "--v=0",
             "--window-size=1280,2400",
         ])
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.path().join("profile").display()
-        ))
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
         .arg(format!("--log-net-log={}", netlog.display()))
         .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", run.join("report.html").display()))
+        .arg(format!("file://{}", page.display()))
         .output()
         .expect("run chromium");
     let log = stderr(&o);

@@ -4,7 +4,9 @@
 //! file. Every piece of text from the scenario (names are user input) goes through
 //! [`escape`].
 
+mod decide;
 mod page;
+mod two_level;
 
 use std::fmt::Write as _;
 
@@ -19,6 +21,7 @@ use crate::format::{format_money, format_number, format_percent};
 use crate::inputs::{Block, blocks};
 use crate::report::{ASSUMPTIONS, Party, ReportInput, chart_caption, figures, metric_kind};
 
+pub use decide::{render_frontier, render_solve};
 pub use page::escape;
 
 /// report.html of one run: headline figures per party, the charts, the metrics table,
@@ -42,24 +45,26 @@ pub fn render_run(input: &ReportInput) -> String {
         let _ = write!(body, "<p class=\"lead\">{}</p>", escape(text));
     }
     body.push_str(&headline_section(input.headline));
+    if let Some(t) = input.two_level {
+        body.push_str(&two_level::section(t));
+    }
     body.push_str(&charts_section(input.charts));
     body.push_str(&metrics_section(input));
     body.push_str(&inputs_section(input));
     body.push_str(&making_section(input.making));
     body.push_str(&assumptions_section());
-    page::document(
-        &title,
-        &subtitle,
-        &[
-            ("headline", "Headline"),
-            ("charts", "Charts"),
-            ("metrics", "Metrics"),
-            ("inputs", "Inputs"),
-            ("making", "How it was made"),
-            ("assumptions", "Assumptions"),
-        ],
-        &body,
-    )
+    let mut sections = vec![("headline", "Headline")];
+    if input.two_level.is_some() {
+        sections.push(("uncertainty", "Uncertain inputs"));
+    }
+    sections.extend([
+        ("charts", "Charts"),
+        ("metrics", "Metrics"),
+        ("inputs", "Inputs"),
+        ("making", "How it was made"),
+        ("assumptions", "Assumptions"),
+    ]);
+    page::document(&title, &subtitle, &sections, &body)
 }
 
 /// The scenario's `description`, if it has one.
@@ -183,18 +188,22 @@ fn charts_section(charts: &[Chart]) -> String {
     }
     for c in charts {
         let (heading, caption) = chart_caption(c.file_name);
-        let _ = write!(
-            out,
-            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption><b>{}.</b> {} <span class=\"muted\">({})</span></figcaption></figure>",
-            escape(heading),
-            STANDARD.encode(&c.png),
-            escape(heading),
-            escape(caption),
-            escape(c.file_name)
-        );
+        out.push_str(&figure(c, heading, caption));
     }
     out.push_str("</section>");
     out
+}
+
+/// One chart as a figure: the PNG as a data URI, its heading, caption and file name.
+fn figure(c: &Chart, heading: &str, caption: &str) -> String {
+    format!(
+        "<figure><img alt=\"{}\" src=\"data:image/png;base64,{}\"><figcaption><b>{}.</b> {} <span class=\"muted\">({})</span></figcaption></figure>",
+        escape(heading),
+        STANDARD.encode(&c.png),
+        escape(heading),
+        escape(caption),
+        escape(c.file_name)
+    )
 }
 
 /// The quantile columns of the metrics table (the workbook has them all).

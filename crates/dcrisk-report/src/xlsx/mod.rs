@@ -4,12 +4,15 @@
 //! headline figure. The workbook's creation date is the run's recorded start time, and
 //! its zip entries carry a fixed date, so the same run gives the same bytes.
 
+mod decide;
 mod sheets;
+mod two_level;
 
 use dcrisk_core::Headline;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
 use crate::ReportError;
+use crate::decisions::{FrontierReport, SolveReport};
 use crate::report::ReportInput;
 
 /// The date a workbook says it was made when the caller has no start time to give: a
@@ -17,7 +20,7 @@ use crate::report::ReportInput;
 const NO_DATE: &str = "2000-01-01T00:00:00Z";
 
 /// report.xlsx of one run: sheets Summary, Metrics, Savings, Time series, Exposure,
-/// Inputs and Run.
+/// (for a two-level run) Drivers and Uncertainty, Inputs and Run.
 ///
 /// # Errors
 /// [`ReportError::Workbook`] if the writer refuses the content (a bug, not bad input).
@@ -32,10 +35,42 @@ fn build_run(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     sheets::savings(&mut book, input.results, input.stats)?;
     sheets::time_series(&mut book, input.results)?;
     sheets::exposure(&mut book, input.results)?;
+    if let Some(t) = input.two_level {
+        two_level::drivers(&mut book, t)?;
+        two_level::uncertainty(&mut book, t)?;
+    }
     sheets::inputs(&mut book, input.scenario, input.original)?;
     sheets::run(&mut book, input.making)?;
     sheets::define_names(&mut book, &summary_rows)?;
     book.save_to_buffer()
+}
+
+/// solve.xlsx of a goal seek: sheets Summary (the answer and its interval ends, with
+/// defined names), Evaluations (with a native chart) and Run.
+///
+/// # Errors
+/// [`ReportError::Workbook`] if the writer refuses the content (a bug, not bad input).
+pub fn render_solve(s: &SolveReport) -> Result<Vec<u8>, ReportError> {
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut book = new_book(s.started)?;
+        decide::build_solve(&mut book, s)?;
+        book.save_to_buffer()
+    };
+    build().map_err(|e| ReportError::Workbook(e.to_string()))
+}
+
+/// frontier.xlsx of a frontier: sheets Summary (the efficient picks, with defined
+/// names), Frontier (every factor, with a native scatter chart) and Run.
+///
+/// # Errors
+/// [`ReportError::Workbook`] if the writer refuses the content (a bug, not bad input).
+pub fn render_frontier(f: &FrontierReport) -> Result<Vec<u8>, ReportError> {
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut book = new_book(f.started)?;
+        decide::build_frontier(&mut book, f)?;
+        book.save_to_buffer()
+    };
+    build().map_err(|e| ReportError::Workbook(e.to_string()))
 }
 
 /// comparison.xlsx of a batch: the headline figures side by side (one column per

@@ -12,11 +12,11 @@ use crate::inputs::{Block, blocks};
 use crate::report::{figures, metric_kind};
 
 /// Dollars shown in millions: `$1,234.5M`, `-$12.0M`.
-const MILLIONS: &str = "$#,##0.0,,\"M\";-$#,##0.0,,\"M\"";
+pub(super) const MILLIONS: &str = "$#,##0.0,,\"M\";-$#,##0.0,,\"M\"";
 /// Shares shown as percentages with two decimals.
-const PERCENT: &str = "0.00%";
+pub(super) const PERCENT: &str = "0.00%";
 /// Plain numbers with thousands separators.
-const NUMBER: &str = "#,##0.00";
+pub(super) const NUMBER: &str = "#,##0.00";
 
 fn header() -> Format {
     Format::new()
@@ -25,7 +25,7 @@ fn header() -> Format {
         .set_align(FormatAlign::Left)
 }
 
-fn kind_format(kind: ValueKind) -> Format {
+pub(super) fn kind_format(kind: ValueKind) -> Format {
     Format::new().set_num_format(match kind {
         ValueKind::Money => MILLIONS,
         ValueKind::Share => PERCENT,
@@ -35,7 +35,7 @@ fn kind_format(kind: ValueKind) -> Format {
 
 /// A sheet named `name` with `titles` as its frozen header row and `widths` as its
 /// columns' widths (in characters).
-fn sheet(name: &str, titles: &[&str], widths: &[f64]) -> Result<Worksheet, XlsxError> {
+pub(super) fn sheet(name: &str, titles: &[&str], widths: &[f64]) -> Result<Worksheet, XlsxError> {
     let mut ws = Worksheet::new();
     ws.set_name(name)?;
     let bold = header();

@@ -39,6 +39,7 @@ fn render(r: &RunResults) -> (String, Vec<u8>) {
         started: Some("2026-01-02T03:04:05Z"),
         scenario: Some(&tree),
         original: Some(&original),
+        two_level: None,
     };
     let book = xlsx::render_run(&input).expect("workbook");
     (html::render_run(&input), book)
@@ -72,4 +73,64 @@ fn degenerate_and_empty_runs_render() {
         let (page, book) = render(&r);
         assert!(page.ends_with("</html>\n") && !book.is_empty());
     }
+}
+
+/// The decision reports of degenerate inputs render without panic: a goal seek of one
+/// evaluation without a chart, a frontier of no factors (no efficient pick, the
+/// workbook's named cells left empty), hostile text escaped.
+#[test]
+fn degenerate_decision_reports_render() {
+    use dcrisk_report::{FrontierChart, FrontierReport, SolveChart, SolveReport, ValueKind};
+    let making = [("command".to_string(), "dcrisk solve '<b>'".to_string())];
+    let chart = SolveChart {
+        scenario: "s".into(),
+        paths: 1,
+        seed: 7,
+        decision: "Factor on <k>".into(),
+        statistic: "savings_pv.mean".into(),
+        money: true,
+        target: 0.0,
+        multiplier: 1.96,
+        points: vec![(1.0, 0.0, 0.0)],
+        root: 1.0,
+        achieved: 0.0,
+        interval: [f64::NEG_INFINITY, f64::INFINITY],
+    };
+    let solve = SolveReport {
+        chart: &chart,
+        key: "sites[*].name<x>",
+        mode: "scale",
+        range: [0.5, 2.0],
+        answer: "x1".into(),
+        kind: ValueKind::Money,
+        achieved_stderr: 0.0,
+        clipped: [true, true],
+        tol: 1e-6,
+        method: "m",
+        png: None,
+        making: &making,
+        started: None,
+    };
+    let page = html::render_solve(&solve);
+    assert!(page.contains("sites[*].name&lt;x&gt;") && page.contains("&lt;b&gt;"));
+    assert!(page.contains("cut at the searched range") && !page.contains("<img"));
+    assert!(!xlsx::render_solve(&solve).unwrap().is_empty());
+    let empty = FrontierChart {
+        scenario: "s".into(),
+        key: "k".into(),
+        paths: 1,
+        seed: 7,
+        points: Vec::new(),
+        efficient: Vec::new(),
+    };
+    let frontier = FrontierReport {
+        chart: &empty,
+        rows: &[],
+        png: None,
+        making: &making,
+        started: None,
+    };
+    assert!(frontier.best_mean().is_none() && frontier.plan().is_none());
+    assert!(html::render_frontier(&frontier).contains("No chart"));
+    assert!(!xlsx::render_frontier(&frontier).unwrap().is_empty());
 }
