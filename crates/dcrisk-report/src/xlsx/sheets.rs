@@ -203,7 +203,10 @@ pub fn savings(
         .title()
         .set_name(&format!("Distribution of savings: {}", r.scenario));
     chart.legend().set_hidden();
-    ws.insert_chart(12, 0, &chart)?;
+    // Wide enough for the bins' labels to be read.
+    chart.set_width(800).set_height(450);
+    // Right of the tables (columns A to G), so it hides none of their cells.
+    ws.insert_chart(1, 8, &chart)?;
     book.push_worksheet(ws);
     Ok(())
 }
