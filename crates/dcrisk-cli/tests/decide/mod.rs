@@ -18,25 +18,6 @@ fn two_sites(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
     })
 }
 
-/// The starter without randomness: no volatility, jumps, busts, defaults or delays.
-fn deterministic(dir: &Path) -> PathBuf {
-    scenario(dir, |t| {
-        let mut out = String::new();
-        for line in t.lines() {
-            let key = line.split('=').next().unwrap_or("").trim();
-            let line = match key {
-                "volatility" | "annual_pd" | "jump_rate" | "bust_rate" => format!("{key} = 0.0"),
-                "delay" => "delay = { min = 0, mode = 0, max = 0 }".to_string(),
-                "term_years" => "term_years = 2".to_string(),
-                _ => line.to_string(),
-            };
-            out.push_str(&line);
-            out.push('\n');
-        }
-        out
-    })
-}
-
 fn json(path: &Path) -> serde_json::Value {
     summary(path)
 }

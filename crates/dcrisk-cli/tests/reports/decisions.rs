@@ -6,26 +6,6 @@
 
 use super::*;
 
-/// The starter without randomness (no volatility, jumps, busts, defaults or delays), two
-/// years: a goal seek on it converges in a few evaluations of a few paths.
-fn deterministic(dir: &Path) -> PathBuf {
-    scenario(dir, |t| {
-        let mut out = String::new();
-        for line in t.lines() {
-            let key = line.split('=').next().unwrap_or("").trim();
-            let line = match key {
-                "volatility" | "annual_pd" | "jump_rate" | "bust_rate" => format!("{key} = 0.0"),
-                "delay" => "delay = { min = 0, mode = 0, max = 0 }".to_string(),
-                "term_years" => "term_years = 2".to_string(),
-                _ => line.to_string(),
-            };
-            out.push_str(&line);
-            out.push('\n');
-        }
-        out
-    })
-}
-
 /// The hostile site name as a `--set` flag: the command line (in the reports' record)
 /// carries it.
 fn hostile_set() -> String {
