@@ -195,9 +195,11 @@ pub fn merge(
         part.paths = part.paths.start + offset..part.paths.end + offset;
         match &mut pooled {
             None => pooled = Some(part),
-            Some(p) => p
-                .append(part)
-                .map_err(|e| InputError(format!("merge: {e}")))?,
+            Some(p) => {
+                p.parties.forget_differing_pds(&mut part.parties);
+                p.append(part)
+                    .map_err(|e| InputError(format!("merge: {e}")))?
+            }
         }
     }
     let meta = &first.part.header.meta;

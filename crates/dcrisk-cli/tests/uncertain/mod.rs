@@ -206,13 +206,24 @@ fn invalid_distributions_are_refused() {
 }
 
 /// Shards split the outer samples, and their merge writes the unsharded run's files byte
-/// for byte; a missing shard is refused.
+/// for byte, an uncertain PD included (the pool has no one PD: landlords.csv and
+/// default_curve.csv leave it empty); a missing shard is refused.
 #[test]
 fn shards_merge_to_the_whole_run() {
     let dir = tempfile::tempdir().unwrap();
     let file = uncertain(dir.path());
     let f = file.to_str().unwrap();
-    let flags = ["--paths", "32", "--samples", "5", "--sobol", "--no-charts"];
+    let pd = r#"tenant.annual_pd={ dist = "uniform", min = 0.01, max = 0.05 }"#;
+    let flags = [
+        "--paths",
+        "32",
+        "--samples",
+        "5",
+        "--sobol",
+        "--no-charts",
+        "--set",
+        pd,
+    ];
     let whole = [&["run", f, "--name", "whole"][..], &flags[..]].concat();
     run_ok(dir.path(), &whole);
     for i in 0..3 {
@@ -243,8 +254,12 @@ fn shards_merge_to_the_whole_run() {
         "summary.json",
         "metrics.csv",
         "timeseries.csv",
+        "landlords.csv",
+        "default_curve.csv",
     ] {
         let read = |d: &str| std::fs::read_to_string(out.join(d).join(name)).unwrap();
         assert_eq!(read("whole"), read("merged"), "{name}");
     }
+    let curve = std::fs::read_to_string(out.join("merged/default_curve.csv")).unwrap();
+    assert!(curve.lines().nth(1).unwrap().ends_with(','), "{curve}");
 }

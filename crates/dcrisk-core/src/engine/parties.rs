@@ -312,9 +312,10 @@ fn decode_landlord(r: &mut Reader<'_>, paths: u64) -> DecodeResult<LandlordTally
     })
 }
 
-/// `p` when it is a probability in `[0, 1)`.
+/// `p` when it is a probability in `[0, 1)`, or NaN: the pool of a two-level run's outer
+/// samples whose PDs differ (see [`PartyAccumulator::forget_differing_pds`]).
 fn probability(p: f64, what: &str) -> DecodeResult<f64> {
-    if (0.0..1.0).contains(&p) {
+    if (0.0..1.0).contains(&p) || p.is_nan() {
         Ok(p)
     } else {
         Err(format!("corrupt {what} {p}"))
