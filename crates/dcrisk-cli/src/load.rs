@@ -137,7 +137,7 @@ pub fn load_tree(path: &Path, sets: &[(String, String)]) -> Result<Table, InputE
         return Ok(tree);
     }
     let mut known = problems(&tree);
-    let mut blamed = Vec::new();
+    let mut blamed: Vec<(String, FieldError)> = Vec::new();
     for (key, value) in sets {
         // The core's message already starts with `--set KEY`.
         apply_override(&mut tree, key, parse_value(value)).map_err(InputError)?;
@@ -145,10 +145,17 @@ pub fn load_tree(path: &Path, sets: &[(String, String)]) -> Result<Table, InputE
         // The last line of a long list only counts the rest ("... and 19 more").
         let listed = |p: &&FieldError| !(p.path.is_empty() && p.message.starts_with("... and"));
         for p in now.iter().filter(listed).filter(|p| !known.contains(p)) {
-            blamed.push(format!("--set {key}={value}: {p}"));
+            blamed.push((format!("--set {key}={value}"), p.clone()));
         }
         known = now;
     }
+    // Only what is still wrong once every flag is applied: a later flag may mend what an
+    // earlier one needed (`status = "preliminary"` wants its conversion fields).
+    let mut blamed: Vec<String> = blamed
+        .into_iter()
+        .filter(|(_, p)| known.contains(p))
+        .map(|(flag, p)| format!("{flag}: {p}"))
+        .collect();
     match blamed.len() {
         0 => Ok(tree),
         1 => Err(InputError(blamed.remove(0))),

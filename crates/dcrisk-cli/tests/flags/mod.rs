@@ -220,3 +220,35 @@ fn empty_shard_is_noted() {
     assert!(last.status.success(), "{}", stderr(&last));
     assert!(!stderr(&last).contains("no paths"), "{}", stderr(&last));
 }
+
+/// `--set` flags are judged together: a signed site made preliminary by three flags runs,
+/// in either order, though the first flag alone leaves the site incomplete; a problem
+/// still there after the last flag is blamed on the flag that brought it in.
+#[test]
+fn set_flags_that_mend_each_other_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), |t| t);
+    let f = file.to_str().unwrap();
+    let status = "sites[0].status=preliminary";
+    let fields = [
+        "sites[0].conversion_probability=0.5",
+        "sites[0].decision_month=0",
+    ];
+    for order in [
+        [status, fields[0], fields[1]],
+        [fields[0], fields[1], status],
+    ] {
+        let mut args = vec!["run", f, "--paths", "200", "--no-charts", "--report", "none"];
+        for set in order {
+            args.extend(["--set", set]);
+        }
+        let o = dcrisk(&args, dir.path());
+        assert_eq!(o.status.code(), Some(0), "{order:?}: {}", stderr(&o));
+    }
+    let o = dcrisk(
+        &["run", f, "--paths", "200", "--no-charts", "--set", status],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("--set {status}")), "{}", stderr(&o));
+}
