@@ -41,8 +41,18 @@ pub fn solve(args: &SolveArgs) -> Result<()> {
         mode,
         args.strict,
     )?;
-    // Both ends and the middle validated before anything runs.
-    for x in [bounds.lo, 0.5 * (bounds.lo + bounds.hi), bounds.hi] {
+    // Both ends, the middle and a point halfway between two whole numbers validated
+    // before anything runs: a field that takes whole numbers is refused here, not at
+    // whichever evaluation first lands between two.
+    let middle = 0.5 * (bounds.lo + bounds.hi);
+    let between = middle.floor() + 0.5;
+    let probe = (bounds.lo..=bounds.hi)
+        .contains(&between)
+        .then_some(between);
+    for x in [Some(bounds.lo), Some(middle), Some(bounds.hi), probe]
+        .into_iter()
+        .flatten()
+    {
         d.scenario(x)?;
     }
     let config = args.common.run_config(&d.base);

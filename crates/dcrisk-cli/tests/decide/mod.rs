@@ -370,3 +370,35 @@ fn frontier_matches_the_plain_run_and_flags_the_efficient_factors() {
         assert!(dir.path().join("output/t").join(name).exists(), "{name}");
     }
 }
+
+/// `--vary` on a field that takes whole numbers is refused before any evaluation (exit 2,
+/// the field named), not at the first evaluation between two whole numbers.
+#[test]
+fn a_whole_number_field_is_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = deterministic(dir.path());
+    let o = dcrisk(
+        &[
+            "solve",
+            file.to_str().unwrap(),
+            "--vary",
+            "sites[*].planned_delivery=0:20",
+            "--target",
+            "savings_pv.mean=0",
+            "--paths",
+            "10",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("planned_delivery: expected a whole number, got 10.5"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout_of(&o).contains("evaluation"), "{}", stdout_of(&o));
+}
+
+fn stdout_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}

@@ -238,7 +238,15 @@ fn set_flags_that_mend_each_other_are_accepted() {
         [status, fields[0], fields[1]],
         [fields[0], fields[1], status],
     ] {
-        let mut args = vec!["run", f, "--paths", "200", "--no-charts", "--report", "none"];
+        let mut args = vec![
+            "run",
+            f,
+            "--paths",
+            "200",
+            "--no-charts",
+            "--report",
+            "none",
+        ];
         for set in order {
             args.extend(["--set", set]);
         }
@@ -250,5 +258,9 @@ fn set_flags_that_mend_each_other_are_accepted() {
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains(&format!("--set {status}")), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("--set {status}")),
+        "{}",
+        stderr(&o)
+    );
 }
