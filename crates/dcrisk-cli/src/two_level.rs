@@ -498,10 +498,21 @@ fn drivers_text(keys: &[&str], rows: &[DriverRow], plan: &Plan) -> String {
             .total
             .map(|t| format!("; total {:.2}", t.estimate))
             .unwrap_or_default();
+        // A metric that does not vary has no index: a dash, as drivers.csv's empty cell.
+        let f = |x: f64, sign: bool| match (x.is_finite(), sign) {
+            (false, _) => "–".to_string(),
+            (true, true) => format!("{x:+.2}"),
+            (true, false) => format!("{x:.2}"),
+        };
+        let fo = &r.first_order;
         let _ = writeln!(
             out,
-            "    {:<40} {:>5.2} [{:.2}, {:.2}]{total}; Spearman {:+.2}",
-            keys[r.input], r.first_order.estimate, r.first_order.lo, r.first_order.hi, r.spearman
+            "    {:<40} {:>5} [{}, {}]{total}; Spearman {}",
+            keys[r.input],
+            f(fo.estimate, false),
+            f(fo.lo, false),
+            f(fo.hi, false),
+            f(r.spearman, true)
         );
     }
     out

@@ -50,12 +50,15 @@ pub enum Probability {
     SavingsNegative,
     TenantDefault,
     AnyLandlordDefault,
+    /// The tenant defaults in the horizon after the guarantor has (docs/MODEL.md 8.5).
+    GuaranteeFails,
 }
 
-const PROBABILITIES: [(&str, Probability); 3] = [
+const PROBABILITIES: [(&str, Probability); 4] = [
     ("savings_negative", Probability::SavingsNegative),
     ("tenant_default", Probability::TenantDefault),
     ("any_landlord_default", Probability::AnyLandlordDefault),
+    ("guarantee_fails", Probability::GuaranteeFails),
 ];
 
 impl Probability {
@@ -65,6 +68,7 @@ impl Probability {
             Probability::SavingsNegative => (Metric::SavingsPv, |v| v < 0.0),
             Probability::TenantDefault => (Metric::TenantDefault, |v| v > 0.0),
             Probability::AnyLandlordDefault => (Metric::LandlordDefaults, |v| v > 0.0),
+            Probability::GuaranteeFails => (Metric::GuaranteeFails, |v| v > 0.0),
         }
     }
 }
@@ -148,7 +152,7 @@ impl Statistic {
                 });
         }
         let metric = Metric::from_name(head).ok_or_else(|| {
-            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+            let names: Vec<&str> = Metric::OUTPUT.iter().map(|m| m.name()).collect();
             format!(
                 "unknown metric {head:?}; metrics: {}, or probabilities.NAME",
                 names.join(", ")
@@ -245,6 +249,7 @@ impl Statistic {
                     Probability::SavingsNegative => probabilities.savings_negative,
                     Probability::TenantDefault => probabilities.tenant_default,
                     Probability::AnyLandlordDefault => probabilities.any_landlord_default,
+                    Probability::GuaranteeFails => probabilities.guarantee_fails,
                 };
                 normal(value, e.stderr)
             }
@@ -309,6 +314,9 @@ mod tests {
             "guarantor_payout_pv.upper_es_99",
             "probabilities.savings_negative",
             "probabilities.any_landlord_default",
+            "probabilities.guarantee_fails",
+            "break_fees_pv.mean",
+            "signed_capacity_mw.p05",
         ] {
             assert_eq!(Statistic::parse(text).unwrap().name(), text);
         }
