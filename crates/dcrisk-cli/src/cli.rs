@@ -711,18 +711,35 @@ mod tests {
 #[derive(Args, Debug, Clone)]
 pub struct UncertainArgs {
     /// Outer samples of the uncertain inputs, each run with --paths inner paths (with
-    /// --sobol: base samples, S (k + 2) runs for k inputs).
-    #[arg(long, value_name = "S", default_value_t = 256,
+    /// --sobol: base samples, S (k + 2) runs for k inputs) [default: 256].
+    #[arg(long, value_name = "S",
           value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
-    pub samples: u64,
+    pub samples: Option<u64>,
     /// How the outer samples are drawn: `lhs` (Latin hypercube: one sample in each of S
-    /// equal-probability strata of every input) or `mc` (independent draws).
-    #[arg(long, value_name = "lhs|mc", default_value = "lhs", value_parser = parse_sampling)]
-    pub sampling: Sampling,
+    /// equal-probability strata of every input) or `mc` (independent draws) [default: lhs].
+    #[arg(long, value_name = "lhs|mc", value_parser = parse_sampling)]
+    pub sampling: Option<Sampling>,
     /// A Saltelli design, giving first-order and total-effect Sobol indices (Jansen's
     /// estimators) in drivers.csv.
     #[arg(long)]
     pub sobol: bool,
+}
+
+impl UncertainArgs {
+    /// The outer samples asked for, 256 by default.
+    pub fn samples(&self) -> u64 {
+        self.samples.unwrap_or(256)
+    }
+
+    /// The design asked for, a Latin hypercube by default.
+    pub fn sampling(&self) -> Sampling {
+        self.sampling.unwrap_or(Sampling::LatinHypercube)
+    }
+
+    /// Whether any two-level flag was given.
+    pub fn given(&self) -> bool {
+        self.samples.is_some() || self.sampling.is_some() || self.sobol
+    }
 }
 
 fn parse_sampling(s: &str) -> Result<Sampling, String> {

@@ -32,6 +32,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if has_distributions(&tree) {
         return crate::two_level::run(args, &tree);
     }
+    crate::two_level::refuse_flags_without_inputs(args)?;
     let (tree, scenario) = load_checked_tree(&args.scenario, &args.common.set, args.strict)?;
     let pool = thread_pool(args.common.threads)?;
     check_memory(&scenario, args, pool.current_num_threads())?;

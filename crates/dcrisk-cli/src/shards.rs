@@ -28,6 +28,7 @@ pub fn run_shard(args: &RunArgs, spec: &str) -> Result<()> {
         return two_level_shards::run_shard(args, parse_shard(spec)?, spec);
     }
     let (tree, scenario) = &load_checked_tree(&args.scenario, &args.common.set, args.strict)?;
+    crate::two_level::refuse_flags_without_inputs(args)?;
     let shard = parse_shard(spec)?;
     let config = args.common.run_config(scenario).with_sketch(args.sketch);
     let (total, seed, techniques) = (config.total_paths(), config.seed, config.techniques);

@@ -54,6 +54,19 @@ impl Prepared {
     }
 }
 
+/// Refuses `--samples`, `--sampling` and `--sobol` for a scenario without uncertain
+/// inputs, which would otherwise ignore them.
+pub fn refuse_flags_without_inputs(args: &RunArgs) -> Result<(), InputError> {
+    match args.uncertain.given() {
+        false => Ok(()),
+        true => Err(InputError(format!(
+            "{}: --samples, --sampling and --sobol are for a scenario with uncertain inputs \
+             (fields given as distributions, docs/MODEL.md section 9); this one has none",
+            args.scenario.display()
+        ))),
+    }
+}
+
 /// The tree's uncertain inputs, each checked against its field (every problem listed),
 /// and the scenario with every input at its median, validated.
 pub fn uncertain_inputs(
@@ -83,8 +96,8 @@ pub fn prepare_run(args: &RunArgs, tree: &Table) -> Result<Prepared> {
     plausible(&args.scenario, &args.common.set, &centre, args.strict)?;
     let config = args.common.run_config(&centre);
     let plan = Plan {
-        samples: args.uncertain.samples as usize,
-        sampling: args.uncertain.sampling,
+        samples: args.uncertain.samples() as usize,
+        sampling: args.uncertain.sampling(),
         sobol: args.uncertain.sobol,
     };
     let values = plan.values(&uncertain, config.seed);

@@ -263,3 +263,18 @@ fn shards_merge_to_the_whole_run() {
     let curve = std::fs::read_to_string(out.join("merged/default_curve.csv")).unwrap();
     assert!(curve.lines().nth(1).unwrap().ends_with(','), "{curve}");
 }
+
+/// The two-level flags on a scenario without uncertain inputs are refused (exit 2,
+/// nothing written), not silently ignored.
+#[test]
+fn two_level_flags_need_uncertain_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(dir.path(), |t| t);
+    for flag in [&["--samples", "8"][..], &["--sobol"], &["--sampling", "mc"]] {
+        let args = [&["run", file.to_str().unwrap(), "--paths", "50"][..], flag].concat();
+        let o = dcrisk(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{flag:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("uncertain inputs"), "{}", stderr(&o));
+        assert!(!dir.path().join("output").exists());
+    }
+}
