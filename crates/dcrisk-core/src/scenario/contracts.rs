@@ -160,6 +160,10 @@ pub(crate) fn site(
                 t.path_of("status"),
                 format!("must be \"signed\" or \"preliminary\", got {other:?}"),
             );
+            // Taken, so that a mistyped status is one error, not one per field.
+            for key in ["conversion_probability", "decision_month", "break_fee"] {
+                let _ = t.get(key);
+            }
             None
         }
     };
@@ -238,6 +242,8 @@ fn tranches(e: &mut Errors, path: &str, v: &Value, term_years: u32) -> Vec<(u32,
     }
     let term_months = 12 * i64::from(term_years);
     let mut out: Vec<(u32, f64)> = Vec::new();
+    // A pair that could not be read leaves the sum of fractions meaningless.
+    let mut malformed = false;
     for (k, item) in items.iter().enumerate() {
         let p = format!("{path}[{k}]");
         let Value::Array(pair) = item else {
@@ -248,6 +254,7 @@ fn tranches(e: &mut Errors, path: &str, v: &Value, term_years: u32) -> Vec<(u32,
                     item.describe()
                 ),
             );
+            malformed = true;
             continue;
         };
         if pair.len() != 2 {
@@ -258,12 +265,20 @@ fn tranches(e: &mut Errors, path: &str, v: &Value, term_years: u32) -> Vec<(u32,
                     pair.len()
                 ),
             );
+            malformed = true;
             continue;
         }
+        let before = e.count();
         let offset = int_value(e, &format!("{p}[0]"), &pair[0], 0, MAX_MONTHS);
+        let offset_failed = e.count() > before;
         let fraction = number_value(e, &format!("{p}[1]"), &pair[1], TRANCHE_FRACTION);
+        if e.count() > before {
+            malformed = true;
+        }
         let prev = out.last().map(|&(o, _)| i64::from(o));
-        if k == 0 && offset != 0 {
+        if offset_failed {
+            // The offset's own error says it all; its placeholder would fail the order.
+        } else if k == 0 && offset != 0 {
             e.push(
                 format!("{p}[0]"),
                 format!("the first tranche's offset must be 0, got {offset}"),
@@ -285,7 +300,7 @@ fn tranches(e: &mut Errors, path: &str, v: &Value, term_years: u32) -> Vec<(u32,
         out.push((offset as u32, fraction));
     }
     let total: f64 = out.iter().map(|&(_, f)| f).sum();
-    if (total - 1.0).abs() > 1e-9 {
+    if !malformed && (total - 1.0).abs() > 1e-9 {
         e.push(
             path,
             format!("the fractions must sum to 1, got {}", format_number(total)),

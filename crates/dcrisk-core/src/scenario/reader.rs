@@ -28,6 +28,12 @@ impl Errors {
         self.total == 0
     }
 
+    /// How many errors were found so far: a reader that grew it failed, and checks that
+    /// read its placeholder would only add noise.
+    pub fn count(&self) -> usize {
+        self.total
+    }
+
     /// Whether the next error will be listed: costly hints (the nearest name) are only
     /// worth computing then.
     pub fn listing(&self) -> bool {

@@ -670,6 +670,22 @@ fn contract_fields_are_validated() {
         &[("sites[0].status", "\"maybe\"")],
         &["sites[0].status", "\"maybe\""],
     );
+    // One problem, one error: no follow-on errors from a placeholder.
+    let errors = |sets: &[(&str, &str)]| match with(sets) {
+        Err(ScenarioError::Invalid(list)) => list.len(),
+        other => panic!("{sets:?} should be refused: {other:?}"),
+    };
+    let maybe_with_fields = [
+        ("sites[0].status", "\"maybe\""),
+        ("sites[0].conversion_probability", "0.5"),
+        ("sites[0].decision_month", "2"),
+    ];
+    assert_eq!(errors(&maybe_with_fields), 1);
+    assert_eq!(errors(&[("sites[0].tranches", "[[0]]")]), 1);
+    assert_eq!(
+        errors(&[("sites[0].tranches", "[[0, 0.5], [99999999999, 0.5]]")]),
+        1
+    );
     refused(&with_prelim(&[]), &["sites[0].decision_month", "missing"]);
     refused(
         &with_prelim(&[("sites[0].decision_month", "7")]),
