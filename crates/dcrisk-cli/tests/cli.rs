@@ -1372,3 +1372,19 @@ pub fn deterministic(dir: &Path) -> PathBuf {
         out
     })
 }
+
+/// The starter with two uncertain inputs: a site's rent (PERT) and its PUE (triangular).
+pub fn uncertain(dir: &Path) -> PathBuf {
+    scenario(dir, |t| {
+        t.replacen(
+            "rent_per_kw_month = 140.0",
+            r#"rent_per_kw_month = { dist = "pert", min = 120, mode = 140, max = 175 }"#,
+            1,
+        )
+        .replacen(
+            "pue = 1.2",
+            r#"pue = { dist = "triangular", min = 1.1, mode = 1.2, max = 1.4 }"#,
+            1,
+        )
+    })
+}

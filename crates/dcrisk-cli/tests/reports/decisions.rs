@@ -305,57 +305,13 @@ fn decision_reports_are_reproducible() {
         folders.push(cwd.join("output/t"));
     }
     for command in ["solve", "frontier"] {
-        let started = |run: &Path| {
-            summary(&run.join(format!("{command}.run.json")))["started"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
-        let neutral = |run: &Path, bytes: &[u8]| {
-            String::from_utf8_lossy(bytes).replace(&started(run), "START")
-        };
-        let html: Vec<String> = folders
-            .iter()
-            .map(|r| {
-                neutral(
-                    r,
-                    &std::fs::read(r.join(format!("{command}.html"))).unwrap(),
-                )
-            })
-            .collect();
-        assert!(html[0].contains("START"), "{command}.html: no start time");
-        assert!(html[0] == html[1], "{command}.html differs");
-        let books: Vec<_> = folders
-            .iter()
-            .map(|r| zip_entries(&r.join(format!("{command}.xlsx"))))
-            .collect();
-        assert_eq!(
-            books[0].keys().collect::<Vec<_>>(),
-            books[1].keys().collect::<Vec<_>>()
+        assert_same_reports(
+            &folders,
+            &format!("{command}.run.json"),
+            &format!("{command}.html"),
+            &format!("{command}.xlsx"),
         );
-        for (name, bytes) in &books[0] {
-            assert!(
-                neutral(&folders[0], bytes) == neutral(&folders[1], &books[1][name]),
-                "{command}.xlsx: {name} differs"
-            );
-        }
     }
-}
-
-/// The starter with two uncertain inputs.
-fn uncertain(dir: &Path) -> PathBuf {
-    scenario(dir, |t| {
-        t.replacen(
-            "rent_per_kw_month = 140.0",
-            r#"rent_per_kw_month = { dist = "pert", min = 120, mode = 140, max = 175 }"#,
-            1,
-        )
-        .replacen(
-            "pue = 1.2",
-            r#"pue = { dist = "triangular", min = 1.1, mode = 1.2, max = 1.4 }"#,
-            1,
-        )
-    })
 }
 
 /// A cell of a CSV file against the workbook's: a number equal bit for bit, text equal,

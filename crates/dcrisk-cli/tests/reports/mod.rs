@@ -215,9 +215,35 @@ fn zip_entries(path: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The recorded start time of a run's folder.
-fn started(run: &Path) -> String {
-    let run_json = summary(&run.join("run.json"));
+/// The start time `record` (a run.json) of the folder `run` holds.
+fn started(run: &Path, record: &str) -> String {
+    let run_json = summary(&run.join(record));
     run_json["started"].as_str().unwrap().to_string()
+}
+
+/// The reports `html` and `xlsx` of the two folders are the same bytes but for each
+/// folder's start time (read from its `record`), which they hold.
+fn assert_same_reports(folders: &[PathBuf], record: &str, html: &str, xlsx: &str) {
+    let neutral = |run: &Path, bytes: &[u8]| {
+        String::from_utf8_lossy(bytes).replace(&started(run, record), "START")
+    };
+    let pages: Vec<String> = folders
+        .iter()
+        .map(|r| neutral(r, &std::fs::read(r.join(html)).unwrap()))
+        .collect();
+    assert!(pages[0].contains("START"), "{html}: no start time");
+    assert!(pages[0] == pages[1], "{html} differs between the runs");
+    let books: Vec<_> = folders.iter().map(|r| zip_entries(&r.join(xlsx))).collect();
+    assert_eq!(
+        books[0].keys().collect::<Vec<_>>(),
+        books[1].keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &books[0] {
+        assert!(
+            neutral(&folders[0], bytes) == neutral(&folders[1], &books[1][name]),
+            "{xlsx}: {name} differs between the runs"
+        );
+    }
 }
 
 /// Two runs of the same scenario, seed and paths, by the same command line, give the
@@ -246,31 +272,11 @@ fn same_run_same_report_bytes() {
         assert!(o.status.success(), "{}", stderr(&o));
         folders.push(cwd.join("output/t"));
     }
-    let neutral =
-        |run: &Path, bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&started(run), "START");
-    let html: Vec<String> = folders
-        .iter()
-        .map(|r| neutral(r, &std::fs::read(r.join("report.html")).unwrap()))
-        .collect();
-    assert!(html[0].contains("START"), "the start time is in the report");
-    assert!(html[0] == html[1], "report.html differs between the runs");
-    let books: Vec<_> = folders
-        .iter()
-        .map(|r| zip_entries(&r.join("report.xlsx")))
-        .collect();
-    assert_eq!(
-        books[0].keys().collect::<Vec<_>>(),
-        books[1].keys().collect::<Vec<_>>()
-    );
-    for (name, bytes) in &books[0] {
-        assert!(
-            neutral(&folders[0], bytes) == neutral(&folders[1], &books[1][name]),
-            "report.xlsx: {name} differs between the runs"
-        );
-    }
-    let core = String::from_utf8_lossy(&books[0]["docProps/core.xml"]).to_string();
+    assert_same_reports(&folders, "run.json", "report.html", "report.xlsx");
+    let book = zip_entries(&folders[0].join("report.xlsx"));
+    let core = String::from_utf8_lossy(&book["docProps/core.xml"]).to_string();
     assert!(
-        core.contains(&started(&folders[0])),
+        core.contains(&started(&folders[0], "run.json")),
         "creation date is the start time"
     );
     // The zip entries' own dates are fixed: the same run at another time, same bytes

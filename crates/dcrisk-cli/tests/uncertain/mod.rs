@@ -4,22 +4,6 @@
 
 use super::*;
 
-/// The starter with three uncertain inputs, one of them an integer field.
-fn uncertain(dir: &Path) -> PathBuf {
-    scenario(dir, |t| {
-        t.replacen(
-            "rent_per_kw_month = 140.0",
-            r#"rent_per_kw_month = { dist = "pert", min = 120, mode = 140, max = 175 }"#,
-            1,
-        )
-        .replacen(
-            "pue = 1.2",
-            r#"pue = { dist = "triangular", min = 1.1, mode = 1.2, max = 1.4 }"#,
-            1,
-        )
-    })
-}
-
 fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join("output/t").join(name)).unwrap()
 }
