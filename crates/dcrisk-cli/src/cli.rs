@@ -546,6 +546,14 @@ pub struct SolveArgs {
     #[arg(long, default_value_t = 1e-6, value_parser = positive_f64)]
     pub tol: f64,
     #[command(flatten)]
+    pub run: DecisionOptions,
+}
+
+/// The options `solve` and `frontier` share with `run`: each of their evaluations is a
+/// run of the scenario.
+#[derive(Args, Debug, Clone)]
+pub struct DecisionOptions {
+    #[command(flatten)]
     pub common: CommonArgs,
     /// Replace the output folder even if it holds the results of another scenario file.
     #[arg(long)]
@@ -572,17 +580,7 @@ pub struct FrontierArgs {
     #[arg(long, value_name = "KEY=LO:HI:STEPS", value_parser = parse_param)]
     pub scale: ParamRange,
     #[command(flatten)]
-    pub common: CommonArgs,
-    /// Replace the output folder even if it holds the results of another scenario file.
-    #[arg(long)]
-    pub force: bool,
-    #[command(flatten)]
-    pub charts: ChartArgs,
-    #[command(flatten)]
-    pub report: ReportArgs,
-    /// Refuse a scenario with plausibility warnings instead of printing them (exit 2).
-    #[arg(long)]
-    pub strict: bool,
+    pub run: DecisionOptions,
 }
 
 /// A searched key and its range.

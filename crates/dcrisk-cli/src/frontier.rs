@@ -31,22 +31,22 @@ pub fn frontier(args: &FrontierArgs) -> Result<()> {
     let started = Instant::now();
     let d = Decision::load(
         &args.scenario,
-        &args.common.set,
+        &args.run.common.set,
         &args.scale.key,
         Mode::Scale,
-        args.strict,
+        args.run.strict,
     )?;
     let factors = factors(&args.scale.values);
     let scenarios = factors
         .iter()
         .map(|&f| d.scenario(f))
         .collect::<Result<Vec<_>, InputError>>()?;
-    let dir = args.common.out.join(&d.base.name);
+    let dir = args.run.common.out.join(&d.base.name);
     let record =
-        Record::for_scenario(&args.scenario, &args.common.set, &d.tree)?.forced(args.force);
+        Record::for_scenario(&args.scenario, &args.run.common.set, &d.tree)?.forced(args.run.force);
     record.check_replacement(&dir)?;
     let label = format!("frontier {} ({} factors)", d.base.name, factors.len());
-    let runs = study::run_all(&scenarios, &args.common, &label, |r| {
+    let runs = study::run_all(&scenarios, &args.run.common, &label, |r| {
         (
             FrontierPoint::of_run(0.0, r),
             r.scenario.clone(),
@@ -74,10 +74,10 @@ pub fn frontier(args: &FrontierArgs) -> Result<()> {
         points: points.iter().map(|p| (p.factor, p.mean, p.es05)).collect(),
         efficient: efficient.clone(),
     };
-    let png = match args.charts.no_charts {
+    let png = match args.run.charts.no_charts {
         true => None,
         false => {
-            let (width, height) = args.charts.chart_size;
+            let (width, height) = args.run.charts.chart_size;
             Some(
                 render_frontier(&chart, &ChartOptions { width, height })
                     .context("cannot render the frontier chart")?,
@@ -108,7 +108,7 @@ pub fn frontier(args: &FrontierArgs) -> Result<()> {
         making: &making,
         started: run.get("started").and_then(serde_json::Value::as_str),
     };
-    files.extend(frontier_files(&committee, args.report.formats())?);
+    files.extend(frontier_files(&committee, args.run.report.formats())?);
     files.extend(png.map(|c| OutputFile::new(c.file_name, c.png)));
     let run_json = record.json_file("frontier.run.json", *seed, *paths);
     files.push(run_json);

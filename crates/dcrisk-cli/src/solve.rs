@@ -36,10 +36,10 @@ pub fn solve(args: &SolveArgs) -> Result<()> {
     };
     let d = Decision::load(
         &args.scenario,
-        &args.common.set,
+        &args.run.common.set,
         &bounds.key,
         mode,
-        args.strict,
+        args.run.strict,
     )?;
     // Both ends, the middle and a point halfway between two whole numbers validated
     // before anything runs: a field that takes whole numbers is refused here, not at
@@ -55,18 +55,18 @@ pub fn solve(args: &SolveArgs) -> Result<()> {
     {
         d.scenario(x)?;
     }
-    let config = args.common.run_config(&d.base);
+    let config = args.run.common.run_config(&d.base);
     check_paths(args, config.total_paths())?;
-    let pool = thread_pool(args.common.threads)?;
+    let pool = thread_pool(args.run.common.threads)?;
     let threads = pool.current_num_threads();
     let load = Load {
         charts: false,
         ..Load::run(config.total_paths(), threads)
     };
     limits::check_memory(&load, "this goal seek", "lower --paths")?;
-    let dir = args.common.out.join(&d.base.name);
-    let record = Record::for_scenario(&args.scenario, &args.common.set, &d.tree)?
-        .forced(args.force)
+    let dir = args.run.common.out.join(&d.base.name);
+    let record = Record::for_scenario(&args.scenario, &args.run.common.set, &d.tree)?
+        .forced(args.run.force)
         .with("threads", json!(threads));
     record.check_replacement(&dir)?;
     let _prepared = prepare(&dir)?;
@@ -101,10 +101,10 @@ pub fn solve(args: &SolveArgs) -> Result<()> {
             + "\n",
     )];
     let chart = chart(args, &d, &solution, &r);
-    let png = match args.charts.no_charts {
+    let png = match args.run.charts.no_charts {
         true => None,
         false => {
-            let (width, height) = args.charts.chart_size;
+            let (width, height) = args.run.charts.chart_size;
             Some(
                 render_solve(&chart, &ChartOptions { width, height })
                     .context("cannot render the goal-seek chart")?,
@@ -128,7 +128,7 @@ pub fn solve(args: &SolveArgs) -> Result<()> {
         making: &making,
         started: run.get("started").and_then(serde_json::Value::as_str),
     };
-    files.extend(solve_files(&committee, args.report.formats())?);
+    files.extend(solve_files(&committee, args.run.report.formats())?);
     files.extend(png.map(|c| OutputFile::new(c.file_name, c.png)));
     files.push(record.json_file("solve.run.json", r.seed, r.paths));
     write_beside(&dir, &files, &|| Ok(record.check_replacement(&dir)?))?;
@@ -280,12 +280,12 @@ fn report(
         r.paths,
         r.seed,
         started.elapsed().as_secs_f64(),
-        if args.charts.no_charts {
+        if args.run.charts.no_charts {
             ""
         } else {
             "solve.png, "
         },
-        reports_written(args.report.formats()),
+        reports_written(args.run.report.formats()),
         dir.display()
     )
 }
