@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use dcrisk_core::{Metric, MetricStats, RunResults};
+use dcrisk_report::TwoLevel;
 
 use crate::atomic::{OutputFile, write_atomically};
 use crate::cli::{ChartArgs, Reports};
@@ -53,22 +54,37 @@ pub fn write_run_folder(
 ) -> Result<usize> {
     finite::check(results, Some(stats))?;
     let mut files = output_files(results, stats, save_paths);
-    // report.html shows the folder's charts: none under --no-charts, which keeps
-    // quick runs quick.
+    files.extend(charts_reports_and_record(
+        results, stats, charts, reports, record, None,
+    )?);
+    // The replacement check again, under the folder's lock.
+    write_atomically(dir, &files, &|| Ok(record.check_replacement(dir)?))?;
+    Ok(files.len())
+}
+
+/// The charts of a run's folder, its `reports` (which show those charts: none under
+/// `--no-charts`, which keeps quick runs quick; with a two-level run's section when
+/// `two_level` is given) and the `record`'s run.json and scenario.toml.
+pub fn charts_reports_and_record(
+    results: &RunResults,
+    stats: &[(Metric, MetricStats)],
+    charts: &ChartArgs,
+    reports: Reports,
+    record: &Record,
+    two_level: Option<&TwoLevel>,
+) -> Result<Vec<OutputFile>> {
     let charts = match charts.no_charts {
         true => Vec::new(),
         false => render_charts(results, charts, &record.chart_note())?,
     };
-    files.extend(report_files(results, stats, &charts, record, reports)?);
+    let mut files = report_files(results, stats, &charts, record, reports, two_level)?;
     files.extend(
         charts
             .into_iter()
             .map(|c| OutputFile::new(c.file_name, c.png)),
     );
     files.extend(record.files(results));
-    // The replacement check again, under the folder's lock.
-    write_atomically(dir, &files, &|| Ok(record.check_replacement(dir)?))?;
-    Ok(files.len())
+    Ok(files)
 }
 
 /// Every file of a run's output folder but the charts, built in memory from the run and its

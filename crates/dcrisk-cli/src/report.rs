@@ -30,20 +30,10 @@ pub const FRONTIER_HTML: &str = "frontier.html";
 pub const FRONTIER_XLSX: &str = "frontier.xlsx";
 
 /// The reports `reports` asks for, of the run `r` with its statistics `stats`, its
-/// `charts` (as written to the folder) and the `record` of its making. The same run and
-/// record give the same bytes: nothing here reads the clock.
+/// `charts` (as written to the folder) and the `record` of its making, and for a two-level
+/// run its uncertain inputs' section and sheets (`two_level`). The same run and record give
+/// the same bytes: nothing here reads the clock.
 pub fn report_files(
-    r: &RunResults,
-    stats: &[(Metric, MetricStats)],
-    charts: &[Chart],
-    record: &Record,
-    reports: Reports,
-) -> Result<Vec<OutputFile>> {
-    report_files_with(r, stats, charts, record, reports, None)
-}
-
-/// [`report_files`] of a two-level run: with its uncertain inputs' section and sheets.
-pub fn report_files_with(
     r: &RunResults,
     stats: &[(Metric, MetricStats)],
     charts: &[Chart],

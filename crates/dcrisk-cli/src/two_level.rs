@@ -27,8 +27,7 @@ use crate::load::{InputError, plausible};
 use crate::pool::thread_pool;
 use crate::progress::PathBar;
 use crate::provenance::Record;
-use crate::publish::{output_files, render_charts, say};
-use crate::report::report_files_with;
+use crate::publish::{charts_reports_and_record, output_files, say};
 use crate::{finite, table};
 
 /// A two-level run ready to simulate: the checked inputs, the scenario at their
@@ -318,18 +317,16 @@ fn folder_files(
         summary["uncertainty"] = uncertainty_json(out.outer);
         f.bytes = (serde_json::to_string_pretty(&summary).expect("serialisable") + "\n").into();
     }
+    // The rows once, for the file and for the reports.
+    let rows = uncertainty_rows(out.values, &out.outer.samples, 0);
     files.push(OutputFile::new(
         "uncertainty.csv",
-        uncertainty_csv(out.keys, out.values, &out.outer.samples, 0),
+        csv_of_rows(out.keys, &rows, 0),
     ));
     files.push(OutputFile::new(
         "drivers.csv",
         drivers_csv(out.keys, drivers),
     ));
-    let rendered = match charts.no_charts {
-        true => Vec::new(),
-        false => render_charts(pooled, charts, &record.chart_note())?,
-    };
     let drivers_charts =
         crate::drivers_charts::charts(charts, pooled, out.outer, out.keys, drivers, out.plan)?;
     // The reports show the pooled run's charts, and the drivers charts in their own section.
@@ -338,25 +335,23 @@ fn folder_files(
         drivers,
         method: Method::of(pooled, out.outer, out.plan).line(),
         header: uncertainty_columns(out.keys),
-        samples: uncertainty_rows(out.values, &out.outer.samples, 0),
+        samples: rows,
         savings_spread: spread(out.outer, Metric::SavingsPv),
         charts: &drivers_charts,
     };
-    files.extend(report_files_with(
+    files.extend(charts_reports_and_record(
         pooled,
         &stats,
-        &rendered,
-        record,
+        charts,
         reports,
+        record,
         Some(&two_level),
     )?);
     files.extend(
-        rendered
+        drivers_charts
             .into_iter()
-            .chain(drivers_charts)
             .map(|c| OutputFile::new(c.file_name, c.png)),
     );
-    files.extend(record.files(pooled));
     Ok(files)
 }
 
@@ -456,8 +451,13 @@ pub fn uncertainty_csv(
     samples: &[SampleFigures],
     first: usize,
 ) -> String {
+    csv_of_rows(keys, &uncertainty_rows(values, samples, first), first)
+}
+
+/// uncertainty.csv from its rows (see [`uncertainty_rows`]), the first numbered `first`.
+fn csv_of_rows(keys: &[&str], rows: &[Vec<f64>], first: usize) -> String {
     let mut out = uncertainty_header(keys) + "\n";
-    for (s, row) in uncertainty_rows(values, samples, first).iter().enumerate() {
+    for (s, row) in rows.iter().enumerate() {
         let mut cells: Vec<String> = vec![(first + s).to_string()];
         cells.extend(row[1..].iter().map(|x| full(*x)));
         let _ = writeln!(out, "{}", cells.join(","));
