@@ -20,9 +20,27 @@ fn window(w: &[f64], a: usize, b: usize) -> f64 {
 /// `Gm` months from `t`.
 #[inline]
 pub fn claim_pv(w: &[f64], t: usize, g: &Guarantee) -> f64 {
+    claim_of(|a, b| window(w, a, b), t, g)
+}
+
+/// The claim `G(t) df(t)` from `rent(a, b)`, the discounted owed rent of months `[a, b)`
+/// however it is summed (all sites' prefix sums here; one landlord's leases in
+/// `engine::parties`): the full rent until the re-let, `1 - rf` of it after, over the
+/// `Gm` months from `t`.
+#[inline(always)]
+pub fn claim_of(rent: impl Fn(usize, usize) -> f64, t: usize, g: &Guarantee) -> f64 {
     let full_end = t + (g.relet_months.min(g.max_months) as usize);
     let end = t + g.max_months as usize;
-    window(w, t, full_end) + (1.0 - g.relet_fraction) * window(w, full_end, end)
+    rent(t, full_end) + (1.0 - g.relet_fraction) * rent(full_end, end)
+}
+
+/// The rent left unrecovered by a default in month `t`, present value at month 0, from
+/// `rent(a, b)` as in [`claim_of`]: all of it until the re-let, `1 - rf` of it after, to
+/// the leases' end.
+#[inline(always)]
+pub fn unrecovered_of(rent: impl Fn(usize, usize) -> f64, t: usize, g: &Guarantee) -> f64 {
+    let relet = t + g.relet_months as usize;
+    rent(t, relet) + (1.0 - g.relet_fraction) * rent(relet, usize::MAX)
 }
 
 /// `min(cap, G(t))` in month-t dollars: what the guarantor would pay at a default in month t.
@@ -63,9 +81,7 @@ pub fn exposure_profile(w: &[f64], df: &[f64], g: &Guarantee, out: &mut [f64]) {
 /// default in month `tau`.
 pub fn payout_and_shortfall(w: &[f64], df: &[f64], tau: usize, g: &Guarantee) -> (f64, f64) {
     let payout = exposure(w, df, tau, g) * df[tau];
-    let relet = tau + g.relet_months as usize;
-    let unrecovered =
-        window(w, tau, relet) + (1.0 - g.relet_fraction) * window(w, relet, usize::MAX);
+    let unrecovered = unrecovered_of(|a, b| window(w, a, b), tau, g);
     (payout, unrecovered - payout)
 }
 

@@ -9,6 +9,7 @@
 use super::model::Model;
 use super::party_book::PartyBook;
 use super::scratch::Scratch;
+use crate::guarantee::{claim_of, unrecovered_of};
 use crate::kernels::codec::{DecodeResult, Reader, Writer};
 use crate::kernels::sketch::{Precision, QuantileSketch};
 use crate::results::{LandlordOutcome, PartyResults};
@@ -329,10 +330,6 @@ fn probability(p: f64, what: &str) -> DecodeResult<f64> {
 /// a loop over months: this runs on every path where the tenant defaults.
 fn split_by_landlord(model: &Model, s: &Scratch, tau: usize, work: &mut PartyScratch) {
     let g = &model.guarantee;
-    let full_end = (tau + g.relet_months.min(g.max_months) as usize) as i64;
-    let cover_end = (tau + g.max_months as usize) as i64;
-    let relet_end = (tau + g.relet_months as usize) as i64;
-    let keep = 1.0 - g.relet_fraction;
     // Lease units (a site's tranches) and the original term only, as the guarantee's owed
     // rent (docs/MODEL.md 8.2, 8.3).
     let units = s
@@ -348,8 +345,11 @@ fn split_by_landlord(model: &Model, s: &Scratch, tau: usize, work: &mut PartyScr
                 continue;
             }
             // Present value of the rent of months [lo, hi) within this run.
-            let sum = |lo: i64, hi: i64| {
-                let (lo, hi) = (lo.max(a), hi.min(b));
+            let rent = |lo: usize, hi: usize| {
+                let (lo, hi) = (
+                    (lo as i64).max(a),
+                    (hi.min(i64::MAX as usize) as i64).min(b),
+                );
                 match lo < hi {
                     true => {
                         let k = |u: i64| (u - lease.begin) as usize;
@@ -358,8 +358,8 @@ fn split_by_landlord(model: &Model, s: &Scratch, tau: usize, work: &mut PartyScr
                     false => 0.0,
                 }
             };
-            claim += sum(a, full_end) + keep * sum(full_end, cover_end);
-            unrecovered += sum(a, relet_end) + keep * sum(relet_end, b);
+            claim += claim_of(rent, tau, g);
+            unrecovered += unrecovered_of(rent, tau, g);
         }
         work.claim[site.landlord] += claim;
         work.unrecovered[site.landlord] += unrecovered;
