@@ -112,19 +112,33 @@ fn blame_sets(path: &Path, sets: &[(String, String)]) -> Vec<(String, String)> {
             .map(|s| warnings(&s).iter().map(ToString::to_string).collect())
             .unwrap_or_default()
     };
-    let mut known = texts(&tree);
+    blame_each_flag(&mut tree, sets, texts).map_or_else(|_| Vec::new(), |(blamed, _)| blamed)
+}
+
+/// Each item with the `--set KEY=VALUE` flag that brought it in, and the items of the
+/// final tree.
+type Blamed<T> = (Vec<(String, T)>, Vec<T>);
+
+/// Applies the `--set` overrides `sets` to `tree` one at a time, and pairs each item
+/// `measure` finds after a flag but not before it with that flag (`--set KEY=VALUE`);
+/// also returns what `measure` finds in the final tree. An override that cannot be
+/// applied stops it with the core's message (which starts with `--set KEY`).
+fn blame_each_flag<T: PartialEq + Clone>(
+    tree: &mut Table,
+    sets: &[(String, String)],
+    measure: impl Fn(&Table) -> Vec<T>,
+) -> Result<Blamed<T>, String> {
+    let mut known = measure(tree);
     let mut blamed = Vec::new();
     for (key, value) in sets {
-        if apply_override(&mut tree, key, parse_value(value)).is_err() {
-            break;
-        }
-        let now = texts(&tree);
-        for text in now.iter().filter(|t| !known.contains(t)) {
-            blamed.push((format!("--set {key}={value}"), text.clone()));
+        apply_override(tree, key, parse_value(value))?;
+        let now = measure(tree);
+        for item in now.iter().filter(|t| !known.contains(t)) {
+            blamed.push((format!("--set {key}={value}"), item.clone()));
         }
         known = now;
     }
-    blamed
+    Ok((blamed, known))
 }
 
 /// Reads a scenario file into the value tree and applies the `--set` overrides, without
@@ -136,19 +150,12 @@ pub fn load_tree(path: &Path, sets: &[(String, String)]) -> Result<Table, InputE
     if sets.is_empty() {
         return Ok(tree);
     }
-    let mut known = problems(&tree);
-    let mut blamed: Vec<(String, FieldError)> = Vec::new();
-    for (key, value) in sets {
-        // The core's message already starts with `--set KEY`.
-        apply_override(&mut tree, key, parse_value(value)).map_err(InputError)?;
-        let now = problems(&tree);
-        // The last line of a long list only counts the rest ("... and 19 more").
-        let listed = |p: &&FieldError| !(p.path.is_empty() && p.message.starts_with("... and"));
-        for p in now.iter().filter(listed).filter(|p| !known.contains(p)) {
-            blamed.push((format!("--set {key}={value}"), p.clone()));
-        }
-        known = now;
-    }
+    // The last line of a long list only counts the rest ("... and 19 more").
+    let listed = |tree: &Table| -> Vec<FieldError> {
+        let listed = |p: &FieldError| !(p.path.is_empty() && p.message.starts_with("... and"));
+        problems(tree).into_iter().filter(listed).collect()
+    };
+    let (blamed, known) = blame_each_flag(&mut tree, sets, listed).map_err(InputError)?;
     // Only what is still wrong once every flag is applied: a later flag may mend what an
     // earlier one needed (`status = "preliminary"` wants its conversion fields).
     let mut blamed: Vec<String> = blamed
